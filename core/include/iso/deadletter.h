@@ -1,0 +1,32 @@
+#pragma once
+/// Messages that could not be delivered, recorded instead of lost.
+
+#include <iso/fwd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace iso {
+
+enum class DeadLetterReason : std::uint8_t {
+    InvalidPort,    ///< sent to a default-constructed SendPort
+    UnknownPort,    ///< no port with that id exists in this process
+    PortClosed,     ///< the port was closed before the message was handled
+    IsolateDead,    ///< the isolate that owns the port has ended
+    Unread,         ///< buffered in a ReceivePort that was closed unread
+};
+
+std::string_view reason_name(DeadLetterReason reason) noexcept;
+
+/// One undeliverable message, as kept in the runtime's recent list.
+struct DeadLetter {
+    DeadLetterReason reason;
+    NodeId node = 0;
+    PortId port = 0;
+    std::string preview;  ///< the start of the message's text form
+    std::chrono::steady_clock::time_point when;
+};
+
+} // namespace iso

@@ -1,0 +1,30 @@
+#pragma once
+/// Forward declarations of libiso's public types.
+
+#include <cstdint>
+
+namespace iso {
+
+using NodeId = std::uint64_t;
+using PortId = std::uint64_t;
+using IsolateId = std::uint64_t;
+
+class Value;
+class Capability;
+class SendPort;
+class Transferable;
+class ReceivePort;
+class RawReceivePort;
+class Isolate;
+class Runtime;
+class Timer;
+class RemoteError;
+template <typename T> class Future;
+template <typename T> class Promise;
+
+namespace detail {
+struct PortCell;
+class IsolateCore;
+} // namespace detail
+
+} // namespace iso

@@ -1,0 +1,14 @@
+#pragma once
+/// libiso in one include.
+
+#include <iso/capability.h>
+#include <iso/deadletter.h>
+#include <iso/error.h>
+#include <iso/future.h>
+#include <iso/isolate.h>
+#include <iso/receiveport.h>
+#include <iso/runtime.h>
+#include <iso/sendport.h>
+#include <iso/timer.h>
+#include <iso/transferable.h>
+#include <iso/value.h>

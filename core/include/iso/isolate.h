@@ -1,0 +1,145 @@
+#pragma once
+/// Isolates: spawn, run, exit, and the control handle (Dart's `Isolate`).
+
+#include <iso/capability.h>
+#include <iso/detail/unique_function.h>
+#include <iso/future.h>
+#include <iso/sendport.h>
+#include <iso/value.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+namespace iso {
+
+/// When a kill or ping takes effect. Neither interrupts a handler that is
+/// running: C++ code cannot be stopped safely in the middle.
+enum class Priority : std::uint8_t {
+    /// Ahead of every other control message and every ordinary event.
+    Immediate,
+    /// After control messages already queued, before the next ordinary event.
+    BeforeNextEvent,
+};
+
+/// Options for `spawn` (Dart's named arguments of `Isolate.spawn`).
+struct SpawnOptions {
+    /// Start paused: the entry runs only after `resume(pause_capability)`.
+    bool paused = false;
+    /// An uncaught error ends the isolate (after the error listeners are told).
+    bool errors_are_fatal = true;
+    /// Told `on_exit_response` when the isolate ends, whatever the reason.
+    std::optional<SendPort> on_exit;
+    Value on_exit_response;
+    /// Told each uncaught error as the list [message, stack trace].
+    std::optional<SendPort> on_error;
+    std::string debug_name;
+};
+
+/// An isolate's entry: called with the spawn message on the new isolate.
+/// It may be a coroutine returning Future<void>.
+using Entry = std::function<void(Value)>;
+using AsyncEntry = std::function<Future<void>(Value)>;
+
+/// A handle to an isolate: its control port plus the capabilities it was
+/// given. Operations lacking the needed capability do nothing (as in Dart).
+/// @threadsafe: a copyable value; every member may be called from any thread.
+class Isolate {
+public:
+    explicit Isolate(SendPort control_port, std::optional<Capability> pause_capability = {},
+                     std::optional<Capability> terminate_capability = {}, std::string debug_name = {});
+
+    /// The isolate running the caller. Throws StateError outside isolates.
+    static Isolate current();
+
+    const SendPort& control_port() const noexcept { return control_port_; }
+    const std::optional<Capability>& pause_capability() const noexcept { return pause_capability_; }
+    const std::optional<Capability>& terminate_capability() const noexcept { return terminate_capability_; }
+    const std::string& debug_name() const noexcept { return debug_name_; }
+
+    /// Pauses ordinary events; control messages are still handled. Pausing
+    /// twice with one capability needs one resume; each distinct capability
+    /// needs its own. Returns the capability that ends this pause.
+    Capability pause(std::optional<Capability> resume_capability = {}) const;
+    /// Ends the pause made with `resume_capability`; an unknown one is ignored.
+    void resume(Capability resume_capability) const;
+    /// Ends the isolate; needs the terminate capability.
+    void kill(Priority priority = Priority::BeforeNextEvent) const;
+    /// Sends `response` to `response_port` once the ping is handled, paused or not.
+    void ping(SendPort response_port, Value response = {}, Priority priority = Priority::Immediate) const;
+
+    void add_error_listener(SendPort port) const;
+    void remove_error_listener(SendPort port) const;
+    void add_on_exit_listener(SendPort port, Value response = {}) const;
+    void remove_on_exit_listener(SendPort port) const;
+    /// Needs the terminate capability.
+    void set_errors_fatal(bool fatal) const;
+
+    friend bool operator==(const Isolate& a, const Isolate& b) noexcept {
+        return a.control_port_ == b.control_port_;
+    }
+
+private:
+    SendPort control_port_;
+    std::optional<Capability> pause_capability_;
+    std::optional<Capability> terminate_capability_;
+    std::string debug_name_;
+};
+
+/// Spawns an isolate on the current isolate's runtime (the global runtime
+/// outside isolates) that runs `entry(message)`. Cheap: no thread is made.
+/// @threadsafe
+Isolate spawn(Entry entry, Value message = {}, SpawnOptions options = {});
+Isolate spawn_async(AsyncEntry entry, Value message = {}, SpawnOptions options = {});
+
+namespace detail {
+Isolate spawn_task(UniqueFunction task, std::string debug_name);
+/// RemoteError and its subclasses pass unchanged; anything else becomes a
+/// RemoteError with its message and where it was thrown.
+std::exception_ptr as_remote_error(std::exception_ptr error);
+/// Ends the current isolate normally once the running event returns.
+void finish_current_isolate();
+} // namespace detail
+
+/// Runs `computation` on a new isolate and completes with its result
+/// (Dart's `Isolate.run`). A `computation` that returns Future<R> is awaited.
+/// An exception comes back as a RemoteError with the message and where it
+/// was thrown; an isolate that ends before answering gives BrokenPromise.
+/// The callable is moved to the new isolate: it must share nothing mutable.
+/// @threadsafe
+template <typename F> auto run(F computation, std::string debug_name = "run") {
+    using Raw = std::invoke_result_t<F&>;
+    using R = typename detail::Unwrap<Raw>::type;
+    Promise<R> promise;
+    Future<R> result = promise.future();
+    detail::spawn_task(
+        [computation = std::move(computation), promise = std::move(promise)]() mutable {
+            Promise<R> inner;
+            auto landed = inner.future();
+            detail::complete_with(inner, computation);
+            landed.state()->on_ready([state = landed.state(), promise = std::move(promise)]() mutable {
+                if (state->has_error()) {
+                    promise.set_exception(detail::as_remote_error(state->error()));
+                    detail::finish_current_isolate();
+                    return;
+                }
+                if constexpr (std::is_void_v<R>) {
+                    state->take();
+                    promise.set_value();
+                } else {
+                    promise.set_value(state->take());
+                }
+                detail::finish_current_isolate();
+            });
+        },
+        std::move(debug_name));
+    return result;
+}
+
+/// Sends `message` to `port` and ends the current isolate at once (Dart's
+/// `Isolate.exit`). The message is shared, not copied; a Transferable inside
+/// it moves. Never returns. Throws StateError outside isolates.
+[[noreturn]] void exit(SendPort port = {}, Value message = {});
+
+} // namespace iso
