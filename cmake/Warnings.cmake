@@ -1,6 +1,6 @@
 # One place for the project's warning flags; targets opt in by linking iso_warnings.
 add_library(iso_warnings INTERFACE)
-target_compile_options(iso_warnings INTERFACE -Wall -Wextra -pedantic -Wshadow -Wnon-virtual-dtor)
+target_compile_options(iso_warnings INTERFACE -Wall -Wextra -pedantic -Wnon-virtual-dtor)
 
 # The Qt side also refuses implicit conversions between char strings and QString.
 add_library(iso_qt_strict INTERFACE)

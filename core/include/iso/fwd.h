@@ -1,6 +1,7 @@
 #pragma once
 /// Forward declarations of libiso's public types.
 
+#include <chrono>
 #include <cstdint>
 
 namespace iso {
@@ -8,6 +9,7 @@ namespace iso {
 using NodeId = std::uint64_t;
 using PortId = std::uint64_t;
 using IsolateId = std::uint64_t;
+using Duration = std::chrono::nanoseconds;
 
 class Value;
 class Capability;
@@ -25,6 +27,8 @@ template <typename T> class Promise;
 namespace detail {
 struct PortCell;
 class IsolateCore;
+struct RuntimeCore;
+struct TimerState;
 } // namespace detail
 
 } // namespace iso

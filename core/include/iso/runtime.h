@@ -104,11 +104,11 @@ public:
     /// Moves the clock to the next timer, if any, and runs it; false if none.
     bool advance_to_next_timer();
 
-    struct Impl;
-    Impl& impl() noexcept { return *impl_; }
+    /// The runtime's internals, for libiso's own sources.
+    detail::RuntimeCore& core() noexcept { return *core_; }
 
 private:
-    std::unique_ptr<Impl> impl_;
+    std::unique_ptr<detail::RuntimeCore> core_;
 };
 
 template <typename T> detail::Stored<T> Runtime::block_on(Future<T> future) {

@@ -1,6 +1,7 @@
 #pragma once
 /// Timers that fire as events of the isolate that made them.
 
+#include <iso/fwd.h>
 #include <iso/future.h>
 
 #include <chrono>
@@ -8,8 +9,6 @@
 #include <memory>
 
 namespace iso {
-
-using Duration = std::chrono::nanoseconds;
 
 /// One-shot or periodic timer (Dart's `Timer`). The callback runs as an
 /// ordinary event of the creating isolate, so it waits while the isolate is
@@ -28,11 +27,10 @@ public:
     /// How many times a periodic timer has fired (once: 0 or 1).
     std::uint64_t tick() const;
 
-    struct State;
-    explicit Timer(std::shared_ptr<State> state) noexcept : state_(std::move(state)) {}
+    explicit Timer(std::shared_ptr<detail::TimerState> state) noexcept : state_(std::move(state)) {}
 
 private:
-    std::shared_ptr<State> state_;
+    std::shared_ptr<detail::TimerState> state_;
 };
 
 /// Completes after `delay` (Dart's `Future.delayed`). Inside an isolate the

@@ -1,0 +1,32 @@
+#pragma once
+// One entry of an isolate's mailbox.
+
+#include <iso/detail/unique_function.h>
+#include <iso/value.h>
+
+#include <atomic>
+#include <coroutine>
+#include <memory>
+
+namespace iso::detail {
+
+struct PortCell;
+
+struct Event {
+    enum class Kind : std::uint8_t {
+        Message,  ///< `value` for `port`
+        Task,     ///< run `task` (the entry, a continuation, a timer fire)
+        Resume,   ///< resume the suspended coroutine `coroutine`
+    };
+
+    std::atomic<Event*> next{nullptr};
+    Kind kind = Kind::Task;
+    /// The event settles one unit of the isolate's keep-alive count.
+    bool releases_keepalive = false;
+    Value value;
+    std::shared_ptr<PortCell> port;
+    UniqueFunction task;
+    std::coroutine_handle<> coroutine;
+};
+
+} // namespace iso::detail

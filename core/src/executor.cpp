@@ -1,0 +1,275 @@
+#include "executor.h"
+
+#include "isolatecore.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace iso::detail {
+
+namespace {
+
+using IsolatePtr = std::shared_ptr<IsolateCore>;
+
+/// A run queue. A mutex is enough here: each operation holds it for a few
+/// instructions, and stealing happens only when a worker is out of work.
+class RunQueue {
+public:
+    void push(IsolatePtr isolate) {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(isolate));
+        size_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    IsolatePtr pop() {
+        if (size_.load(std::memory_order_relaxed) == 0) return nullptr;
+        std::lock_guard lock(mutex_);
+        if (queue_.empty()) return nullptr;
+        IsolatePtr isolate = std::move(queue_.front());
+        queue_.pop_front();
+        size_.store(queue_.size(), std::memory_order_relaxed);
+        return isolate;
+    }
+    bool empty() const noexcept { return size_.load(std::memory_order_relaxed) == 0; }
+    void clear() {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+        size_.store(0, std::memory_order_relaxed);
+    }
+
+private:
+    std::mutex mutex_;
+    std::deque<IsolatePtr> queue_;
+    std::atomic<std::size_t> size_{0};
+};
+
+/// A work-stealing pool. Each worker runs its own queue first, then the shared
+/// injection queue, then steals from the others. A monitor thread adds a
+/// worker when work waits while every worker has been stuck in one handler
+/// for longer than the busy threshold, so one CPU-bound isolate cannot starve
+/// the rest; workers added that way retire after a second without work.
+class ThreadPool final : public Executor {
+public:
+    explicit ThreadPool(const RuntimeOptions& options)
+        : base_workers_(options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
+          max_workers_(std::max(base_workers_, options.max_threads)),
+          busy_threshold_(options.busy_threshold),
+          workers_(max_workers_) {
+        for (auto& w : workers_) w = std::make_unique<Worker>();
+        for (unsigned i = 0; i < base_workers_; ++i) start_worker(i, false);
+        monitor_ = std::thread([this] { monitor(); });
+    }
+    ~ThreadPool() override { stop(); }
+
+    void schedule(IsolatePtr isolate) override {
+        if (tls_pool == this && tls_worker != nullptr)
+            tls_worker->queue.push(std::move(isolate));
+        else
+            injection_.push(std::move(isolate));
+        // Pairs with the fence in work(): either we see a sleeper or it sees the push.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+            std::lock_guard lock(sleep_mutex_);
+            sleep_cv_.notify_one();
+        } else if (!monitor_watching_.load(std::memory_order_relaxed)) {
+            std::lock_guard lock(monitor_mutex_);
+            monitor_watching_.store(true, std::memory_order_relaxed);
+            monitor_cv_.notify_one();
+        }
+    }
+
+    unsigned worker_count() const override { return active_workers_.load(std::memory_order_relaxed); }
+
+    void stop() override {
+        {
+            std::lock_guard lock(sleep_mutex_);
+            if (stopping_.exchange(true)) return;
+        }
+        sleep_cv_.notify_all();
+        {
+            std::lock_guard lock(monitor_mutex_);
+            monitor_cv_.notify_all();
+        }
+        monitor_.join();
+        for (auto& w : workers_)
+            if (w->thread.joinable()) w->thread.join();
+        for (auto& w : workers_) w->queue.clear();
+        injection_.clear();
+    }
+
+private:
+    struct Worker {
+        RunQueue queue;
+        std::thread thread;
+        std::atomic<bool> live{false};
+        std::atomic<bool> busy{false};
+        std::atomic<std::uint64_t> activations{0};
+    };
+
+    static thread_local ThreadPool* tls_pool;
+    static thread_local Worker* tls_worker;
+
+    void start_worker(unsigned index, bool extra) {
+        Worker& w = *workers_[index];
+        if (w.thread.joinable()) w.thread.join();  // a retired extra worker
+        w.live.store(true, std::memory_order_relaxed);
+        active_workers_.fetch_add(1, std::memory_order_relaxed);
+        w.thread = std::thread([this, index, extra] { work(index, extra); });
+    }
+
+    IsolatePtr find_work(unsigned self) {
+        if (auto isolate = workers_[self]->queue.pop()) return isolate;
+        if (auto isolate = injection_.pop()) return isolate;
+        for (unsigned k = 1; k < workers_.size(); ++k) {
+            unsigned victim = (self + k) % static_cast<unsigned>(workers_.size());
+            if (auto isolate = workers_[victim]->queue.pop()) return isolate;
+        }
+        return nullptr;
+    }
+
+    void work(unsigned index, bool extra) {
+        tls_pool = this;
+        Worker& me = *workers_[index];
+        tls_worker = &me;
+        while (!stopping_.load(std::memory_order_acquire)) {
+            if (IsolatePtr isolate = find_work(index)) {
+                me.busy.store(true, std::memory_order_relaxed);
+                isolate->activate(kActivationBudget);
+                me.activations.fetch_add(1, std::memory_order_relaxed);
+                me.busy.store(false, std::memory_order_relaxed);
+                continue;
+            }
+            std::unique_lock lock(sleep_mutex_);
+            sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            IsolatePtr found = find_work(index);  // a push that missed our count is seen here
+            bool retire = false;
+            if (!found && !stopping_.load(std::memory_order_acquire)) {
+                if (extra)
+                    retire = sleep_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout;
+                else
+                    sleep_cv_.wait(lock);
+            }
+            sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+            lock.unlock();
+            if (found) {
+                me.busy.store(true, std::memory_order_relaxed);
+                found->activate(kActivationBudget);
+                me.activations.fetch_add(1, std::memory_order_relaxed);
+                me.busy.store(false, std::memory_order_relaxed);
+            } else if (retire && me.queue.empty()) {
+                break;
+            }
+        }
+        // Whatever is left in a retiring worker's queue goes back to the others.
+        while (IsolatePtr isolate = me.queue.pop()) injection_.push(std::move(isolate));
+        tls_worker = nullptr;
+        active_workers_.fetch_sub(1, std::memory_order_relaxed);
+        me.live.store(false, std::memory_order_release);
+    }
+
+    bool work_waiting() const {
+        if (!injection_.empty()) return true;
+        for (const auto& w : workers_)
+            if (!w->queue.empty()) return true;
+        return false;
+    }
+
+    void monitor() {
+        std::vector<std::uint64_t> seen(workers_.size(), 0);
+        std::unique_lock lock(monitor_mutex_);
+        while (!stopping_.load(std::memory_order_acquire)) {
+            if (!monitor_watching_.load(std::memory_order_relaxed)) {
+                monitor_cv_.wait(lock);
+                continue;
+            }
+            for (std::size_t i = 0; i < workers_.size(); ++i)
+                seen[i] = workers_[i]->activations.load(std::memory_order_relaxed);
+            monitor_cv_.wait_for(lock, busy_threshold_);
+            if (stopping_.load(std::memory_order_acquire)) break;
+            if (sleepers_.load(std::memory_order_seq_cst) > 0 || !work_waiting()) {
+                monitor_watching_.store(false, std::memory_order_relaxed);
+                continue;
+            }
+            bool all_stuck = true;
+            for (std::size_t i = 0; i < workers_.size(); ++i) {
+                const Worker& w = *workers_[i];
+                if (w.live.load(std::memory_order_acquire) &&
+                    (!w.busy.load(std::memory_order_relaxed) ||
+                     w.activations.load(std::memory_order_relaxed) != seen[i])) {
+                    all_stuck = false;
+                    break;
+                }
+            }
+            if (!all_stuck) continue;
+            for (unsigned i = 0; i < workers_.size(); ++i) {
+                if (!workers_[i]->live.load(std::memory_order_acquire)) {
+                    start_worker(i, true);
+                    break;
+                }
+            }
+        }
+    }
+
+    const unsigned base_workers_;
+    const unsigned max_workers_;
+    const std::chrono::milliseconds busy_threshold_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    RunQueue injection_;
+    std::atomic<unsigned> active_workers_{0};
+    std::atomic<bool> stopping_{false};
+
+    std::mutex sleep_mutex_;
+    std::condition_variable sleep_cv_;
+    std::atomic<int> sleepers_{0};
+
+    std::mutex monitor_mutex_;
+    std::condition_variable monitor_cv_;
+    std::atomic<bool> monitor_watching_{false};
+    std::thread monitor_;
+};
+
+thread_local ThreadPool* ThreadPool::tls_pool = nullptr;
+thread_local ThreadPool::Worker* ThreadPool::tls_worker = nullptr;
+
+/// Deterministic: isolates run one event at a time, in the order they became
+/// runnable, only when the test says so.
+class ManualExecutor final : public Executor {
+public:
+    void schedule(IsolatePtr isolate) override {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(isolate));
+    }
+    unsigned worker_count() const override { return 0; }
+    void stop() override {
+        std::lock_guard lock(mutex_);
+        queue_.clear();
+    }
+    bool run_once() override {
+        IsolatePtr isolate;
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_.empty()) return false;
+            isolate = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        isolate->activate(1);
+        return true;
+    }
+
+private:
+    std::mutex mutex_;
+    std::deque<IsolatePtr> queue_;
+};
+
+} // namespace
+
+std::unique_ptr<Executor> make_thread_pool(const RuntimeOptions& options) {
+    return std::make_unique<ThreadPool>(options);
+}
+
+std::unique_ptr<Executor> make_manual_executor() { return std::make_unique<ManualExecutor>(); }
+
+} // namespace iso::detail

@@ -1,0 +1,31 @@
+#pragma once
+// Where isolates run: a work-stealing thread pool, or a manual FIFO that a
+// test steps by hand.
+
+#include <iso/runtime.h>
+
+#include <memory>
+
+namespace iso::detail {
+
+class IsolateCore;
+
+class Executor {
+public:
+    virtual ~Executor() = default;
+    /// Queues an isolate that holds its scheduling token. @threadsafe
+    virtual void schedule(std::shared_ptr<IsolateCore> isolate) = 0;
+    virtual unsigned worker_count() const = 0;
+    /// Stops and joins the workers; queued isolates are dropped.
+    virtual void stop() = 0;
+    /// Deterministic executors only: run one activation; false if none queued.
+    virtual bool run_once() { return false; }
+};
+
+std::unique_ptr<Executor> make_thread_pool(const RuntimeOptions& options);
+std::unique_ptr<Executor> make_manual_executor();
+
+/// How many ordinary events an isolate handles before it yields its worker.
+constexpr unsigned kActivationBudget = 64;
+
+} // namespace iso::detail

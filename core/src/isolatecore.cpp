@@ -1,0 +1,342 @@
+#include "isolatecore.h"
+
+#include "errordescription.h"
+#include "portcell.h"
+#include "runtimecore.h"
+#include "timers.h"
+
+#include <algorithm>
+
+namespace iso::detail {
+
+namespace {
+
+thread_local IsolateCore* tls_current = nullptr;
+
+/// Makes `core` the current isolate for the scope of one activation.
+class CurrentScope {
+public:
+    explicit CurrentScope(IsolateCore* core) noexcept : saved_(tls_current) { tls_current = core; }
+    ~CurrentScope() { tls_current = saved_; }
+    CurrentScope(const CurrentScope&) = delete;
+    CurrentScope& operator=(const CurrentScope&) = delete;
+
+private:
+    IsolateCore* saved_;
+};
+
+} // namespace
+
+IsolateCore::IsolateCore(RuntimeCore& runtime, IsolateId id, std::string debug_name, const SpawnOptions& options)
+    : runtime_(runtime),
+      id_(id),
+      debug_name_(std::move(debug_name)),
+      errors_fatal_(options.errors_are_fatal) {
+    if (options.on_error) error_listeners_.push_back(*options.on_error);
+    if (options.on_exit) exit_listeners_.emplace_back(*options.on_exit, options.on_exit_response);
+    if (options.paused) {
+        pauses_.push_back(pause_capability_.id());
+        paused_.store(true, std::memory_order_relaxed);
+    }
+}
+
+IsolateCore::~IsolateCore() {
+    while (Event* e = mailbox_.pop()) delete e;
+}
+
+IsolateCore* IsolateCore::current() noexcept { return tls_current; }
+
+void IsolateCore::set_control_cell(std::shared_ptr<PortCell> cell) {
+    control_address_ = SendPort(cell->node, cell->id);
+    control_cell_ = std::move(cell);
+}
+
+// ---- producers -------------------------------------------------------------
+
+void IsolateCore::push_event(Event* e) {
+    depth_.fetch_add(1, std::memory_order_seq_cst);
+    mailbox_.push(e);
+    schedule_if_idle();
+}
+
+void IsolateCore::schedule_if_idle() {
+    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_.executor->schedule(shared_from_this());
+}
+
+void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message) {
+    if (dead()) {
+        runtime_.dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message);
+        return;
+    }
+    auto* e = new Event;
+    e->kind = Event::Kind::Message;
+    e->port = std::move(port);
+    e->value = std::move(message);
+    push_event(e);
+}
+
+void IsolateCore::post_task(UniqueFunction task, bool releases_keepalive) {
+    auto* e = new Event;
+    e->kind = Event::Kind::Task;
+    e->task = std::move(task);
+    e->releases_keepalive = releases_keepalive;
+    push_event(e);
+}
+
+void IsolateCore::post_resume(std::coroutine_handle<> handle) {
+    auto* e = new Event;
+    e->kind = Event::Kind::Resume;
+    e->coroutine = handle;
+    e->releases_keepalive = true;
+    push_event(e);
+}
+
+void IsolateCore::post_control(ControlMessage message) {
+    if (dead()) return;
+    {
+        std::lock_guard lock(control_mutex_);
+        if (message.priority == Priority::Immediate)
+            control_.push_front(std::move(message));
+        else
+            control_.push_back(std::move(message));
+        control_pending_.fetch_add(1, std::memory_order_seq_cst);
+    }
+    schedule_if_idle();
+}
+
+// ---- the event loop --------------------------------------------------------
+
+// Called after the scheduling token is given back, so it must not touch the
+// mailbox's nodes: the counters tell enough, and a stale answer costs at
+// most one spurious activation.
+bool IsolateCore::has_work() const noexcept {
+    if (control_pending_.load(std::memory_order_seq_cst) != 0) return true;
+    if (depth_.load(std::memory_order_seq_cst) == 0) return false;
+    return dead() || !paused_.load(std::memory_order_relaxed);
+}
+
+void IsolateCore::activate(unsigned budget) {
+    auto self = shared_from_this();  // an isolate may drop its last outside reference while it runs
+    {
+        CurrentScope scope(this);
+        if (dead()) {
+            drain_dead();
+        } else {
+            running_.store(true, std::memory_order_relaxed);
+            for (unsigned handled = 0; handled < budget;) {
+                if (!run_control()) break;
+                if (pauses_hold()) break;
+                Event* e = mailbox_.pop();
+                if (e == nullptr) break;
+                depth_.fetch_sub(1, std::memory_order_relaxed);
+                ++handled;
+                std::unique_ptr<Event> owned(e);
+                dispatch(*e);
+                if (dead()) break;
+                if (exit_requested_) {
+                    die(ExitReason::Normal);
+                    break;
+                }
+            }
+            running_.store(false, std::memory_order_relaxed);
+            if (!dead() && started_.load(std::memory_order_relaxed) && keepalive_ <= 0 && depth_.load(std::memory_order_seq_cst) == 0 &&
+                control_pending_.load(std::memory_order_seq_cst) == 0)
+                die(ExitReason::Normal);
+        }
+    }
+    scheduled_.store(false, std::memory_order_seq_cst);
+    if (has_work()) schedule_if_idle();
+}
+
+bool IsolateCore::run_control() {
+    while (control_pending_.load(std::memory_order_acquire) != 0) {
+        ControlMessage m;
+        {
+            std::lock_guard lock(control_mutex_);
+            if (control_.empty()) break;
+            m = std::move(control_.front());
+            control_.pop_front();
+            control_pending_.fetch_sub(1, std::memory_order_seq_cst);
+        }
+        apply(m);
+        if (dead()) return false;
+    }
+    return true;
+}
+
+void IsolateCore::apply(ControlMessage& m) {
+    using K = ControlMessage::Kind;
+    auto authorised = [&](Capability needed) { return m.authority && *m.authority == needed; };
+    switch (m.kind) {
+    case K::Pause:
+        if (!authorised(pause_capability_) || !m.pause_id) return;
+        if (std::find(pauses_.begin(), pauses_.end(), m.pause_id->id()) == pauses_.end())
+            pauses_.push_back(m.pause_id->id());
+        break;
+    case K::Resume:
+        if (!m.pause_id) return;
+        std::erase(pauses_, m.pause_id->id());
+        break;
+    case K::Kill:
+        if (authorised(terminate_capability_)) die(ExitReason::Killed);
+        return;
+    case K::Ping:
+        m.port.send(m.response);
+        return;
+    case K::AddErrorListener:
+        error_listeners_.push_back(m.port);
+        return;
+    case K::RemoveErrorListener:
+        std::erase(error_listeners_, m.port);
+        return;
+    case K::AddExitListener:
+        exit_listeners_.emplace_back(m.port, m.response);
+        return;
+    case K::RemoveExitListener:
+        std::erase_if(exit_listeners_, [&](const auto& l) { return l.first == m.port; });
+        return;
+    case K::SetErrorsFatal:
+        if (authorised(terminate_capability_)) errors_fatal_ = m.flag;
+        return;
+    }
+    paused_.store(pauses_hold(), std::memory_order_relaxed);
+}
+
+void IsolateCore::dispatch(Event& e) {
+    if (e.releases_keepalive) release();
+    try {
+        switch (e.kind) {
+        case Event::Kind::Message:
+            if (e.port->closed.load(std::memory_order_acquire)) {
+                runtime_.dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value);
+            } else if (!e.port->handler) {
+                runtime_.dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
+            } else {
+                e.port->handler(std::move(e.value));
+            }
+            break;
+        case Event::Kind::Task:
+            started_.store(true, std::memory_order_relaxed);
+            e.task();
+            break;
+        case Event::Kind::Resume: {
+            auto it = std::find(suspended_.begin(), suspended_.end(), e.coroutine);
+            if (it == suspended_.end()) break;  // destroyed meanwhile
+            suspended_.erase(it);
+            e.coroutine.resume();
+            break;
+        }
+        }
+    } catch (const ExitSignal&) {
+        die(ExitReason::Exited);
+    } catch (...) {
+        handle_uncaught(std::current_exception());
+    }
+    events_handled_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void IsolateCore::handle_uncaught(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const ExitSignal&) {
+        request_exit();
+        return;
+    } catch (...) {
+    }
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    auto [message, where] = describe(error, debug_name_);
+    const Value report = Value::list({Value(std::move(message)), Value(std::move(where))});
+    for (const auto& port : error_listeners_) port.send(report);
+    if (errors_fatal_) die(ExitReason::Failed);
+}
+
+// ---- ports, timers ----------------------------------------------------------
+
+void IsolateCore::add_port(std::shared_ptr<PortCell> cell) {
+    if (cell->keeps_alive) retain();
+    ports_.push_back(std::move(cell));
+}
+
+void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
+    if (cell.closed.exchange(true, std::memory_order_acq_rel)) return;
+    if (cell.keeps_alive && !isolate_ending) release();
+    cell.handler = nullptr;
+    if (auto on_close = std::move(cell.on_close)) {
+        cell.on_close = nullptr;
+        on_close(isolate_ending);
+    }
+    if (!isolate_ending) std::erase_if(ports_, [&](const auto& p) { return p.get() == &cell; });
+}
+
+void IsolateCore::add_timer(std::shared_ptr<TimerState> timer) {
+    retain();
+    timers_.push_back(std::move(timer));
+}
+
+void IsolateCore::forget_timer(const TimerState* timer) {
+    auto it = std::find_if(timers_.begin(), timers_.end(), [&](const auto& t) { return t.get() == timer; });
+    if (it == timers_.end()) return;
+    timers_.erase(it);
+    release();
+}
+
+// ---- the end ----------------------------------------------------------------
+
+void IsolateCore::die(ExitReason) {
+    if (dead_.exchange(true, std::memory_order_seq_cst)) return;
+    running_.store(false, std::memory_order_relaxed);
+    auto ports = std::move(ports_);
+    for (auto& cell : ports) close_port(*cell, true);
+    for (auto& timer : timers_) timer->active.store(false, std::memory_order_release);
+    timers_.clear();
+    // Destroying a suspended coroutine runs its destructors and abandons its
+    // promise; continuations that land here afterwards are drained below.
+    auto suspended = std::move(suspended_);
+    for (auto h : suspended) h.destroy();
+    {
+        std::lock_guard lock(control_mutex_);
+        control_pending_.fetch_sub(control_.size(), std::memory_order_seq_cst);
+        control_.clear();
+    }
+    drain_dead();
+    for (const auto& [port, response] : exit_listeners_) port.send(response);
+    exit_listeners_.clear();
+    error_listeners_.clear();
+    runtime_.unregister(id_);
+    // The control cell points back at this core; letting go of it ends the cycle.
+    if (auto cell = std::move(control_cell_)) cell->closed.store(true, std::memory_order_release);
+}
+
+void IsolateCore::drain_dead() {
+    while (Event* e = mailbox_.pop()) {
+        depth_.fetch_sub(1, std::memory_order_relaxed);
+        std::unique_ptr<Event> owned(e);
+        if (e->kind == Event::Kind::Message)
+            runtime_.dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
+    }
+}
+
+IsolateInfo IsolateCore::info() const {
+    IsolateInfo i;
+    i.id = id_;
+    i.debug_name = debug_name_;
+    if (dead())
+        i.state = IsolateState::Exited;
+    else if (running_.load(std::memory_order_relaxed))
+        i.state = IsolateState::Running;
+    else if (paused_.load(std::memory_order_relaxed))
+        i.state = IsolateState::Paused;
+    else if (!started_.load(std::memory_order_relaxed))
+        i.state = IsolateState::Starting;
+    else if (scheduled_.load(std::memory_order_relaxed))
+        i.state = IsolateState::Runnable;
+    else
+        i.state = IsolateState::Idle;
+    i.mailbox_depth = depth_.load(std::memory_order_relaxed);
+    i.events_handled = events_handled_.load(std::memory_order_relaxed);
+    i.errors = errors_.load(std::memory_order_relaxed);
+    i.control_port = control_address_;
+    return i;
+}
+
+} // namespace iso::detail

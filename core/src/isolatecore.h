@@ -1,0 +1,120 @@
+#pragma once
+// The runtime's side of an isolate: mailbox, control queue, lifecycle.
+
+#include "control.h"
+#include "event.h"
+#include "mpscqueue.h"
+
+#include <iso/isolate.h>
+#include <iso/runtime.h>
+
+#include <atomic>
+#include <coroutine>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace iso::detail {
+
+struct PortCell;
+struct TimerState;
+struct RuntimeCore;
+
+enum class ExitReason : std::uint8_t { Normal, Killed, Failed, Exited, Shutdown };
+
+/// One isolate. Exactly one worker runs it at a time (`scheduled_` is the
+/// token), so the members marked "owner only" need no locks.
+class IsolateCore : public std::enable_shared_from_this<IsolateCore> {
+public:
+    IsolateCore(RuntimeCore& runtime, IsolateId id, std::string debug_name, const SpawnOptions& options);
+    ~IsolateCore();
+
+    /// The isolate whose event is running on this thread, or null.
+    static IsolateCore* current() noexcept;
+
+    RuntimeCore& runtime() noexcept { return runtime_; }
+    IsolateId id() const noexcept { return id_; }
+    const std::string& debug_name() const noexcept { return debug_name_; }
+    Capability pause_capability() const noexcept { return pause_capability_; }
+    Capability terminate_capability() const noexcept { return terminate_capability_; }
+    /// Set once, before the isolate is first scheduled.
+    void set_control_cell(std::shared_ptr<PortCell> cell);
+    /// The control port's address; stays valid after the isolate ends.
+    const SendPort& control_port() const noexcept { return control_address_; }
+
+    // Producers. @threadsafe
+    void post_message(std::shared_ptr<PortCell> port, Value message);
+    void post_task(UniqueFunction task, bool releases_keepalive);
+    void post_resume(std::coroutine_handle<> handle);
+    void post_control(ControlMessage message);
+
+    /// Runs up to `budget` ordinary events (control messages always). Only the
+    /// executor calls this, and only while it holds the scheduling token.
+    void activate(unsigned budget);
+
+    // Owner only: called from code running on this isolate.
+    void retain() noexcept { ++keepalive_; }
+    void release() noexcept { --keepalive_; }
+    void add_port(std::shared_ptr<PortCell> cell);
+    void close_port(PortCell& cell, bool isolate_ending);
+    void add_timer(std::shared_ptr<TimerState> timer);
+    void forget_timer(const TimerState* timer);
+    void track_suspended(std::coroutine_handle<> h) { suspended_.push_back(h); }
+    void request_exit() noexcept { exit_requested_ = true; }
+    void handle_uncaught(std::exception_ptr error);
+    bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
+
+    /// The observable state, for snapshots. @threadsafe
+    IsolateInfo info() const;
+    std::size_t mailbox_depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
+
+private:
+    void push_event(Event* e);
+    void schedule_if_idle();
+    bool has_work() const noexcept;
+    bool run_control();  // false once the isolate has died
+    void apply(ControlMessage& m);
+    void dispatch(Event& e);
+    void die(ExitReason reason);
+    void drain_dead();
+    bool pauses_hold() const noexcept { return !pauses_.empty(); }
+
+    RuntimeCore& runtime_;
+    const IsolateId id_;
+    const std::string debug_name_;
+    const Capability pause_capability_;
+    const Capability terminate_capability_;
+    std::shared_ptr<PortCell> control_cell_;  // until death; the cell points back here
+    SendPort control_address_;
+
+    MpscQueue<Event> mailbox_;
+    std::atomic<std::size_t> depth_{0};
+    mutable std::mutex control_mutex_;
+    std::deque<ControlMessage> control_;
+    std::atomic<std::size_t> control_pending_{0};
+
+    std::atomic<bool> scheduled_{false};
+    std::atomic<bool> running_{false};
+    std::atomic<bool> paused_{false};
+    std::atomic<bool> started_{false};
+    std::atomic<bool> dead_{false};
+    std::atomic<std::uint64_t> events_handled_{0};
+    std::atomic<std::uint64_t> errors_{0};
+
+    // Owner only.
+    std::vector<std::uint64_t> pauses_;  // distinct capability ids
+    bool errors_fatal_;
+    bool exit_requested_ = false;
+    long keepalive_ = 0;
+    std::vector<SendPort> error_listeners_;
+    std::vector<std::pair<SendPort, Value>> exit_listeners_;
+    std::vector<std::shared_ptr<PortCell>> ports_;
+    std::vector<std::shared_ptr<TimerState>> timers_;
+    std::vector<std::coroutine_handle<>> suspended_;
+};
+
+} // namespace iso::detail

@@ -1,0 +1,60 @@
+#pragma once
+// Intrusive multi-producer single-consumer queue (Vyukov): a push is one
+// atomic exchange and never waits, which is what a mailbox needs.
+
+#include <atomic>
+
+namespace iso::detail {
+
+/// Node must have a member `std::atomic<Node*> next`.
+/// push: @threadsafe. pop, empty: the single consumer only.
+template <typename Node> class MpscQueue {
+public:
+    MpscQueue() noexcept : head_(&stub_), tail_(&stub_) {}
+    MpscQueue(const MpscQueue&) = delete;
+    MpscQueue& operator=(const MpscQueue&) = delete;
+
+    void push(Node* node) noexcept {
+        node->next.store(nullptr, std::memory_order_relaxed);
+        Node* prev = head_.exchange(node, std::memory_order_acq_rel);
+        prev->next.store(node, std::memory_order_release);
+    }
+
+    /// The oldest node, or nullptr when empty or when a producer is between
+    /// its two steps (empty() then still says false, so the caller retries).
+    Node* pop() noexcept {
+        Node* tail = tail_.load(std::memory_order_relaxed);
+        Node* next = tail->next.load(std::memory_order_acquire);
+        if (tail == &stub_) {
+            if (next == nullptr) return nullptr;
+            tail_.store(next, std::memory_order_relaxed);
+            tail = next;
+            next = next->next.load(std::memory_order_acquire);
+        }
+        if (next != nullptr) {
+            tail_.store(next, std::memory_order_relaxed);
+            return tail;
+        }
+        if (tail != head_.load(std::memory_order_acquire)) return nullptr;
+        push(&stub_);
+        next = tail->next.load(std::memory_order_acquire);
+        if (next != nullptr) {
+            tail_.store(next, std::memory_order_relaxed);
+            return tail;
+        }
+        return nullptr;
+    }
+
+    bool empty() const noexcept {
+        Node* tail = tail_.load(std::memory_order_relaxed);
+        if (tail->next.load(std::memory_order_acquire) != nullptr) return false;
+        return head_.load(std::memory_order_seq_cst) == tail;
+    }
+
+private:
+    std::atomic<Node*> head_;
+    std::atomic<Node*> tail_;  // the consumer's only; atomic so that tools see no race on reuse
+    Node stub_;
+};
+
+} // namespace iso::detail

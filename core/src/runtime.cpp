@@ -1,0 +1,182 @@
+#include "runtimecore.h"
+
+#include "isolatecore.h"
+#include "portcell.h"
+
+#include <iso/runtime.h>
+
+namespace iso {
+
+using detail::IsolateCore;
+using detail::PortCell;
+using detail::RuntimeCore;
+
+std::string_view state_name(IsolateState state) noexcept {
+    switch (state) {
+    case IsolateState::Starting: return "starting";
+    case IsolateState::Idle: return "idle";
+    case IsolateState::Runnable: return "runnable";
+    case IsolateState::Running: return "running";
+    case IsolateState::Paused: return "paused";
+    case IsolateState::Exited: return "exited";
+    }
+    return "unknown";
+}
+
+namespace detail {
+
+namespace {
+std::atomic<NodeId> next_node{1};
+}
+
+RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
+    : owner(runtime),
+      options(opts),
+      node(next_node.fetch_add(1, std::memory_order_relaxed)),
+      dead_letters(opts.dead_letter_history),
+      executor(opts.deterministic ? make_manual_executor() : make_thread_pool(opts)),
+      timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
+
+Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options) {
+    const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
+    std::string name = spawn_options.debug_name.empty() ? "isolate-" + std::to_string(id) : spawn_options.debug_name;
+    auto core = std::make_shared<IsolateCore>(*this, id, std::move(name), spawn_options);
+    core->set_control_cell(std::make_shared<PortCell>(core, node, true));
+    {
+        std::lock_guard lock(registry_mutex);
+        registry.emplace(id, core);
+    }
+    Isolate handle(core->control_port(), core->pause_capability(), core->terminate_capability(),
+                   core->debug_name());
+    core->post_task(std::move(start), false);
+    return handle;
+}
+
+void RuntimeCore::unregister(IsolateId id) {
+    std::lock_guard lock(registry_mutex);
+    registry.erase(id);
+    if (registry.empty()) registry_empty.notify_all();
+}
+
+} // namespace detail
+
+Runtime::Runtime(RuntimeOptions options) : core_(std::make_unique<RuntimeCore>(*this, options)) {}
+
+Runtime::~Runtime() {
+    std::vector<std::shared_ptr<IsolateCore>> alive;
+    {
+        std::lock_guard lock(core_->registry_mutex);
+        for (auto& [id, isolate] : core_->registry) alive.push_back(isolate);
+    }
+    for (auto& isolate : alive) {
+        detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
+        kill.authority = isolate->terminate_capability();
+        isolate->post_control(std::move(kill));
+    }
+    alive.clear();
+    if (core_->options.deterministic) {
+        run_until_idle();
+    } else {
+        std::unique_lock lock(core_->registry_mutex);
+        core_->registry_empty.wait(lock, [&] { return core_->registry.empty(); });
+    }
+    core_->timers->stop();
+    core_->executor->stop();
+}
+
+Runtime& Runtime::global() {
+    static Runtime runtime;
+    return runtime;
+}
+
+Runtime& Runtime::current() {
+    if (IsolateCore* core = IsolateCore::current()) return core->runtime().owner;
+    return global();
+}
+
+NodeId Runtime::node() const noexcept { return core_->node; }
+const RuntimeOptions& Runtime::options() const noexcept { return core_->options; }
+
+Isolate Runtime::spawn(Entry entry, Value message, SpawnOptions options) {
+    if (!entry) throw std::invalid_argument("iso::spawn: the entry is empty");
+    return core_->spawn([entry = std::move(entry), message = std::move(message)] { entry(message); },
+                        std::move(options));
+}
+
+Isolate Runtime::spawn_async(AsyncEntry entry, Value message, SpawnOptions options) {
+    if (!entry) throw std::invalid_argument("iso::spawn_async: the entry is empty");
+    return core_->spawn(
+        [entry = std::move(entry), message = std::move(message)] {
+            Future<void> done = entry(message);
+            if (!done.valid()) return;
+            done.state()->on_ready(detail::bind_to_current_isolate([state = done.state()] {
+                if (state->has_error()) detail::report_uncaught(state->error());
+            }));
+        },
+        std::move(options));
+}
+
+std::size_t Runtime::isolate_count() const {
+    std::lock_guard lock(core_->registry_mutex);
+    return core_->registry.size();
+}
+
+std::vector<IsolateInfo> Runtime::isolates() const {
+    std::lock_guard lock(core_->registry_mutex);
+    std::vector<IsolateInfo> out;
+    out.reserve(core_->registry.size());
+    for (const auto& [id, isolate] : core_->registry) out.push_back(isolate->info());
+    return out;
+}
+
+unsigned Runtime::worker_count() const { return core_->executor->worker_count(); }
+
+std::uint64_t Runtime::dead_letter_count() const noexcept { return core_->dead_letters.count(); }
+
+std::vector<DeadLetter> Runtime::recent_dead_letters() const { return core_->dead_letters.recent(); }
+
+bool Runtime::wait_until_idle() {
+    detail::check_may_block("iso::Runtime::wait_until_idle()");
+    if (core_->options.deterministic) {
+        do {
+            run_until_idle();
+        } while (isolate_count() != 0 && advance_to_next_timer());
+        return isolate_count() == 0;
+    }
+    std::unique_lock lock(core_->registry_mutex);
+    core_->registry_empty.wait(lock, [&] { return core_->registry.empty(); });
+    return true;
+}
+
+namespace {
+void require_deterministic(const RuntimeOptions& options, const char* what) {
+    if (!options.deterministic) throw StateError(std::string("iso::Runtime::") + what + " needs a deterministic runtime");
+}
+} // namespace
+
+bool Runtime::run_once() {
+    require_deterministic(core_->options, "run_once");
+    return core_->executor->run_once();
+}
+
+std::size_t Runtime::run_until_idle() {
+    require_deterministic(core_->options, "run_until_idle");
+    std::size_t ran = 0;
+    while (core_->executor->run_once()) ++ran;
+    return ran;
+}
+
+void Runtime::advance_time(Duration by) {
+    require_deterministic(core_->options, "advance_time");
+    run_until_idle();
+    core_->timers->advance(by, [this] { run_until_idle(); });
+}
+
+bool Runtime::advance_to_next_timer() {
+    require_deterministic(core_->options, "advance_to_next_timer");
+    return core_->timers->advance_to_next([this] { run_until_idle(); });
+}
+
+std::chrono::nanoseconds Runtime::now() const { return core_->timers->now(); }
+
+} // namespace iso
