@@ -3,6 +3,8 @@
 #include "isolatecore.h"
 #include "runtimecore.h"
 
+#include <iso/runtime.h>
+
 #include <iso/isolate.h>
 
 #include <iostream>
@@ -104,10 +106,11 @@ void exit(SendPort port, Value message) {
 
 namespace detail {
 
-Isolate spawn_task(UniqueFunction task, std::string debug_name) {
+Isolate spawn_task(Runtime* runtime, UniqueFunction task, std::string debug_name) {
     SpawnOptions options;
     options.debug_name = std::move(debug_name);
-    return Runtime::current().core().spawn(std::move(task), std::move(options));
+    Runtime& target = runtime != nullptr ? *runtime : Runtime::current();
+    return target.core().spawn(std::move(task), std::move(options));
 }
 
 UniqueFunction bind_to_current_isolate(UniqueFunction fn) {

@@ -95,10 +95,7 @@ void IsolateCore::post_control(ControlMessage message) {
     if (dead()) return;
     {
         std::lock_guard lock(control_mutex_);
-        if (message.priority == Priority::Immediate)
-            control_.push_front(std::move(message));
-        else
-            control_.push_back(std::move(message));
+        control_.push_back(std::move(message));
         control_pending_.fetch_add(1, std::memory_order_seq_cst);
     }
     schedule_if_idle();
@@ -132,6 +129,7 @@ void IsolateCore::activate(unsigned budget) {
                 ++handled;
                 std::unique_ptr<Event> owned(e);
                 dispatch(*e);
+                retired_.clear();
                 if (dead()) break;
                 if (exit_requested_) {
                     die(ExitReason::Normal);
@@ -260,6 +258,7 @@ void IsolateCore::add_port(std::shared_ptr<PortCell> cell) {
 void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
     if (cell.closed.exchange(true, std::memory_order_acq_rel)) return;
     if (cell.keeps_alive && !isolate_ending) release();
+    if (cell.handler) retire(std::move(cell.handler));
     cell.handler = nullptr;
     if (auto on_close = std::move(cell.on_close)) {
         cell.on_close = nullptr;
@@ -299,6 +298,7 @@ void IsolateCore::die(ExitReason) {
         control_.clear();
     }
     drain_dead();
+    retired_.clear();
     for (const auto& [port, response] : exit_listeners_) port.send(response);
     exit_listeners_.clear();
     error_listeners_.clear();

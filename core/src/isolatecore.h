@@ -66,6 +66,9 @@ public:
     void track_suspended(std::coroutine_handle<> h) { suspended_.push_back(h); }
     void request_exit() noexcept { exit_requested_ = true; }
     void handle_uncaught(std::exception_ptr error);
+    /// Keeps a handler alive until the running event returns: a handler may
+    /// close its own port, and must not be destroyed while it runs.
+    void retire(std::function<void(Value)> handler) { retired_.push_back(std::move(handler)); }
     bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
     /// The observable state, for snapshots. @threadsafe
@@ -115,6 +118,7 @@ private:
     std::vector<std::shared_ptr<PortCell>> ports_;
     std::vector<std::shared_ptr<TimerState>> timers_;
     std::vector<std::coroutine_handle<>> suspended_;
+    std::vector<std::function<void(Value)>> retired_;
 };
 
 } // namespace iso::detail

@@ -110,7 +110,8 @@ void SendPort::send(Value message) const {
         return;
     }
     if (cell->closed.load(std::memory_order_acquire)) {
-        cell->owner->runtime().dead_letters.record(DeadLetterReason::PortClosed, node_, id_, message);
+        const auto reason = cell->owner->dead() ? DeadLetterReason::IsolateDead : DeadLetterReason::PortClosed;
+        cell->owner->runtime().dead_letters.record(reason, node_, id_, message);
         return;
     }
     IsolateCore& owner = *cell->owner;
@@ -158,11 +159,14 @@ struct ReceivePort::Stream {
     std::function<void(Value)> on_data;
     std::function<void()> on_done;
     bool listened = false;
+    bool draining = false;  // buffered messages are being handed to a new listener
     std::deque<Promise<std::optional<Value>>> waiters;
     std::optional<Promise<Value>> first;
 
     void deliver(Value message) {
-        if (on_data) {
+        if (on_data && draining) {
+            buffer.push_back(std::move(message));  // behind the ones being drained
+        } else if (on_data) {
             on_data(std::move(message));
         } else if (first) {
             auto promise = std::move(*first);
@@ -182,6 +186,11 @@ struct ReceivePort::Stream {
         for (const Value& unread : buffer)
             cell->owner->runtime().dead_letters.record(DeadLetterReason::Unread, cell->node, cell->id, unread);
         buffer.clear();
+        // The listener often holds this port; letting go of it ends that cycle.
+        if (on_data) cell->owner->retire(std::move(on_data));
+        on_data = nullptr;
+        auto done = std::move(on_done);
+        on_done = nullptr;
         if (isolate_ending) return;  // nothing more runs on a dead isolate
         if (first) {
             first->set_error(StateError("ReceivePort::first: the port closed before a message came"));
@@ -189,7 +198,7 @@ struct ReceivePort::Stream {
         }
         for (auto& w : waiters) w.set_value(std::nullopt);
         waiters.clear();
-        if (auto done = std::move(on_done)) done();
+        if (done) done();
     }
 };
 
@@ -212,16 +221,19 @@ void ReceivePort::listen(std::function<void(Value)> on_data, std::function<void(
         s.on_data = std::move(on_data);
         return;
     }
-    // Buffered messages arrive as later events, as they would have.
-    auto pending = std::move(s.buffer);
-    s.buffer.clear();
-    for (auto& message : pending) {
-        s.cell->owner->retain();
-        s.cell->owner->post_task([stream = stream_, message = std::move(message)]() mutable {
-            if (stream->on_data) stream->on_data(std::move(message));
-        }, true);
-    }
+    // Buffered messages reach the listener in a later event, as they would
+    // have; messages arriving meanwhile queue up behind them.
     s.on_data = std::move(on_data);
+    s.draining = true;
+    s.cell->owner->retain();
+    s.cell->owner->post_task([stream = stream_] {
+        while (stream->on_data && !stream->buffer.empty()) {
+            Value message = std::move(stream->buffer.front());
+            stream->buffer.pop_front();
+            stream->on_data(std::move(message));
+        }
+        stream->draining = false;
+    }, true);
 }
 
 Future<Value> ReceivePort::first() {

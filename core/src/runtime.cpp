@@ -105,11 +105,13 @@ Isolate Runtime::spawn(Entry entry, Value message, SpawnOptions options) {
 
 Isolate Runtime::spawn_async(AsyncEntry entry, Value message, SpawnOptions options) {
     if (!entry) throw std::invalid_argument("iso::spawn_async: the entry is empty");
+    // The entry outlives the call: a coroutine lambda reads its captures from it.
+    auto fn = std::make_shared<AsyncEntry>(std::move(entry));
     return core_->spawn(
-        [entry = std::move(entry), message = std::move(message)] {
-            Future<void> done = entry(message);
+        [fn, message = std::move(message)] {
+            Future<void> done = (*fn)(message);
             if (!done.valid()) return;
-            done.state()->on_ready(detail::bind_to_current_isolate([state = done.state()] {
+            done.state()->on_ready(detail::bind_to_current_isolate([state = done.state(), fn] {
                 if (state->has_error()) detail::report_uncaught(state->error());
             }));
         },

@@ -14,12 +14,14 @@
 
 namespace iso {
 
-/// When a kill or ping takes effect. Neither interrupts a handler that is
-/// running: C++ code cannot be stopped safely in the middle.
+/// When a kill or ping takes effect (Dart's `Isolate.immediate` and
+/// `Isolate.beforeNextEvent`). Control messages are handled in the order they
+/// were sent, ahead of ordinary events, paused or not. In Dart, `Immediate`
+/// may also interrupt the event that is running; C++ code cannot be stopped
+/// safely in the middle, so here both take effect when the running event
+/// returns, and no later event of the isolate runs first.
 enum class Priority : std::uint8_t {
-    /// Ahead of every other control message and every ordinary event.
     Immediate,
-    /// After control messages already queued, before the next ordinary event.
     BeforeNextEvent,
 };
 
@@ -94,7 +96,8 @@ Isolate spawn(Entry entry, Value message = {}, SpawnOptions options = {});
 Isolate spawn_async(AsyncEntry entry, Value message = {}, SpawnOptions options = {});
 
 namespace detail {
-Isolate spawn_task(UniqueFunction task, std::string debug_name);
+/// Spawns an isolate that runs `task`, on `runtime` (null: the current one).
+Isolate spawn_task(Runtime* runtime, UniqueFunction task, std::string debug_name);
 /// RemoteError and its subclasses pass unchanged; anything else becomes a
 /// RemoteError with its message and where it was thrown.
 std::exception_ptr as_remote_error(std::exception_ptr error);
@@ -102,39 +105,49 @@ std::exception_ptr as_remote_error(std::exception_ptr error);
 void finish_current_isolate();
 } // namespace detail
 
-/// Runs `computation` on a new isolate and completes with its result
-/// (Dart's `Isolate.run`). A `computation` that returns Future<R> is awaited.
-/// An exception comes back as a RemoteError with the message and where it
-/// was thrown; an isolate that ends before answering gives BrokenPromise.
-/// The callable is moved to the new isolate: it must share nothing mutable.
-/// @threadsafe
-template <typename F> auto run(F computation, std::string debug_name = "run") {
+namespace detail {
+template <typename F> auto run_on(Runtime* runtime, F computation, std::string debug_name) {
     using Raw = std::invoke_result_t<F&>;
     using R = typename detail::Unwrap<Raw>::type;
     Promise<R> promise;
     Future<R> result = promise.future();
-    detail::spawn_task(
-        [computation = std::move(computation), promise = std::move(promise)]() mutable {
+    // The callable outlives the call: a coroutine lambda reads its captures
+    // from it after each resumption.
+    auto fn = std::make_shared<F>(std::move(computation));
+    detail::spawn_task(runtime,
+        [fn, promise = std::move(promise)]() mutable {
             Promise<R> inner;
             auto landed = inner.future();
-            detail::complete_with(inner, computation);
-            landed.state()->on_ready([state = landed.state(), promise = std::move(promise)]() mutable {
-                if (state->has_error()) {
-                    promise.set_exception(detail::as_remote_error(state->error()));
+            detail::complete_with(inner, *fn);
+            // Bound to this isolate: the answer is sent from here, and ends it.
+            landed.state()->on_ready(detail::bind_to_current_isolate(
+                [state = landed.state(), promise = std::move(promise), fn]() mutable {
+                    if (state->has_error()) {
+                        promise.set_exception(detail::as_remote_error(state->error()));
+                    } else if constexpr (std::is_void_v<R>) {
+                        state->take();
+                        promise.set_value();
+                    } else {
+                        promise.set_value(state->take());
+                    }
                     detail::finish_current_isolate();
-                    return;
-                }
-                if constexpr (std::is_void_v<R>) {
-                    state->take();
-                    promise.set_value();
-                } else {
-                    promise.set_value(state->take());
-                }
-                detail::finish_current_isolate();
-            });
+                }));
         },
         std::move(debug_name));
     return result;
+}
+} // namespace detail
+
+/// Runs `computation` on a new isolate and completes with its result
+/// (Dart's `Isolate.run`). A `computation` that returns Future<R> is awaited.
+/// An exception comes back as a RemoteError with the message and where it
+/// was thrown; an isolate that ends before answering gives BrokenPromise.
+/// The isolate ends once the result is in. The callable is moved to the new
+/// isolate: it must share nothing mutable. Runs on the current isolate's
+/// runtime (the global one outside isolates).
+/// @threadsafe
+template <typename F> auto run(F computation, std::string debug_name = "run") {
+    return detail::run_on(nullptr, std::move(computation), std::move(debug_name));
 }
 
 /// Sends `message` to `port` and ends the current isolate at once (Dart's

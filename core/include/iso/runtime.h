@@ -71,6 +71,10 @@ public:
 
     Isolate spawn(Entry entry, Value message = {}, SpawnOptions options = {});
     Isolate spawn_async(AsyncEntry entry, Value message = {}, SpawnOptions options = {});
+    /// `iso::run` on this runtime.
+    template <typename F> auto run(F computation, std::string debug_name = "run") {
+        return detail::run_on(this, std::move(computation), std::move(debug_name));
+    }
 
     /// Isolates alive now (spawned and not yet exited).
     std::size_t isolate_count() const;

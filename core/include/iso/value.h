@@ -18,9 +18,14 @@
 
 namespace iso {
 
+// GCC 12 (not clang) takes the scoped enumerator Kind::Bytes for a
+// redeclaration of iso::Bytes under -Wshadow; nothing is shadowed.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 enum class Kind : std::uint8_t {
     Null, Bool, Int, Double, String, Bytes, List, Map, SendPort, Capability, Transferable
 };
+#pragma GCC diagnostic pop
 
 /// "null", "bool", ... as used in error messages and the JSON spelling.
 std::string_view kind_name(Kind kind) noexcept;
@@ -111,6 +116,8 @@ public:
     std::size_t size() const noexcept;
     /// List element; throws std::out_of_range past the end, TypeError on a non-list.
     const Value& operator[](std::size_t index) const;
+    /// So that `v[0]` is not ambiguous with the map lookup by `const char*`.
+    const Value& operator[](int index) const { return (*this)[static_cast<std::size_t>(index)]; }
     /// Map lookup; nullptr when absent; TypeError on a non-map.
     const Value* find(std::string_view key) const;
     /// Map lookup; a null value when absent; TypeError on a non-map.
