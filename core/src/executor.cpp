@@ -64,6 +64,7 @@ public:
     ~ThreadPool() override { stop(); }
 
     void schedule(IsolatePtr isolate) override {
+        if (stopping_.load(std::memory_order_acquire)) return;  // after shutdown nothing runs
         if (tls_pool == this && tls_worker != nullptr)
             tls_worker->queue.push(std::move(isolate));
         else
@@ -240,11 +241,12 @@ class ManualExecutor final : public Executor {
 public:
     void schedule(IsolatePtr isolate) override {
         std::lock_guard lock(mutex_);
-        queue_.push_back(std::move(isolate));
+        if (!stopped_) queue_.push_back(std::move(isolate));
     }
     unsigned worker_count() const override { return 0; }
     void stop() override {
         std::lock_guard lock(mutex_);
+        stopped_ = true;
         queue_.clear();
     }
     bool run_once() override {
@@ -262,6 +264,7 @@ public:
 private:
     std::mutex mutex_;
     std::deque<IsolatePtr> queue_;
+    bool stopped_ = false;
 };
 
 } // namespace

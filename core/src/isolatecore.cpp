@@ -27,8 +27,8 @@ private:
 
 } // namespace
 
-IsolateCore::IsolateCore(RuntimeCore& runtime, IsolateId id, std::string debug_name, const SpawnOptions& options)
-    : runtime_(runtime),
+IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name, const SpawnOptions& options)
+    : runtime_(std::move(runtime)),
       id_(id),
       debug_name_(std::move(debug_name)),
       errors_fatal_(options.errors_are_fatal) {
@@ -60,12 +60,12 @@ void IsolateCore::push_event(Event* e) {
 }
 
 void IsolateCore::schedule_if_idle() {
-    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_.executor->schedule(shared_from_this());
+    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
 }
 
 void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message) {
     if (dead()) {
-        runtime_.dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message);
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message);
         return;
     }
     auto* e = new Event;
@@ -80,7 +80,7 @@ void IsolateCore::post_task(UniqueFunction task, bool releases_keepalive) {
     e->kind = Event::Kind::Task;
     e->task = std::move(task);
     e->releases_keepalive = releases_keepalive;
-    push_event(e);
+    post_local_or_event(e);
 }
 
 void IsolateCore::post_resume(std::coroutine_handle<> handle) {
@@ -88,7 +88,29 @@ void IsolateCore::post_resume(std::coroutine_handle<> handle) {
     e->kind = Event::Kind::Resume;
     e->coroutine = handle;
     e->releases_keepalive = true;
-    push_event(e);
+    post_local_or_event(e);
+}
+
+void IsolateCore::post_local_or_event(Event* e) {
+    if (tls_current != this || dead()) {
+        push_event(e);
+        return;
+    }
+    e->next.store(nullptr, std::memory_order_relaxed);
+    if (microtasks_tail_ != nullptr)
+        microtasks_tail_->next.store(e, std::memory_order_relaxed);
+    else
+        microtasks_head_ = e;
+    microtasks_tail_ = e;
+}
+
+void IsolateCore::run_microtasks() {
+    while (microtasks_head_ != nullptr && !dead()) {
+        std::unique_ptr<Event> e(microtasks_head_);
+        microtasks_head_ = e->next.load(std::memory_order_relaxed);
+        if (microtasks_head_ == nullptr) microtasks_tail_ = nullptr;
+        dispatch(*e);
+    }
 }
 
 void IsolateCore::post_control(ControlMessage message) {
@@ -129,6 +151,7 @@ void IsolateCore::activate(unsigned budget) {
                 ++handled;
                 std::unique_ptr<Event> owned(e);
                 dispatch(*e);
+                run_microtasks();
                 retired_.clear();
                 if (dead()) break;
                 if (exit_requested_) {
@@ -206,9 +229,9 @@ void IsolateCore::dispatch(Event& e) {
         switch (e.kind) {
         case Event::Kind::Message:
             if (e.port->closed.load(std::memory_order_acquire)) {
-                runtime_.dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value);
+                runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value);
             } else if (!e.port->handler) {
-                runtime_.dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
+                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
             } else {
                 e.port->handler(std::move(e.value));
             }
@@ -242,10 +265,10 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
     } catch (...) {
     }
     errors_.fetch_add(1, std::memory_order_relaxed);
-    auto [message, where] = describe(error, debug_name_);
-    const Value report = Value::list({Value(std::move(message)), Value(std::move(where))});
+    const ErrorDescription description = describe(error, debug_name_);
+    const Value report = Value::list({Value(description.message), Value(description.where)});
     for (const auto& port : error_listeners_) port.send(report);
-    if (errors_fatal_) die(ExitReason::Failed);
+    if (errors_fatal_) die(ExitReason::Failed, &description);
 }
 
 // ---- ports, timers ----------------------------------------------------------
@@ -281,7 +304,7 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 
 // ---- the end ----------------------------------------------------------------
 
-void IsolateCore::die(ExitReason) {
+void IsolateCore::die(ExitReason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
     running_.store(false, std::memory_order_relaxed);
     auto ports = std::move(ports_);
@@ -298,11 +321,17 @@ void IsolateCore::die(ExitReason) {
         control_.clear();
     }
     drain_dead();
+    while (Event* e = microtasks_head_) {
+        microtasks_head_ = e->next.load(std::memory_order_relaxed);
+        delete e;
+    }
+    microtasks_tail_ = nullptr;
     retired_.clear();
     for (const auto& [port, response] : exit_listeners_) port.send(response);
     exit_listeners_.clear();
     error_listeners_.clear();
-    runtime_.unregister(id_);
+    runtime_->unregister(id_);
+    if (auto hook = std::move(exit_hook_)) hook(error);
     // The control cell points back at this core; letting go of it ends the cycle.
     if (auto cell = std::move(control_cell_)) cell->closed.store(true, std::memory_order_release);
 }
@@ -312,7 +341,7 @@ void IsolateCore::drain_dead() {
         depth_.fetch_sub(1, std::memory_order_relaxed);
         std::unique_ptr<Event> owned(e);
         if (e->kind == Event::Kind::Message)
-            runtime_.dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
+            runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
     }
 }
 

@@ -2,6 +2,7 @@
 // The runtime's side of an isolate: mailbox, control queue, lifecycle.
 
 #include "control.h"
+#include "errordescription.h"
 #include "event.h"
 #include "mpscqueue.h"
 
@@ -30,17 +31,21 @@ enum class ExitReason : std::uint8_t { Normal, Killed, Failed, Exited, Shutdown 
 /// token), so the members marked "owner only" need no locks.
 class IsolateCore : public std::enable_shared_from_this<IsolateCore> {
 public:
-    IsolateCore(RuntimeCore& runtime, IsolateId id, std::string debug_name, const SpawnOptions& options);
+    IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name, const SpawnOptions& options);
     ~IsolateCore();
 
     /// The isolate whose event is running on this thread, or null.
     static IsolateCore* current() noexcept;
 
-    RuntimeCore& runtime() noexcept { return runtime_; }
+    RuntimeCore& runtime() noexcept { return *runtime_; }
     IsolateId id() const noexcept { return id_; }
     const std::string& debug_name() const noexcept { return debug_name_; }
     Capability pause_capability() const noexcept { return pause_capability_; }
     Capability terminate_capability() const noexcept { return terminate_capability_; }
+    /// Called once when the isolate ends, with the error that ended it, if
+    /// any. Set before the isolate is first scheduled.
+    using ExitHook = std::function<void(const ErrorDescription* error)>;
+    void set_exit_hook(ExitHook hook) { exit_hook_ = std::move(hook); }
     /// Set once, before the isolate is first scheduled.
     void set_control_cell(std::shared_ptr<PortCell> cell);
     /// The control port's address; stays valid after the isolate ends.
@@ -77,22 +82,29 @@ public:
 
 private:
     void push_event(Event* e);
+    /// Tasks and resumptions raised by the running event itself run right
+    /// after it, before the next event (Dart's microtasks).
+    void post_local_or_event(Event* e);
+    void run_microtasks();
     void schedule_if_idle();
     bool has_work() const noexcept;
     bool run_control();  // false once the isolate has died
     void apply(ControlMessage& m);
     void dispatch(Event& e);
-    void die(ExitReason reason);
+    void die(ExitReason reason, const ErrorDescription* error = nullptr);
     void drain_dead();
     bool pauses_hold() const noexcept { return !pauses_.empty(); }
 
-    RuntimeCore& runtime_;
+    // Shared: ports may outlive the Runtime object, and sending to them
+    // afterwards must still find the dead-letter log.
+    const std::shared_ptr<RuntimeCore> runtime_;
     const IsolateId id_;
     const std::string debug_name_;
     const Capability pause_capability_;
     const Capability terminate_capability_;
     std::shared_ptr<PortCell> control_cell_;  // until death; the cell points back here
     SendPort control_address_;
+    ExitHook exit_hook_;
 
     MpscQueue<Event> mailbox_;
     std::atomic<std::size_t> depth_{0};
@@ -119,6 +131,8 @@ private:
     std::vector<std::shared_ptr<TimerState>> timers_;
     std::vector<std::coroutine_handle<>> suspended_;
     std::vector<std::function<void(Value)>> retired_;
+    Event* microtasks_head_ = nullptr;
+    Event* microtasks_tail_ = nullptr;
 };
 
 } // namespace iso::detail

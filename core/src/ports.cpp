@@ -1,12 +1,12 @@
 #include "control.h"
 #include "isolatecore.h"
+#include "fifo.h"
 #include "portcell.h"
 #include "runtimecore.h"
 
 #include <iso/receiveport.h>
 
 #include <array>
-#include <deque>
 #include <unordered_map>
 
 namespace iso::detail {
@@ -17,9 +17,11 @@ namespace {
 /// bytes or JSON finds its port. Sharded: ports are made with each isolate.
 class PortTable {
 public:
+    /// Never destroyed: isolates of the global runtime close their ports
+    /// during static destruction, after a static table would be gone.
     static PortTable& instance() {
-        static PortTable table;
-        return table;
+        static PortTable* table = new PortTable;
+        return *table;
     }
     PortId add(PortCell* cell) {
         const PortId id = next_id_.fetch_add(1, std::memory_order_relaxed);
@@ -153,52 +155,84 @@ void RawReceivePort::keep_isolate_alive(bool keep) {
 
 /// The stream behind a ReceivePort. The port's handler holds it, so it lives
 /// while the port is open even when every ReceivePort handle is gone.
+/// Messages the port has received stay readable after close(), as in Dart;
+/// those never read are dead letters when the stream goes away.
 struct ReceivePort::Stream {
+    enum class Mode : std::uint8_t { Unclaimed, Listen, First, Iterate };
+
     std::shared_ptr<PortCell> cell;
-    std::deque<Value> buffer;
+    detail::Fifo<Value> buffer;
+    Mode mode = Mode::Unclaimed;
+    bool closed = false;
+    bool draining = false;  // buffered messages are being handed to a new listener
     std::function<void(Value)> on_data;
     std::function<void()> on_done;
-    bool listened = false;
-    bool draining = false;  // buffered messages are being handed to a new listener
-    std::deque<Promise<std::optional<Value>>> waiters;
+    detail::Fifo<Promise<std::optional<Value>>> waiters;
     std::optional<Promise<Value>> first;
 
+    ~Stream() { dead_letter_buffer(); }
+
+    void claim(Mode wanted, const char* what) {
+        detail::require_owner(*cell, what);
+        if (mode != Mode::Unclaimed && !(mode == Mode::Iterate && wanted == Mode::Iterate))
+            throw StateError(std::string(what) + ": the stream has already been listened to");
+        mode = wanted;
+    }
+
     void deliver(Value message) {
-        if (on_data && draining) {
-            buffer.push_back(std::move(message));  // behind the ones being drained
-        } else if (on_data) {
+        if (mode == Mode::Listen && !draining) {
             on_data(std::move(message));
-        } else if (first) {
+        } else if (mode == Mode::First && first) {
             auto promise = std::move(*first);
             first.reset();
-            promise.set_value(std::move(message));
             cell->owner->close_port(*cell, false);
-        } else if (!waiters.empty()) {
-            auto promise = std::move(waiters.front());
-            waiters.pop_front();
             promise.set_value(std::move(message));
+        } else if (mode == Mode::Iterate && !waiters.empty()) {
+            waiters.pop().set_value(std::move(message));
         } else {
-            buffer.push_back(std::move(message));
+            buffer.push(std::move(message));
         }
     }
 
-    void closed(bool isolate_ending) {
-        for (const Value& unread : buffer)
-            cell->owner->runtime().dead_letters.record(DeadLetterReason::Unread, cell->node, cell->id, unread);
-        buffer.clear();
-        // The listener often holds this port; letting go of it ends that cycle.
+    void on_closed(bool isolate_ending) {
+        closed = true;
+        if (isolate_ending) {  // nothing more runs on a dead isolate
+            dead_letter_buffer();
+            release_listener();
+            return;
+        }
+        if (first) {
+            auto promise = std::move(*first);
+            first.reset();
+            promise.set_error(StateError("ReceivePort::first: the port closed before a message came"));
+        }
+        while (!waiters.empty()) waiters.pop().set_value(std::nullopt);
+        if (mode == Mode::Listen && !draining) finish_listening();
+    }
+
+    void drain_to_listener() {
+        while (on_data && !buffer.empty()) on_data(buffer.pop());
+        draining = false;
+        if (closed) finish_listening();
+    }
+
+    void finish_listening() {
+        auto done = std::move(on_done);
+        release_listener();
+        if (done) done();
+    }
+
+    // The listener often holds this port; letting go of it ends that cycle.
+    // It may be running right now, so the isolate keeps it until the event ends.
+    void release_listener() {
         if (on_data) cell->owner->retire(std::move(on_data));
         on_data = nullptr;
-        auto done = std::move(on_done);
         on_done = nullptr;
-        if (isolate_ending) return;  // nothing more runs on a dead isolate
-        if (first) {
-            first->set_error(StateError("ReceivePort::first: the port closed before a message came"));
-            first.reset();
-        }
-        for (auto& w : waiters) w.set_value(std::nullopt);
-        waiters.clear();
-        if (done) done();
+    }
+
+    void dead_letter_buffer() {
+        while (!buffer.empty())
+            cell->owner->runtime().dead_letters.record(DeadLetterReason::Unread, cell->node, cell->id, buffer.pop());
     }
 };
 
@@ -206,66 +240,47 @@ ReceivePort::ReceivePort(std::string debug_name) : stream_(std::make_shared<Stre
     stream_->cell = detail::open_port("ReceivePort", std::move(debug_name));
     stream_->cell->handler = [s = stream_](Value message) { s->deliver(std::move(message)); };
     // Closing breaks the cell -> handler -> stream -> cell cycle.
-    stream_->cell->on_close = [s = stream_](bool isolate_ending) { s->closed(isolate_ending); };
+    stream_->cell->on_close = [s = stream_](bool isolate_ending) { s->on_closed(isolate_ending); };
 }
 
 SendPort ReceivePort::send_port() const { return SendPort(stream_->cell); }
 
 void ReceivePort::listen(std::function<void(Value)> on_data, std::function<void()> on_done) {
-    detail::require_owner(*stream_->cell, "ReceivePort::listen");
     Stream& s = *stream_;
-    if (s.listened) throw StateError("ReceivePort: the stream has already been listened to");
-    s.listened = true;
-    s.on_done = std::move(on_done);
-    if (s.buffer.empty()) {
-        s.on_data = std::move(on_data);
-        return;
-    }
-    // Buffered messages reach the listener in a later event, as they would
-    // have; messages arriving meanwhile queue up behind them.
+    s.claim(Stream::Mode::Listen, "ReceivePort::listen");
     s.on_data = std::move(on_data);
+    s.on_done = std::move(on_done);
+    if (s.buffer.empty() && !s.closed) return;
+    // Buffered messages reach the listener right after the current event, as
+    // a subscription's would; messages arriving meanwhile queue behind them.
     s.draining = true;
     s.cell->owner->retain();
-    s.cell->owner->post_task([stream = stream_] {
-        while (stream->on_data && !stream->buffer.empty()) {
-            Value message = std::move(stream->buffer.front());
-            stream->buffer.pop_front();
-            stream->on_data(std::move(message));
-        }
-        stream->draining = false;
-    }, true);
+    s.cell->owner->post_task([stream = stream_] { stream->drain_to_listener(); }, true);
 }
 
 Future<Value> ReceivePort::first() {
-    detail::require_owner(*stream_->cell, "ReceivePort::first");
     Stream& s = *stream_;
-    if (s.listened) throw StateError("ReceivePort: the stream has already been listened to");
-    s.listened = true;
+    s.claim(Stream::Mode::First, "ReceivePort::first");
     if (!s.buffer.empty()) {
-        Value message = std::move(s.buffer.front());
-        s.buffer.pop_front();
-        close();
+        Value message = s.buffer.pop();
+        if (!s.closed) s.cell->owner->close_port(*s.cell, false);
         return Future<Value>::ready(std::move(message));
     }
-    if (is_closed())
-        return Future<Value>::failed(
-            std::make_exception_ptr(StateError("ReceivePort::first: the port is closed")));
+    if (s.closed)
+        return Future<Value>::failed(std::make_exception_ptr(StateError("ReceivePort::first: the port is closed")));
     s.first.emplace();
     return s.first->future();
 }
 
 Future<std::optional<Value>> ReceivePort::next() {
-    detail::require_owner(*stream_->cell, "ReceivePort::next");
     Stream& s = *stream_;
-    if (s.on_data || s.first) throw StateError("ReceivePort: the stream has already been listened to");
-    if (!s.buffer.empty()) {
-        Value message = std::move(s.buffer.front());
-        s.buffer.pop_front();
-        return Future<std::optional<Value>>::ready(std::move(message));
-    }
-    if (is_closed()) return Future<std::optional<Value>>::ready(std::nullopt);
-    s.waiters.emplace_back();
-    return s.waiters.back().future();
+    s.claim(Stream::Mode::Iterate, "ReceivePort::next");
+    if (!s.buffer.empty()) return Future<std::optional<Value>>::ready(s.buffer.pop());
+    if (s.closed) return Future<std::optional<Value>>::ready(std::nullopt);
+    Promise<std::optional<Value>> waiter;
+    auto next_message = waiter.future();
+    s.waiters.push(std::move(waiter));
+    return next_message;
 }
 
 void ReceivePort::close() {

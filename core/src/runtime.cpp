@@ -5,6 +5,8 @@
 
 #include <iso/runtime.h>
 
+#include <iostream>
+
 namespace iso {
 
 using detail::IsolateCore;
@@ -37,11 +39,13 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
       executor(opts.deterministic ? make_manual_executor() : make_thread_pool(opts)),
       timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
 
-Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options) {
+Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
+                           std::function<void(const ErrorDescription*)> exit_hook) {
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
     std::string name = spawn_options.debug_name.empty() ? "isolate-" + std::to_string(id) : spawn_options.debug_name;
-    auto core = std::make_shared<IsolateCore>(*this, id, std::move(name), spawn_options);
+    auto core = std::make_shared<IsolateCore>(shared_from_this(), id, std::move(name), spawn_options);
     core->set_control_cell(std::make_shared<PortCell>(core, node, true));
+    core->set_exit_hook(std::move(exit_hook));
     {
         std::lock_guard lock(registry_mutex);
         registry.emplace(id, core);
@@ -60,7 +64,7 @@ void RuntimeCore::unregister(IsolateId id) {
 
 } // namespace detail
 
-Runtime::Runtime(RuntimeOptions options) : core_(std::make_unique<RuntimeCore>(*this, options)) {}
+Runtime::Runtime(RuntimeOptions options) : core_(std::make_shared<RuntimeCore>(*this, options)) {}
 
 Runtime::~Runtime() {
     std::vector<std::shared_ptr<IsolateCore>> alive;
@@ -103,19 +107,48 @@ Isolate Runtime::spawn(Entry entry, Value message, SpawnOptions options) {
                         std::move(options));
 }
 
+namespace detail {
+
+namespace {
+
+/// The first event of an isolate whose entry is a coroutine: its failure is
+/// the isolate's uncaught error. The entry outlives the call, since a
+/// coroutine lambda reads its captures from it after each resumption.
+UniqueFunction async_start(AsyncEntry entry, Value message) {
+    auto fn = std::make_shared<AsyncEntry>(std::move(entry));
+    return [fn, message = std::move(message)] {
+        Future<void> done = (*fn)(message);
+        if (!done.valid()) return;
+        done.state()->on_ready(bind_to_current_isolate([state = done.state(), fn] {
+            if (state->has_error()) report_uncaught(state->error());
+        }));
+    };
+}
+
+} // namespace
+
+int run_main(AsyncEntry main_fn) {
+    check_may_block("iso::run_main");
+    SpawnOptions options;
+    options.debug_name = "main";
+    auto ended = std::make_shared<Promise<std::optional<ErrorDescription>>>();
+    auto outcome = ended->future();
+    Runtime::global().core().spawn(async_start(std::move(main_fn), Value()), std::move(options),
+                                   [ended](const ErrorDescription* error) {
+                                       ended->set_value(error ? std::optional(*error) : std::nullopt);
+                                   });
+    const auto error = std::move(outcome).get();
+    if (!error) return 0;
+    std::cerr << "Unhandled exception:\n" << error->message << '\n';
+    if (!error->where.empty()) std::cerr << error->where << '\n';
+    return 1;
+}
+
+} // namespace detail
+
 Isolate Runtime::spawn_async(AsyncEntry entry, Value message, SpawnOptions options) {
     if (!entry) throw std::invalid_argument("iso::spawn_async: the entry is empty");
-    // The entry outlives the call: a coroutine lambda reads its captures from it.
-    auto fn = std::make_shared<AsyncEntry>(std::move(entry));
-    return core_->spawn(
-        [fn, message = std::move(message)] {
-            Future<void> done = (*fn)(message);
-            if (!done.valid()) return;
-            done.state()->on_ready(detail::bind_to_current_isolate([state = done.state(), fn] {
-                if (state->has_error()) detail::report_uncaught(state->error());
-            }));
-        },
-        std::move(options));
+    return core_->spawn(detail::async_start(std::move(entry), std::move(message)), std::move(options));
 }
 
 std::size_t Runtime::isolate_count() const {

@@ -2,6 +2,7 @@
 // What a Runtime owns, shared by the runtime's sources.
 
 #include "deadletters.h"
+#include "errordescription.h"
 #include "executor.h"
 #include "timers.h"
 
@@ -16,10 +17,11 @@ namespace iso::detail {
 
 class IsolateCore;
 
-struct RuntimeCore {
+struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     RuntimeCore(Runtime& owner, RuntimeOptions options);
 
-    Isolate spawn(UniqueFunction start, SpawnOptions options);
+    Isolate spawn(UniqueFunction start, SpawnOptions options,
+                  std::function<void(const ErrorDescription*)> exit_hook = {});
     /// The isolate has ended: forget it and wake wait_until_idle().
     void unregister(IsolateId id);
 

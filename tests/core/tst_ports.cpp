@@ -90,7 +90,26 @@ private slots:
         QVERIFY(done);
     }
 
-    void closeDeadLettersUnreadMessages() {
+    void closeKeepsReceivedMessagesReadable() {
+        Runtime rt(deterministic());
+        std::vector<Value> got;
+        SendPort sp;
+        rt.spawn_async([&](Value) -> Future<void> {
+            ReceivePort port;
+            sp = port.send_port();
+            co_await delay(std::chrono::milliseconds(1));
+            port.close();
+            while (auto m = co_await port.next()) got.push_back(*m);
+        });
+        rt.run_until_idle();
+        sp.send("received before close");
+        rt.run_until_idle();
+        rt.advance_time(std::chrono::milliseconds(1));
+        QCOMPARE(got, std::vector<Value>{"received before close"});
+        QCOMPARE(rt.dead_letter_count(), std::uint64_t(0));
+    }
+
+    void unreadMessagesAreDeadLettersWhenTheStreamGoes() {
         Runtime rt(deterministic());
         std::shared_ptr<ReceivePort> port;
         SendPort closer;
@@ -106,13 +125,57 @@ private slots:
         rt.run_until_idle();
         port->send_port().send("unread 1");
         port->send_port().send("unread 2");
-        rt.run_until_idle();
-        QCOMPARE(rt.dead_letter_count(), std::uint64_t(0));
         closer.send(Value());
         rt.run_until_idle();
+        QCOMPARE(rt.isolate_count(), std::size_t(0));
+        QCOMPARE(rt.dead_letter_count(), std::uint64_t(0));
+        port.reset();
         QCOMPARE(rt.dead_letter_count(), std::uint64_t(2));
         for (const auto& d : rt.recent_dead_letters()) QCOMPARE(d.reason, DeadLetterReason::Unread);
-        QCOMPARE(rt.isolate_count(), std::size_t(0));
+    }
+
+    void readingModesAreExclusive() {
+        Runtime rt(deterministic());
+        int refused = 0;
+        rt.spawn([&](Value) {
+            ReceivePort a;
+            (void)a.first();
+            try { (void)a.next(); } catch (const StateError&) { ++refused; }
+            try { a.listen([](Value) {}); } catch (const StateError&) { ++refused; }
+            ReceivePort b;
+            (void)b.next();
+            (void)b.next();
+            try { (void)b.first(); } catch (const StateError&) { ++refused; }
+            a.close();
+            b.close();
+        });
+        rt.run_until_idle();
+        QCOMPARE(refused, 3);
+    }
+
+    void continuationRunsBeforeTheNextEvent() {
+        Runtime rt(deterministic());
+        std::vector<std::string> order;
+        SendPort awaited, plain;
+        rt.spawn_async([&](Value) -> Future<void> {
+            ReceivePort port;
+            auto other = std::make_shared<RawReceivePort>();
+            other->set_handler([&order, other](Value) {
+                order.push_back("handler");
+                other->close();
+            });
+            awaited = port.send_port();
+            plain = other->send_port();
+            co_await port.first();
+            order.push_back("continuation");
+        });
+        rt.run_until_idle();
+        awaited.send("first");
+        plain.send("second");
+        rt.run_until_idle();
+        QCOMPARE(order.size(), std::size_t(2));
+        QCOMPARE(order[0], std::string("continuation"));
+        QCOMPARE(order[1], std::string("handler"));
     }
 
     void closeEndsTheListenersStream() {

@@ -104,6 +104,25 @@ private slots:
         });
         QVERIFY_THROWS_EXCEPTION(StateError, rt.block_on(std::move(never)));
     }
+
+    void runMainLivesWhileItHasOpenPorts() {
+        std::atomic<bool> got{false};
+        const int code = run_main([&got]() -> Future<void> {
+            auto port = std::make_shared<RawReceivePort>();
+            port->set_handler([&got, port](Value) {
+                got = true;
+                port->close();
+            });
+            spawn([](Value reply) { reply.as_send_port().send("hello"); }, port->send_port());
+            co_return;
+        });
+        QCOMPARE(code, 0);
+        QVERIFY(got.load());
+    }
+
+    void runMainReportsAnUncaughtError() {
+        QCOMPARE(run_main([] { throw Exception("main failed"); }), 1);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestRun)

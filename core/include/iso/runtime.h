@@ -112,7 +112,7 @@ public:
     detail::RuntimeCore& core() noexcept { return *core_; }
 
 private:
-    std::unique_ptr<detail::RuntimeCore> core_;
+    std::shared_ptr<detail::RuntimeCore> core_;
 };
 
 template <typename T> detail::Stored<T> Runtime::block_on(Future<T> future) {
@@ -126,22 +126,24 @@ template <typename T> detail::Stored<T> Runtime::block_on(Future<T> future) {
     return std::move(future).get();
 }
 
+namespace detail {
+int run_main(AsyncEntry main_fn);
+}
+
 /// Runs `main_fn` as the program's main isolate (named "main") on the global
-/// runtime and waits for it; an uncaught error is printed and gives exit
-/// code 1. `main_fn` may be a coroutine returning Future<void>.
-template <typename F> int run_main(F main_fn);
+/// runtime and returns once that isolate has ended: like Dart's main
+/// isolate, it lives while it has open ports, timers or awaits. An uncaught
+/// error is printed to stderr and gives exit code 1, otherwise 0.
+/// `main_fn` takes no arguments and may be a coroutine returning Future<void>.
+template <typename F> int run_main(F main_fn) {
+    return detail::run_main([fn = std::move(main_fn)](Value) mutable -> Future<void> {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&>, Future<void>>) {
+            return fn();
+        } else {
+            fn();
+            return Future<void>::ready();
+        }
+    });
+}
 
 } // namespace iso
-
-#include <iostream>
-
-template <typename F> int iso::run_main(F main_fn) {
-    try {
-        Runtime::global().block_on(run(std::move(main_fn), "main"));
-        return 0;
-    } catch (const RemoteError& e) {
-        std::cerr << "Unhandled exception:\n" << e.message() << '\n';
-        if (!e.stack_trace().empty()) std::cerr << e.stack_trace() << '\n';
-        return 1;
-    }
-}
