@@ -1,6 +1,8 @@
 #pragma once
 // One entry of an isolate's mailbox.
 
+#include "mpscqueue.h"
+
 #include <iso/detail/unique_function.h>
 #include <iso/value.h>
 
@@ -12,14 +14,13 @@ namespace iso::detail {
 
 struct PortCell;
 
-struct Event {
+struct Event : MpscNode {
     enum class Kind : std::uint8_t {
         Message,  ///< `value` for `port`
         Task,     ///< run `task` (the entry, a continuation, a timer fire)
         Resume,   ///< resume the suspended coroutine `coroutine`
     };
 
-    std::atomic<Event*> next{nullptr};
     Kind kind = Kind::Task;
     /// The event settles one unit of the isolate's keep-alive count.
     bool releases_keepalive = false;

@@ -27,29 +27,36 @@ private:
 
 } // namespace
 
-IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name, const SpawnOptions& options)
+IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name,
+                         const SpawnOptions& options)
     : runtime_(std::move(runtime)),
       id_(id),
+      control_port_id_(register_control_port(this)),
       debug_name_(std::move(debug_name)),
       errors_fatal_(options.errors_are_fatal) {
-    if (options.on_error) error_listeners_.push_back(*options.on_error);
-    if (options.on_exit) exit_listeners_.emplace_back(*options.on_exit, options.on_exit_response);
+    if (options.on_error) extras().error_listeners.push_back(*options.on_error);
+    if (options.on_exit) extras().exit_listeners.emplace_back(*options.on_exit, options.on_exit_response);
     if (options.paused) {
-        pauses_.push_back(pause_capability_.id());
+        extras().pauses.push_back(pause_capability_.id());
         paused_.store(true, std::memory_order_relaxed);
     }
 }
 
 IsolateCore::~IsolateCore() {
-    while (Event* e = mailbox_.pop()) delete e;
+    unregister_port(control_port_id_);
+    while (MpscNode* n = mailbox_.pop()) delete static_cast<Event*>(n);
+}
+
+SendPort IsolateCore::control_port() const noexcept { return SendPort(runtime_->node, control_port_id_); }
+
+void IsolateCore::start_life(ExitHook hook) {
+    self_ = shared_from_this();
+    if (hook) extras().exit_hook = std::move(hook);
 }
 
 IsolateCore* IsolateCore::current() noexcept { return tls_current; }
 
-void IsolateCore::set_control_cell(std::shared_ptr<PortCell> cell) {
-    control_address_ = SendPort(cell->node, cell->id);
-    control_cell_ = std::move(cell);
-}
+
 
 // ---- producers -------------------------------------------------------------
 
@@ -107,7 +114,7 @@ void IsolateCore::post_local_or_event(Event* e) {
 void IsolateCore::run_microtasks() {
     while (microtasks_head_ != nullptr && !dead()) {
         std::unique_ptr<Event> e(microtasks_head_);
-        microtasks_head_ = e->next.load(std::memory_order_relaxed);
+        microtasks_head_ = static_cast<Event*>(e->next.load(std::memory_order_relaxed));
         if (microtasks_head_ == nullptr) microtasks_tail_ = nullptr;
         dispatch(*e);
     }
@@ -116,8 +123,8 @@ void IsolateCore::run_microtasks() {
 void IsolateCore::post_control(ControlMessage message) {
     if (dead()) return;
     {
-        std::lock_guard lock(control_mutex_);
-        control_.push_back(std::move(message));
+        std::lock_guard lock(control_lock_);
+        control_.push(std::move(message));
         control_pending_.fetch_add(1, std::memory_order_seq_cst);
     }
     schedule_if_idle();
@@ -145,14 +152,14 @@ void IsolateCore::activate(unsigned budget) {
             for (unsigned handled = 0; handled < budget;) {
                 if (!run_control()) break;
                 if (pauses_hold()) break;
-                Event* e = mailbox_.pop();
+                auto* e = static_cast<Event*>(mailbox_.pop());
                 if (e == nullptr) break;
                 depth_.fetch_sub(1, std::memory_order_relaxed);
                 ++handled;
                 std::unique_ptr<Event> owned(e);
                 dispatch(*e);
                 run_microtasks();
-                retired_.clear();
+                if (extras_) extras_->retired.clear();
                 if (dead()) break;
                 if (exit_requested_) {
                     die(ExitReason::Normal);
@@ -173,10 +180,9 @@ bool IsolateCore::run_control() {
     while (control_pending_.load(std::memory_order_acquire) != 0) {
         ControlMessage m;
         {
-            std::lock_guard lock(control_mutex_);
+            std::lock_guard lock(control_lock_);
             if (control_.empty()) break;
-            m = std::move(control_.front());
-            control_.pop_front();
+            m = control_.pop();
             control_pending_.fetch_sub(1, std::memory_order_seq_cst);
         }
         apply(m);
@@ -191,12 +197,12 @@ void IsolateCore::apply(ControlMessage& m) {
     switch (m.kind) {
     case K::Pause:
         if (!authorised(pause_capability_) || !m.pause_id) return;
-        if (std::find(pauses_.begin(), pauses_.end(), m.pause_id->id()) == pauses_.end())
-            pauses_.push_back(m.pause_id->id());
+        if (auto& pauses = extras().pauses; std::find(pauses.begin(), pauses.end(), m.pause_id->id()) == pauses.end())
+            pauses.push_back(m.pause_id->id());
         break;
     case K::Resume:
-        if (!m.pause_id) return;
-        std::erase(pauses_, m.pause_id->id());
+        if (!m.pause_id || !extras_) return;
+        std::erase(extras_->pauses, m.pause_id->id());
         break;
     case K::Kill:
         if (authorised(terminate_capability_)) die(ExitReason::Killed);
@@ -205,16 +211,16 @@ void IsolateCore::apply(ControlMessage& m) {
         m.port.send(m.response);
         return;
     case K::AddErrorListener:
-        error_listeners_.push_back(m.port);
+        extras().error_listeners.push_back(m.port);
         return;
     case K::RemoveErrorListener:
-        std::erase(error_listeners_, m.port);
+        std::erase(extras().error_listeners, m.port);
         return;
     case K::AddExitListener:
-        exit_listeners_.emplace_back(m.port, m.response);
+        extras().exit_listeners.emplace_back(m.port, m.response);
         return;
     case K::RemoveExitListener:
-        std::erase_if(exit_listeners_, [&](const auto& l) { return l.first == m.port; });
+        std::erase_if(extras().exit_listeners, [&](const auto& l) { return l.first == m.port; });
         return;
     case K::SetErrorsFatal:
         if (authorised(terminate_capability_)) errors_fatal_ = m.flag;
@@ -241,9 +247,10 @@ void IsolateCore::dispatch(Event& e) {
             e.task();
             break;
         case Event::Kind::Resume: {
-            auto it = std::find(suspended_.begin(), suspended_.end(), e.coroutine);
-            if (it == suspended_.end()) break;  // destroyed meanwhile
-            suspended_.erase(it);
+            auto& suspended = extras().suspended;
+            auto it = std::find(suspended.begin(), suspended.end(), e.coroutine);
+            if (it == suspended.end()) break;  // destroyed meanwhile
+            suspended.erase(it);
             e.coroutine.resume();
             break;
         }
@@ -267,7 +274,8 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
     errors_.fetch_add(1, std::memory_order_relaxed);
     const ErrorDescription description = describe(error, debug_name_);
     const Value report = Value::list({Value(description.message), Value(description.where)});
-    for (const auto& port : error_listeners_) port.send(report);
+    if (extras_)
+        for (const auto& port : extras_->error_listeners) port.send(report);
     if (errors_fatal_) die(ExitReason::Failed, &description);
 }
 
@@ -292,13 +300,14 @@ void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
 
 void IsolateCore::add_timer(std::shared_ptr<TimerState> timer) {
     retain();
-    timers_.push_back(std::move(timer));
+    extras().timers.push_back(std::move(timer));
 }
 
 void IsolateCore::forget_timer(const TimerState* timer) {
-    auto it = std::find_if(timers_.begin(), timers_.end(), [&](const auto& t) { return t.get() == timer; });
-    if (it == timers_.end()) return;
-    timers_.erase(it);
+    auto& timers = extras().timers;
+    auto it = std::find_if(timers.begin(), timers.end(), [&](const auto& t) { return t.get() == timer; });
+    if (it == timers.end()) return;
+    timers.erase(it);
     release();
 }
 
@@ -307,39 +316,38 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 void IsolateCore::die(ExitReason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
     running_.store(false, std::memory_order_relaxed);
+    unregister_port(control_port_id_);
     auto ports = std::move(ports_);
     for (auto& cell : ports) close_port(*cell, true);
-    for (auto& timer : timers_) timer->active.store(false, std::memory_order_release);
-    timers_.clear();
-    // Destroying a suspended coroutine runs its destructors and abandons its
-    // promise; continuations that land here afterwards are drained below.
-    auto suspended = std::move(suspended_);
-    for (auto h : suspended) h.destroy();
     {
-        std::lock_guard lock(control_mutex_);
+        std::lock_guard lock(control_lock_);
         control_pending_.fetch_sub(control_.size(), std::memory_order_seq_cst);
-        control_.clear();
+        control_.take_all();
+    }
+    std::unique_ptr<Extras> extras = std::move(extras_);
+    if (extras) {
+        for (auto& timer : extras->timers) timer->active.store(false, std::memory_order_release);
+        // Destroying a suspended coroutine runs its destructors and abandons
+        // its promise; continuations that land here afterwards are drained.
+        for (auto h : extras->suspended) h.destroy();
     }
     drain_dead();
     while (Event* e = microtasks_head_) {
-        microtasks_head_ = e->next.load(std::memory_order_relaxed);
+        microtasks_head_ = static_cast<Event*>(e->next.load(std::memory_order_relaxed));
         delete e;
     }
     microtasks_tail_ = nullptr;
-    retired_.clear();
-    for (const auto& [port, response] : exit_listeners_) port.send(response);
-    exit_listeners_.clear();
-    error_listeners_.clear();
-    runtime_->unregister(id_);
-    if (auto hook = std::move(exit_hook_)) hook(error);
-    // The control cell points back at this core; letting go of it ends the cycle.
-    if (auto cell = std::move(control_cell_)) cell->closed.store(true, std::memory_order_release);
+    if (extras)
+        for (const auto& [port, response] : extras->exit_listeners) port.send(response);
+    runtime_->unregister(*this);
+    if (extras && extras->exit_hook) extras->exit_hook(error);
+    self_.reset();  // activate() holds another reference until it returns
 }
 
 void IsolateCore::drain_dead() {
-    while (Event* e = mailbox_.pop()) {
+    while (MpscNode* n = mailbox_.pop()) {
         depth_.fetch_sub(1, std::memory_order_relaxed);
-        std::unique_ptr<Event> owned(e);
+        std::unique_ptr<Event> e(static_cast<Event*>(n));
         if (e->kind == Event::Kind::Message)
             runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
     }
@@ -364,7 +372,7 @@ IsolateInfo IsolateCore::info() const {
     i.mailbox_depth = depth_.load(std::memory_order_relaxed);
     i.events_handled = events_handled_.load(std::memory_order_relaxed);
     i.errors = errors_.load(std::memory_order_relaxed);
-    i.control_port = control_address_;
+    i.control_port = control_port();
     return i;
 }
 

@@ -4,17 +4,18 @@
 #include "control.h"
 #include "errordescription.h"
 #include "event.h"
+#include "fifo.h"
 #include "mpscqueue.h"
+#include "spinlock.h"
 
 #include <iso/isolate.h>
 #include <iso/runtime.h>
 
 #include <atomic>
 #include <coroutine>
-#include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,14 +26,18 @@ struct PortCell;
 struct TimerState;
 struct RuntimeCore;
 
-enum class ExitReason : std::uint8_t { Normal, Killed, Failed, Exited, Shutdown };
+enum class ExitReason : std::uint8_t { Normal, Killed, Failed, Exited };
 
 /// One isolate. Exactly one worker runs it at a time (`scheduled_` is the
-/// token), so the members marked "owner only" need no locks.
+/// token), so the members marked "owner only" need no locks. Every byte here
+/// is paid by every isolate: rarely used parts live in `Extras`.
 class IsolateCore : public std::enable_shared_from_this<IsolateCore> {
 public:
-    IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name, const SpawnOptions& options);
+    IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name,
+                const SpawnOptions& options);
     ~IsolateCore();
+    IsolateCore(const IsolateCore&) = delete;
+    IsolateCore& operator=(const IsolateCore&) = delete;
 
     /// The isolate whose event is running on this thread, or null.
     static IsolateCore* current() noexcept;
@@ -42,14 +47,14 @@ public:
     const std::string& debug_name() const noexcept { return debug_name_; }
     Capability pause_capability() const noexcept { return pause_capability_; }
     Capability terminate_capability() const noexcept { return terminate_capability_; }
-    /// Called once when the isolate ends, with the error that ended it, if
-    /// any. Set before the isolate is first scheduled.
-    using ExitHook = std::function<void(const ErrorDescription* error)>;
-    void set_exit_hook(ExitHook hook) { exit_hook_ = std::move(hook); }
-    /// Set once, before the isolate is first scheduled.
-    void set_control_cell(std::shared_ptr<PortCell> cell);
     /// The control port's address; stays valid after the isolate ends.
-    const SendPort& control_port() const noexcept { return control_address_; }
+    SendPort control_port() const noexcept;
+
+    using ExitHook = std::function<void(const ErrorDescription* error)>;
+    /// Makes the isolate live: it owns itself until it dies. `hook` runs once
+    /// when it ends, with the error that ended it, if any. Called by the
+    /// spawner, before the first event is posted.
+    void start_life(ExitHook hook);
 
     // Producers. @threadsafe
     void post_message(std::shared_ptr<PortCell> port, Value message);
@@ -68,19 +73,40 @@ public:
     void close_port(PortCell& cell, bool isolate_ending);
     void add_timer(std::shared_ptr<TimerState> timer);
     void forget_timer(const TimerState* timer);
-    void track_suspended(std::coroutine_handle<> h) { suspended_.push_back(h); }
+    void track_suspended(std::coroutine_handle<> h) { extras().suspended.push_back(h); }
     void request_exit() noexcept { exit_requested_ = true; }
     void handle_uncaught(std::exception_ptr error);
     /// Keeps a handler alive until the running event returns: a handler may
     /// close its own port, and must not be destroyed while it runs.
-    void retire(std::function<void(Value)> handler) { retired_.push_back(std::move(handler)); }
+    void retire(std::function<void(Value)> handler) { extras().retired.push_back(std::move(handler)); }
+
     bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
     /// The observable state, for snapshots. @threadsafe
     IsolateInfo info() const;
     std::size_t mailbox_depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
 
+    // The runtime's list of live isolates; guarded by its registry mutex.
+    IsolateCore* registry_prev = nullptr;
+    IsolateCore* registry_next = nullptr;
+
 private:
+    /// What few isolates need: made on first use, by the owner (or by the
+    /// spawner before the isolate runs).
+    struct Extras {
+        std::vector<std::uint64_t> pauses;  // distinct capability ids
+        std::vector<SendPort> error_listeners;
+        std::vector<std::pair<SendPort, Value>> exit_listeners;
+        std::vector<std::shared_ptr<TimerState>> timers;
+        std::vector<std::coroutine_handle<>> suspended;
+        std::vector<std::function<void(Value)>> retired;
+        ExitHook exit_hook;
+    };
+    Extras& extras() {
+        if (!extras_) extras_ = std::make_unique<Extras>();
+        return *extras_;
+    }
+
     void push_event(Event* e);
     /// Tasks and resumptions raised by the running event itself run right
     /// after it, before the next event (Dart's microtasks).
@@ -93,46 +119,39 @@ private:
     void dispatch(Event& e);
     void die(ExitReason reason, const ErrorDescription* error = nullptr);
     void drain_dead();
-    bool pauses_hold() const noexcept { return !pauses_.empty(); }
+    bool pauses_hold() const noexcept { return extras_ && !extras_->pauses.empty(); }
 
     // Shared: ports may outlive the Runtime object, and sending to them
     // afterwards must still find the dead-letter log.
     const std::shared_ptr<RuntimeCore> runtime_;
+    std::shared_ptr<IsolateCore> self_;  // a live isolate owns itself; dropped at death
     const IsolateId id_;
+    const PortId control_port_id_;
     const std::string debug_name_;
     const Capability pause_capability_;
     const Capability terminate_capability_;
-    std::shared_ptr<PortCell> control_cell_;  // until death; the cell points back here
-    SendPort control_address_;
-    ExitHook exit_hook_;
 
-    MpscQueue<Event> mailbox_;
+    MpscQueue mailbox_;
     std::atomic<std::size_t> depth_{0};
-    mutable std::mutex control_mutex_;
-    std::deque<ControlMessage> control_;
-    std::atomic<std::size_t> control_pending_{0};
-
+    SpinLock control_lock_;
     std::atomic<bool> scheduled_{false};
     std::atomic<bool> running_{false};
     std::atomic<bool> paused_{false};
     std::atomic<bool> started_{false};
     std::atomic<bool> dead_{false};
+    bool errors_fatal_;          // owner only
+    bool exit_requested_ = false;  // owner only
+    Fifo<ControlMessage> control_;
+    std::atomic<std::size_t> control_pending_{0};
     std::atomic<std::uint64_t> events_handled_{0};
     std::atomic<std::uint64_t> errors_{0};
 
     // Owner only.
-    std::vector<std::uint64_t> pauses_;  // distinct capability ids
-    bool errors_fatal_;
-    bool exit_requested_ = false;
     long keepalive_ = 0;
-    std::vector<SendPort> error_listeners_;
-    std::vector<std::pair<SendPort, Value>> exit_listeners_;
     std::vector<std::shared_ptr<PortCell>> ports_;
-    std::vector<std::shared_ptr<TimerState>> timers_;
-    std::vector<std::coroutine_handle<>> suspended_;
-    std::vector<std::function<void(Value)>> retired_;
     Event* microtasks_head_ = nullptr;
     Event* microtasks_tail_ = nullptr;
+    std::unique_ptr<Extras> extras_;
 };
 
 } // namespace iso::detail

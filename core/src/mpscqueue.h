@@ -6,9 +6,15 @@
 
 namespace iso::detail {
 
-/// Node must have a member `std::atomic<Node*> next`.
+struct MpscNode {
+    std::atomic<MpscNode*> next{nullptr};
+};
+
 /// push: @threadsafe. pop, empty: the single consumer only.
-template <typename Node> class MpscQueue {
+class MpscQueue {
+    using Node = MpscNode;
+
+
 public:
     MpscQueue() noexcept : head_(&stub_), tail_(&stub_) {}
     MpscQueue(const MpscQueue&) = delete;

@@ -13,8 +13,15 @@ namespace iso::detail {
 
 class IsolateCore;
 
+/// The process's port table: every open port by id, so that an address
+/// decoded from bytes or JSON finds its port. @threadsafe
+PortId register_control_port(IsolateCore* isolate);
+void unregister_port(PortId id);
+/// The isolate whose control port this is, if it still runs.
+std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id);
+
 struct PortCell : std::enable_shared_from_this<PortCell> {
-    PortCell(std::shared_ptr<IsolateCore> owner, NodeId node, bool control);
+    PortCell(std::shared_ptr<IsolateCore> owner, NodeId node);
     ~PortCell();
     PortCell(const PortCell&) = delete;
     PortCell& operator=(const PortCell&) = delete;
@@ -25,7 +32,6 @@ struct PortCell : std::enable_shared_from_this<PortCell> {
 
     const PortId id;
     const NodeId node;
-    const bool control;  ///< the isolate's control port: takes control messages only
     const std::shared_ptr<IsolateCore> owner;
     std::atomic<bool> closed{false};
 
@@ -34,7 +40,6 @@ struct PortCell : std::enable_shared_from_this<PortCell> {
     /// Runs once when the port closes; `isolate_ending` when the isolate died.
     std::function<void(bool isolate_ending)> on_close;
     bool keeps_alive = true;
-    std::string debug_name;
 };
 
 } // namespace iso::detail

@@ -7,14 +7,15 @@
 #include <iso/receiveport.h>
 
 #include <array>
+#include <variant>
 #include <unordered_map>
 
 namespace iso::detail {
 
 namespace {
 
-/// Every open port of the process by id, so that an address decoded from
-/// bytes or JSON finds its port. Sharded: ports are made with each isolate.
+/// Every open port of the process by id: ReceivePorts by their cell, control
+/// ports by their isolate. Sharded: a port is made with every isolate.
 class PortTable {
 public:
     /// Never destroyed: isolates of the global runtime close their ports
@@ -23,31 +24,35 @@ public:
         static PortTable* table = new PortTable;
         return *table;
     }
-    PortId add(PortCell* cell) {
+    template <typename T> PortId add(T* target) {
         const PortId id = next_id_.fetch_add(1, std::memory_order_relaxed);
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        s.cells.emplace(id, cell);
+        s.entries.emplace(id, Entry{target});
         return id;
     }
     void remove(PortId id) {
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        s.cells.erase(id);
+        s.entries.erase(id);
     }
-    std::shared_ptr<PortCell> find(PortId id) {
+    /// Null when absent, of the other kind, or being destroyed.
+    template <typename T> std::shared_ptr<T> find(PortId id) {
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        auto it = s.cells.find(id);
-        if (it == s.cells.end()) return nullptr;
-        return it->second->weak_from_this().lock();  // null while the cell is being destroyed
+        auto it = s.entries.find(id);
+        if (it == s.entries.end()) return nullptr;
+        T* const* target = std::get_if<T*>(&it->second.target);
+        return target != nullptr ? (*target)->weak_from_this().lock() : nullptr;
     }
-    PortId reserve() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
 private:
+    struct Entry {
+        std::variant<PortCell*, IsolateCore*> target;
+    };
     struct Shard {
         std::mutex mutex;
-        std::unordered_map<PortId, PortCell*> cells;
+        std::unordered_map<PortId, Entry> entries;
     };
     Shard& shard(PortId id) { return shards_[id % shards_.size()]; }
 
@@ -59,30 +64,38 @@ DeadLetterLog& dead_letters_of_caller() { return Runtime::current().core().dead_
 
 } // namespace
 
-PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id, bool is_control)
-    : id(PortTable::instance().add(this)), node(node_id), control(is_control), owner(std::move(owner_core)) {}
+PortId register_control_port(IsolateCore* isolate) { return PortTable::instance().add(isolate); }
+
+void unregister_port(PortId id) { PortTable::instance().remove(id); }
+
+std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
+    auto isolate = PortTable::instance().find<IsolateCore>(id);
+    if (isolate && isolate->runtime().node != node) return nullptr;
+    return isolate;
+}
+
+PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id)
+    : id(PortTable::instance().add(this)), node(node_id), owner(std::move(owner_core)) {}
 
 PortCell::~PortCell() { PortTable::instance().remove(id); }
 
 std::shared_ptr<PortCell> PortCell::find(NodeId node_id, PortId port_id) {
-    auto cell = PortTable::instance().find(port_id);
+    auto cell = PortTable::instance().find<PortCell>(port_id);
     if (cell && cell->node != node_id) return nullptr;
     return cell;
 }
 
 void send_control(const SendPort& control_port, ControlMessage message) {
-    auto cell = PortCell::find(control_port.node(), control_port.id());
-    if (!cell || !cell->control) return;
-    cell->owner->post_control(std::move(message));
+    if (auto isolate = find_control_port(control_port.node(), control_port.id()))
+        isolate->post_control(std::move(message));
 }
 
 namespace {
 
-std::shared_ptr<PortCell> open_port(const char* what, std::string debug_name) {
+std::shared_ptr<PortCell> open_port(const char* what) {
     IsolateCore* core = IsolateCore::current();
     if (core == nullptr) throw StateError(std::string(what) + " can only be made inside an isolate");
-    auto cell = std::make_shared<PortCell>(core->shared_from_this(), core->runtime().node, false);
-    cell->debug_name = std::move(debug_name);
+    auto cell = std::make_shared<PortCell>(core->shared_from_this(), core->runtime().node);
     core->add_port(cell);
     return cell;
 }
@@ -106,7 +119,7 @@ SendPort::SendPort(std::shared_ptr<detail::PortCell> cell) noexcept
 
 void SendPort::send(Value message) const {
     std::shared_ptr<PortCell> cell = cell_ ? cell_ : PortCell::find(node_, id_);
-    if (!cell || cell->control) {
+    if (!cell) {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
         detail::dead_letters_of_caller().record(reason, node_, id_, message);
         return;
@@ -122,8 +135,8 @@ void SendPort::send(Value message) const {
 
 // ---- RawReceivePort ---------------------------------------------------------
 
-RawReceivePort::RawReceivePort(std::function<void(Value)> handler, std::string debug_name)
-    : cell_(detail::open_port("RawReceivePort", std::move(debug_name))) {
+RawReceivePort::RawReceivePort(std::function<void(Value)> handler)
+    : cell_(detail::open_port("RawReceivePort")) {
     cell_->handler = std::move(handler);
 }
 
@@ -236,8 +249,8 @@ struct ReceivePort::Stream {
     }
 };
 
-ReceivePort::ReceivePort(std::string debug_name) : stream_(std::make_shared<Stream>()) {
-    stream_->cell = detail::open_port("ReceivePort", std::move(debug_name));
+ReceivePort::ReceivePort() : stream_(std::make_shared<Stream>()) {
+    stream_->cell = detail::open_port("ReceivePort");
     stream_->cell->handler = [s = stream_](Value message) { s->deliver(std::move(message)); };
     // Closing breaks the cell -> handler -> stream -> cell cycle.
     stream_->cell->on_close = [s = stream_](bool isolate_ending) { s->on_closed(isolate_ending); };

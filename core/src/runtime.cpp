@@ -5,6 +5,7 @@
 
 #include <iso/runtime.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace iso {
@@ -44,11 +45,13 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
     std::string name = spawn_options.debug_name.empty() ? "isolate-" + std::to_string(id) : spawn_options.debug_name;
     auto core = std::make_shared<IsolateCore>(shared_from_this(), id, std::move(name), spawn_options);
-    core->set_control_cell(std::make_shared<PortCell>(core, node, true));
-    core->set_exit_hook(std::move(exit_hook));
+    core->start_life(std::move(exit_hook));
     {
         std::lock_guard lock(registry_mutex);
-        registry.emplace(id, core);
+        core->registry_next = registry_head;
+        if (registry_head != nullptr) registry_head->registry_prev = core.get();
+        registry_head = core.get();
+        ++live;
     }
     Isolate handle(core->control_port(), core->pause_capability(), core->terminate_capability(),
                    core->debug_name());
@@ -56,10 +59,15 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
     return handle;
 }
 
-void RuntimeCore::unregister(IsolateId id) {
+void RuntimeCore::unregister(IsolateCore& isolate) {
     std::lock_guard lock(registry_mutex);
-    registry.erase(id);
-    if (registry.empty()) registry_empty.notify_all();
+    if (isolate.registry_prev != nullptr)
+        isolate.registry_prev->registry_next = isolate.registry_next;
+    else
+        registry_head = isolate.registry_next;
+    if (isolate.registry_next != nullptr) isolate.registry_next->registry_prev = isolate.registry_prev;
+    isolate.registry_prev = isolate.registry_next = nullptr;
+    if (--live == 0) registry_empty.notify_all();
 }
 
 } // namespace detail
@@ -70,7 +78,7 @@ Runtime::~Runtime() {
     std::vector<std::shared_ptr<IsolateCore>> alive;
     {
         std::lock_guard lock(core_->registry_mutex);
-        for (auto& [id, isolate] : core_->registry) alive.push_back(isolate);
+        core_->for_each_live([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
     }
     for (auto& isolate : alive) {
         detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
@@ -82,7 +90,7 @@ Runtime::~Runtime() {
         run_until_idle();
     } else {
         std::unique_lock lock(core_->registry_mutex);
-        core_->registry_empty.wait(lock, [&] { return core_->registry.empty(); });
+        core_->registry_empty.wait(lock, [&] { return core_->live == 0; });
     }
     core_->timers->stop();
     core_->executor->stop();
@@ -153,14 +161,15 @@ Isolate Runtime::spawn_async(AsyncEntry entry, Value message, SpawnOptions optio
 
 std::size_t Runtime::isolate_count() const {
     std::lock_guard lock(core_->registry_mutex);
-    return core_->registry.size();
+    return core_->live;
 }
 
 std::vector<IsolateInfo> Runtime::isolates() const {
     std::lock_guard lock(core_->registry_mutex);
     std::vector<IsolateInfo> out;
-    out.reserve(core_->registry.size());
-    for (const auto& [id, isolate] : core_->registry) out.push_back(isolate->info());
+    out.reserve(core_->live);
+    core_->for_each_live([&](const IsolateCore& isolate) { out.push_back(isolate.info()); });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }
 
@@ -179,7 +188,7 @@ bool Runtime::wait_until_idle() {
         return isolate_count() == 0;
     }
     std::unique_lock lock(core_->registry_mutex);
-    core_->registry_empty.wait(lock, [&] { return core_->registry.empty(); });
+    core_->registry_empty.wait(lock, [&] { return core_->live == 0; });
     return true;
 }
 

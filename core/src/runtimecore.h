@@ -9,7 +9,7 @@
 #include <iso/runtime.h>
 
 #include <condition_variable>
-#include <map>
+#include "isolatecore.h"
 #include <memory>
 #include <mutex>
 
@@ -23,7 +23,11 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     Isolate spawn(UniqueFunction start, SpawnOptions options,
                   std::function<void(const ErrorDescription*)> exit_hook = {});
     /// The isolate has ended: forget it and wake wait_until_idle().
-    void unregister(IsolateId id);
+    void unregister(IsolateCore& isolate);
+    /// Live isolates, in no particular order. Call with registry_mutex held.
+    template <typename F> void for_each_live(F&& f) const {
+        for (IsolateCore* i = registry_head; i != nullptr; i = i->registry_next) f(*i);
+    }
 
     Runtime& owner;
     const RuntimeOptions options;
@@ -35,7 +39,9 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     std::atomic<IsolateId> next_isolate_id{1};
     mutable std::mutex registry_mutex;
     std::condition_variable registry_empty;
-    std::map<IsolateId, std::shared_ptr<IsolateCore>> registry;
+    // An intrusive list: a map node would cost more than half an idle isolate.
+    IsolateCore* registry_head = nullptr;
+    std::size_t live = 0;
 };
 
 } // namespace iso::detail

@@ -19,7 +19,7 @@ namespace iso {
 class RawReceivePort {
 public:
     /// Opens a port on the current isolate; throws StateError outside one.
-    explicit RawReceivePort(std::function<void(Value)> handler = {}, std::string debug_name = {});
+    explicit RawReceivePort(std::function<void(Value)> handler = {});
 
     void set_handler(std::function<void(Value)> handler);
     SendPort send_port() const;
@@ -39,7 +39,7 @@ private:
 class ReceivePort {
 public:
     /// Opens a port on the current isolate; throws StateError outside one.
-    explicit ReceivePort(std::string debug_name = {});
+    ReceivePort();
 
     SendPort send_port() const;
 

@@ -1,0 +1,251 @@
+#include "clustersource.h"
+#include "democluster.h"
+#include "handledcounter.h"
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QIcon>
+#include <QPixmap>
+#include <QTimer>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/// How long a run with no window lasts unless --duration says otherwise.
+constexpr double defaultBoundedSeconds = 5.0;
+/// QTimer counts milliseconds in an int; stay well inside it.
+constexpr double maxSeconds = 1'000'000.0;
+
+constexpr int exitFailure = 1;
+constexpr int exitUsage = 2;
+
+void printLine(std::FILE* stream, const QString& line)
+{
+    std::fputs(qUtf8Printable(line + u'\n'), stream);
+    std::fflush(stream);
+}
+
+int fail(int exitCode, const QString& message)
+{
+    printLine(stderr, u"isoscope: "_s + message);
+    return exitCode;
+}
+
+enum class Mode { Window, Headless, Screenshot };
+
+struct Options {
+    Mode mode = Mode::Window;
+    bool headlessByItself = false;
+    std::optional<double> seconds;  ///< none: until the window is closed
+    QString screenshotPath;
+};
+
+/// Whether Qt can be expected to find a screen, or was told which platform to use.
+bool displayAvailable(const QStringList& arguments)
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+        || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || arguments.contains(u"-platform"_s)
+        || arguments.contains(u"--platform"_s);
+}
+
+QStringList argumentsOf(int argc, char* argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    return arguments;
+}
+
+std::optional<double> parseSeconds(const QString& text)
+{
+    bool ok = false;
+    const double seconds = text.toDouble(&ok);
+    if (!ok || !std::isfinite(seconds) || seconds <= 0 || seconds > maxSeconds)
+        return std::nullopt;
+    return seconds;
+}
+
+bool canWriteFile(const QString& path)
+{
+    const QFileInfo file(path);
+    const QFileInfo folder(file.absolutePath());
+    if (!folder.isDir() || !folder.isWritable())
+        return false;
+    return !file.exists() || (file.isFile() && file.isWritable());
+}
+
+std::chrono::milliseconds toMilliseconds(double seconds)
+{
+    return std::chrono::milliseconds(std::llround(seconds * 1000.0));
+}
+
+/// Prints one line a second about the cluster, then a last one after
+/// `seconds`, and quits the event loop.
+int runHeadless(iso::Runtime& runtime, double seconds)
+{
+    QElapsedTimer clock;
+    clock.start();
+    HandledCounter handled;
+    const auto summary = [&] {
+        const auto snapshot = runtime.isolates();
+        const std::uint64_t total = handled.add(snapshot);
+        return u"%1 isolates alive, %2 events handled, %3 dead letters"_s.arg(snapshot.size())
+            .arg(total)
+            .arg(runtime.dead_letter_count());
+    };
+    const auto elapsed = [&] { return static_cast<double>(clock.elapsed()) / 1000.0; };
+
+    QTimer everySecond;
+    everySecond.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&everySecond, &QTimer::timeout, [&] {
+        printLine(stdout, u"isoscope: %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary());
+    });
+    everySecond.start(std::chrono::seconds(1));
+    QTimer::singleShot(toMilliseconds(seconds), Qt::PreciseTimer, [&] {
+        everySecond.stop();
+        printLine(stdout, u"isoscope: done after %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary());
+        QCoreApplication::quit();
+    });
+    return QCoreApplication::exec();
+}
+
+/// Shows the window; with a duration, closes it after that long. In
+/// screenshot mode, renders it to `options.screenshotPath` first.
+int runWindow(iso::Runtime& runtime, const Options& options)
+{
+    QApplication::setWindowIcon(QIcon(u":/isoscope/isoscope.svg"_s));
+    // Lets the desktop match the window to installer/dev.isoscope.Isoscope.desktop.
+    QGuiApplication::setDesktopFileName(u"dev.isoscope.Isoscope"_s);
+    ClusterSource source(runtime);
+    MainWindow window(source);
+    window.show();
+    source.start();
+
+    int exitCode = 0;
+    if (options.seconds) {
+        QTimer::singleShot(toMilliseconds(*options.seconds), Qt::PreciseTimer, [&] {
+            if (options.mode == Mode::Screenshot && !window.grab().save(options.screenshotPath, "PNG"))
+                exitCode = fail(exitFailure, u"could not write the screenshot to %1"_s.arg(options.screenshotPath));
+            QCoreApplication::exit(exitCode);
+        });
+    }
+    return QApplication::exec();
+}
+
+struct CommandLine {
+    QCommandLineParser parser;
+    QCommandLineOption help = parser.addHelpOption();
+    QCommandLineOption version = parser.addVersionOption();
+    QCommandLineOption headless{u"headless"_s,
+                                u"Run the demo cluster without a window and print a summary each second."_s};
+    QCommandLineOption duration{u"duration"_s,
+                                u"Run for this long, then quit (default: until the window is closed; "
+                                "5 s without a window or with --screenshot)."_s,
+                                u"SECONDS"_s};
+    QCommandLineOption screenshot{u"screenshot"_s,
+                                  u"Render the window offscreen after --duration seconds to this PNG file, "
+                                  "then quit."_s,
+                                  u"FILE.png"_s};
+
+    CommandLine()
+    {
+        parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
+        parser.addOptions({headless, duration, screenshot});
+    }
+};
+
+/// The mode, which decides the kind of application object to make. There
+/// is none yet, so Qt's own options (-platform, ...) are still in the
+/// arguments: errors wait for the full parse in parseCommandLine().
+Options chooseMode(const QStringList& arguments)
+{
+    CommandLine commandLine;
+    commandLine.parser.parse(arguments);
+    Options options;
+    if (commandLine.parser.isSet(commandLine.screenshot)) {
+        options.mode = Mode::Screenshot;
+    } else if (commandLine.parser.isSet(commandLine.headless)) {
+        options.mode = Mode::Headless;
+    } else if (!displayAvailable(arguments)) {
+        options.mode = Mode::Headless;
+        options.headlessByItself = true;
+    }
+    return options;
+}
+
+/// Completes `options` from the arguments the application left, or returns
+/// the exit code to stop with (help, version and usage errors).
+std::optional<int> parseCommandLine(const QStringList& arguments, Options& options)
+{
+    CommandLine commandLine;
+    QCommandLineParser& parser = commandLine.parser;
+    if (!parser.parse(arguments))
+        return fail(exitUsage, parser.errorText());
+    if (parser.isSet(commandLine.help))
+        parser.showHelp(0);
+    if (parser.isSet(commandLine.version))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty())
+        return fail(exitUsage, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(commandLine.headless) && parser.isSet(commandLine.screenshot))
+        return fail(exitUsage, u"--screenshot renders the window, so it cannot be combined with --headless"_s);
+
+    if (parser.isSet(commandLine.duration)) {
+        const QString text = parser.value(commandLine.duration);
+        options.seconds = parseSeconds(text);
+        if (!options.seconds) {
+            return fail(exitUsage, u"--duration needs a positive number of seconds (at most %1), not '%2'"_s
+                                       .arg(maxSeconds, 0, 'f', 0)
+                                       .arg(text));
+        }
+    }
+    if (options.mode == Mode::Screenshot) {
+        options.screenshotPath = parser.value(commandLine.screenshot);
+        if (!canWriteFile(options.screenshotPath))
+            return fail(exitFailure, u"cannot write the screenshot to %1"_s.arg(options.screenshotPath));
+    }
+    if (options.mode != Mode::Window && !options.seconds)
+        options.seconds = defaultBoundedSeconds;
+    return std::nullopt;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication::setApplicationName(u"isoscope"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(ISOSCOPE_VERSION));
+    QCoreApplication::setOrganizationDomain(u"isoscope.dev"_s);
+
+    Options options = chooseMode(argumentsOf(argc, argv));
+    // A screenshot never needs a screen, and should not flash a window on one.
+    if (options.mode == Mode::Screenshot && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+
+    std::unique_ptr<QCoreApplication> app;
+    if (options.mode == Mode::Headless)
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        app = std::make_unique<QApplication>(argc, argv);
+    if (const auto exitCode = parseCommandLine(QCoreApplication::arguments(), options))
+        return *exitCode;
+
+    if (options.headlessByItself) {
+        printLine(stdout, u"isoscope: no display found; running headless for %1 s "
+                          "(use --screenshot FILE.png to render the window)"_s.arg(*options.seconds));
+    }
+    DemoCluster cluster;
+    if (options.mode == Mode::Headless)
+        return runHeadless(cluster.runtime(), *options.seconds);
+    return runWindow(cluster.runtime(), options);
+}

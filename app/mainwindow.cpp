@@ -1,0 +1,67 @@
+#include "mainwindow.h"
+
+#include "clustersource.h"
+#include "isolatelistmodel.h"
+#include "isolatelistpage.h"
+#include "throughputplot.h"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QKeySequence>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+
+MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
+    : QMainWindow(parent)
+    , m_isolateCount(new QLabel(this))
+{
+    setWindowTitle(tr("Isoscope"));
+
+    auto* model = new IsolateListModel(this);
+    setCentralWidget(new IsolateListPage(model, this));
+
+    auto* plot = new ThroughputPlot(this);
+    auto* plotDock = new QDockWidget(tr("Throughput"), this);
+    plotDock->setObjectName(QStringLiteral("throughputDock"));
+    plotDock->setWidget(plot);
+    addDockWidget(Qt::BottomDockWidgetArea, plotDock);
+
+    statusBar()->addPermanentWidget(m_isolateCount);
+    showIsolateCount({});
+    createMenus();
+
+    connect(&source, &ClusterSource::snapshotReady, model, &IsolateListModel::applySnapshot);
+    connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
+    connect(&source, &ClusterSource::snapshotReady, this, &MainWindow::showIsolateCount);
+
+    resize(1000, 680);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* about = help->addAction(tr("&About Isoscope"), this, &MainWindow::showAbout);
+    about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Isoscope"),
+                       tr("<h3>Isoscope %1</h3>"
+                          "<p>A workbench for libiso isolate clusters: see what runs, what waits, "
+                          "and who sent what to whom.</p>"
+                          "<p><a href=\"https://isoscope.dev\">isoscope.dev</a></p>")
+                           .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot)
+{
+    m_isolateCount->setText(snapshot.size() == 1 ? tr("1 isolate") : tr("%1 isolates").arg(snapshot.size()));
+}
