@@ -241,8 +241,9 @@ int main(int argc, char* argv[])
         return *exitCode;
 
     if (options.headlessByItself) {
-        printLine(stdout, u"isoscope: no display found; running headless for %1 s "
-                          "(use --screenshot FILE.png to render the window)"_s.arg(*options.seconds));
+        printLine(stdout, u"isoscope: no display found; running the demo cluster headless for %1 s, "
+                          "printing a summary here each second and writing no files "
+                          "(use --screenshot FILE.png to render the window to a PNG)"_s.arg(*options.seconds));
     }
     DemoCluster cluster;
     if (options.mode == Mode::Headless)
