@@ -63,6 +63,9 @@ public:
     Value(long i) noexcept;
     Value(long long i) noexcept;
     Value(unsigned i) noexcept;
+    /// Sizes and counts; throws std::out_of_range above INT64_MAX.
+    Value(unsigned long i);
+    Value(unsigned long long i);
     Value(double d) noexcept;
     Value(const char* s);
     Value(std::string_view s);
