@@ -3,9 +3,24 @@
 
 #include <iso/iso.h>
 
+#include <QtTest>
+
+#include <limits>
 #include <vector>
 
+Q_DECLARE_METATYPE(iso::Value)
+
+namespace iso {
+/// Lets QCOMPARE print values, as JSON.
+inline char* toString(const Value& v) { return qstrdup(v.to_json().c_str()); }
+} // namespace iso
+
 namespace test {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+inline iso::Value transferable(iso::Bytes bytes) { return iso::Value(iso::Transferable(std::move(bytes))); }
 
 /// A runtime with no threads: events run only when the test steps it.
 inline iso::RuntimeOptions deterministic() {

@@ -1,6 +1,8 @@
 // iso::Value in memory: kinds, accessors, sharing, equality and hashing,
 // transferables, capabilities, and values nested deeper than any stack.
 
+#include "support.h"
+
 #include <iso/value.h>
 
 #include <QtTest>
@@ -13,14 +15,11 @@
 #include <unordered_set>
 
 using namespace iso;
+using test::kInf;
+using test::kNaN;
+using test::transferable;
 
-Q_DECLARE_METATYPE(iso::Value)
 Q_DECLARE_METATYPE(iso::Kind)
-
-namespace iso {
-// Lets QCOMPARE print values.
-char* toString(const Value& v) { return qstrdup(v.to_json().c_str()); }
-} // namespace iso
 
 namespace {
 

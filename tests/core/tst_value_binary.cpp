@@ -1,6 +1,8 @@
 // iso::Value's binary encoding: exact bytes, round trips, and decoding of
 // untrusted input (truncated, oversized, too deep, overlong, random).
 
+#include "support.h"
+
 #include <iso/value.h>
 
 #include <QtTest>
@@ -10,13 +12,10 @@
 #include <random>
 
 using namespace iso;
+using test::kInf;
+using test::kNaN;
+using test::transferable;
 
-Q_DECLARE_METATYPE(iso::Value)
-
-namespace iso {
-// Lets QCOMPARE print values.
-char* toString(const Value& v) { return qstrdup(v.to_json().c_str()); }
-} // namespace iso
 
 namespace {
 
@@ -28,8 +27,6 @@ Bytes from_hex(const QByteArray& hex) {
 QByteArray to_hex(const Bytes& bytes) {
     return QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())).toHex(' ');
 }
-
-Value transferable(Bytes bytes) { return Value(Transferable(std::move(bytes))); }
 
 Value nested_list(std::size_t depth) {
     Value v;

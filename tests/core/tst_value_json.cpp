@@ -1,6 +1,8 @@
 // iso::Value as text: Dart's toString spelling, and JSON out and back in,
 // including the tagged kinds, the "$map" escape and malformed input.
 
+#include "support.h"
+
 #include <iso/value.h>
 
 #include <QtTest>
@@ -9,20 +11,12 @@
 #include <limits>
 
 using namespace iso;
+using test::kInf;
+using test::kNaN;
+using test::transferable;
 
-Q_DECLARE_METATYPE(iso::Value)
-
-namespace iso {
-// Lets QCOMPARE print values.
-char* toString(const Value& v) { return qstrdup(v.to_json().c_str()); }
-} // namespace iso
 
 namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-Value transferable(Bytes bytes) { return Value(Transferable(std::move(bytes))); }
 
 Value nested_list(std::size_t depth) {
     Value v;
