@@ -16,7 +16,7 @@ class MpscQueue {
 
 
 public:
-    MpscQueue() noexcept : head_(&stub_), tail_(&stub_) {}
+    MpscQueue() noexcept : head_(&sentinel_), tail_(&sentinel_) {}
     MpscQueue(const MpscQueue&) = delete;
     MpscQueue& operator=(const MpscQueue&) = delete;
 
@@ -31,7 +31,7 @@ public:
     Node* pop() noexcept {
         Node* tail = tail_.load(std::memory_order_relaxed);
         Node* next = tail->next.load(std::memory_order_acquire);
-        if (tail == &stub_) {
+        if (tail == &sentinel_) {
             if (next == nullptr) return nullptr;
             tail_.store(next, std::memory_order_relaxed);
             tail = next;
@@ -42,7 +42,7 @@ public:
             return tail;
         }
         if (tail != head_.load(std::memory_order_acquire)) return nullptr;
-        push(&stub_);
+        push(&sentinel_);
         next = tail->next.load(std::memory_order_acquire);
         if (next != nullptr) {
             tail_.store(next, std::memory_order_relaxed);
@@ -60,7 +60,7 @@ public:
 private:
     std::atomic<Node*> head_;
     std::atomic<Node*> tail_;  // the consumer's only; atomic so that tools see no race on reuse
-    Node stub_;
+    Node sentinel_;
 };
 
 } // namespace iso::detail
