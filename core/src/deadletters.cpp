@@ -9,6 +9,8 @@ std::string_view reason_name(DeadLetterReason reason) noexcept {
     case DeadLetterReason::PortClosed: return "port closed";
     case DeadLetterReason::IsolateDead: return "isolate dead";
     case DeadLetterReason::Unread: return "unread";
+    case DeadLetterReason::UnknownPath: return "unknown path";
+    case DeadLetterReason::Overflow: return "overflow";
     }
     return "unknown";
 }
@@ -20,16 +22,24 @@ constexpr std::size_t kPreviewLength = 120;
 }
 
 void DeadLetterLog::record(DeadLetterReason reason, NodeId node, PortId port, const Value& message) {
+    add({reason, node, port, {}, {}, std::chrono::steady_clock::now()}, message);
+}
+
+void DeadLetterLog::record_path(DeadLetterReason reason, NodeId node, std::string path, const Value& message) {
+    add({reason, node, 0, std::move(path), {}, std::chrono::steady_clock::now()}, message);
+}
+
+void DeadLetterLog::add(DeadLetter letter, const Value& message) {
     count_.fetch_add(1, std::memory_order_relaxed);
     if (history_ == 0) return;
-    std::string preview = message.to_string();
-    if (preview.size() > kPreviewLength) {
-        preview.resize(kPreviewLength);
-        preview += "...";
+    letter.preview = message.to_string();
+    if (letter.preview.size() > kPreviewLength) {
+        letter.preview.resize(kPreviewLength);
+        letter.preview += "...";
     }
     std::lock_guard lock(mutex_);
     if (recent_.size() == history_) recent_.pop_front();
-    recent_.push_back({reason, node, port, std::move(preview), std::chrono::steady_clock::now()});
+    recent_.push_back(std::move(letter));
 }
 
 std::vector<DeadLetter> DeadLetterLog::recent() const {

@@ -17,10 +17,13 @@ public:
     explicit DeadLetterLog(std::size_t history) : history_(history) {}
 
     void record(DeadLetterReason reason, NodeId node, PortId port, const Value& message);
+    void record_path(DeadLetterReason reason, NodeId node, std::string path, const Value& message);
     std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
     std::vector<DeadLetter> recent() const;
 
 private:
+    void add(DeadLetter letter, const Value& message);
+
     const std::size_t history_;
     std::atomic<std::uint64_t> count_{0};
     mutable std::mutex mutex_;

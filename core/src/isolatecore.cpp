@@ -313,7 +313,7 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 
 // ---- the end ----------------------------------------------------------------
 
-void IsolateCore::die(ExitReason, const ErrorDescription* error) {
+void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
     running_.store(false, std::memory_order_relaxed);
     unregister_port(control_port_id_);
@@ -340,7 +340,7 @@ void IsolateCore::die(ExitReason, const ErrorDescription* error) {
     if (extras)
         for (const auto& [port, response] : extras->exit_listeners) port.send(response);
     runtime_->unregister(*this);
-    if (extras && extras->exit_hook) extras->exit_hook(error);
+    if (extras && extras->exit_hook) extras->exit_hook(reason, error);
     self_.reset();  // activate() holds another reference until it returns
 }
 

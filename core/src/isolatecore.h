@@ -50,9 +50,9 @@ public:
     /// The control port's address; stays valid after the isolate ends.
     SendPort control_port() const noexcept;
 
-    using ExitHook = std::function<void(const ErrorDescription* error)>;
+    using ExitHook = std::function<void(ExitReason reason, const ErrorDescription* error)>;
     /// Makes the isolate live: it owns itself until it dies. `hook` runs once
-    /// when it ends, with the error that ended it, if any. Called by the
+    /// when it ends, on its thread, with why and the error that ended it, if any. Called by the
     /// spawner, before the first event is posted.
     void start_life(ExitHook hook);
 
@@ -82,6 +82,11 @@ public:
 
     bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
 
+    /// What a layer above keeps with the isolate (the cluster: its context).
+    /// Owner only; released when the isolate dies.
+    void attach(std::shared_ptr<void> attachment) { extras().attachment = std::move(attachment); }
+    void* attachment() const noexcept { return extras_ ? extras_->attachment.get() : nullptr; }
+
     /// The observable state, for snapshots. @threadsafe
     IsolateInfo info() const;
     std::size_t mailbox_depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
@@ -101,6 +106,7 @@ private:
         std::vector<std::coroutine_handle<>> suspended;
         std::vector<std::function<void(Value)>> retired;
         ExitHook exit_hook;
+        std::shared_ptr<void> attachment;
     };
     Extras& extras() {
         if (!extras_) extras_ = std::make_unique<Extras>();

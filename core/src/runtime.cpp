@@ -41,7 +41,7 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
       timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
 
 Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
-                           std::function<void(const ErrorDescription*)> exit_hook) {
+                           IsolateCore::ExitHook exit_hook) {
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
     std::string name = spawn_options.debug_name.empty() ? "isolate-" + std::to_string(id) : spawn_options.debug_name;
     auto core = std::make_shared<IsolateCore>(shared_from_this(), id, std::move(name), spawn_options);
@@ -142,7 +142,7 @@ int run_main(AsyncEntry main_fn) {
     auto ended = std::make_shared<Promise<std::optional<ErrorDescription>>>();
     auto outcome = ended->future();
     Runtime::global().core().spawn(async_start(std::move(main_fn), Value()), std::move(options),
-                                   [ended](const ErrorDescription* error) {
+                                   [ended](ExitReason, const ErrorDescription* error) {
                                        ended->set_value(error ? std::optional(*error) : std::nullopt);
                                    });
     const auto error = std::move(outcome).get();

@@ -21,7 +21,7 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     RuntimeCore(Runtime& owner, RuntimeOptions options);
 
     Isolate spawn(UniqueFunction start, SpawnOptions options,
-                  std::function<void(const ErrorDescription*)> exit_hook = {});
+                  IsolateCore::ExitHook exit_hook = {});
     /// The isolate has ended: forget it and wake wait_until_idle().
     void unregister(IsolateCore& isolate);
     /// Live isolates, in no particular order. Call with registry_mutex held.

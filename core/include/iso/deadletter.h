@@ -16,6 +16,8 @@ enum class DeadLetterReason : std::uint8_t {
     PortClosed,     ///< the port was closed before the message was handled
     IsolateDead,    ///< the isolate that owns the port has ended
     Unread,         ///< buffered in a ReceivePort that was closed unread
+    UnknownPath,    ///< sent by path to a cluster path with no isolate
+    Overflow,       ///< more messages waited for a starting isolate than allowed
 };
 
 std::string_view reason_name(DeadLetterReason reason) noexcept;
@@ -25,6 +27,7 @@ struct DeadLetter {
     DeadLetterReason reason;
     NodeId node = 0;
     PortId port = 0;
+    std::string path;     ///< the cluster path it was sent to, if sent by path
     std::string preview;  ///< the start of the message's text form
     std::chrono::steady_clock::time_point when;
 };

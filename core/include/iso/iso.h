@@ -2,6 +2,7 @@
 /// libiso in one include.
 
 #include <iso/capability.h>
+#include <iso/cluster.h>
 #include <iso/deadletter.h>
 #include <iso/error.h>
 #include <iso/future.h>

@@ -1,0 +1,72 @@
+#pragma once
+/// The isolate cluster: isolates named by path, with properties, up/down
+/// events and request/reply (the seed package's `IsolateCluster`).
+
+#include <iso/context.h>
+#include <iso/isolateref.h>
+#include <iso/path.h>
+#include <iso/runtime.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iso {
+
+struct ClusterOptions {
+    /// The runtime the isolates run on; null: the cluster makes its own.
+    Runtime* runtime = nullptr;
+    RuntimeOptions runtime_options;
+    /// Messages held for a path whose isolate is starting; more are dead letters.
+    std::size_t pending_limit = 1024;
+    /// Cluster::shutdown() from Context::shutdown_node() waits this long.
+    Duration shutdown_timeout = std::chrono::seconds(5);
+};
+
+/// A cluster of isolates on one node, and its owner: destroying it shuts
+/// the cluster down (as shutdown(options.shutdown_timeout) does) and waits.
+/// Refs and contexts only name the cluster; once it is gone, what is sent
+/// through them is dropped. Move-only.
+/// @threadsafe; not to be destroyed by one of its own isolates.
+class Cluster {
+public:
+    static Cluster single_node(ClusterOptions options = {});
+    ~Cluster();
+    Cluster(Cluster&&) noexcept = default;
+    Cluster& operator=(Cluster&&) noexcept;
+    Cluster(const Cluster&) = delete;
+    Cluster& operator=(const Cluster&) = delete;
+
+    NodeId node() const noexcept;
+    Runtime& runtime() const noexcept;
+
+    /// Spawns an isolate at `path`; a path ending in '/' gets a generated,
+    /// unique last segment. Completes once the entry has returned; fails with
+    /// std::invalid_argument for a malformed or taken path.
+    Future<IsolateRef> spawn_isolate(std::string_view path, ClusterEntry entry, Value properties = {});
+    /// Spawns an entry registered with register_entry; an unknown name fails.
+    Future<IsolateRef> spawn_isolate(std::string_view path, std::string_view entry_name, Value properties = {});
+
+    /// Makes `entry` spawnable by name (from the workbench, later from other
+    /// nodes). Registering a name twice replaces the entry.
+    void register_entry(std::string name, ClusterEntry entry);
+    std::vector<std::string> entry_names() const;
+
+    std::optional<IsolateRef> lookup(const Path& path) const;
+    /// The isolates at or under `prefix`, ordered by path.
+    std::vector<IsolateRef> lookup_all(const Path& prefix) const;
+    std::vector<IsolateRef> lookup_matching(const PathPattern& pattern) const;
+
+    /// Asks every isolate to shut down, deepest paths first, waits up to
+    /// `timeout` in all, kills what remains, and says whether all ended on
+    /// request. Outside isolates only (it blocks).
+    bool shutdown(Duration timeout);
+
+    explicit Cluster(std::shared_ptr<detail::ClusterCore> core) noexcept : core_(std::move(core)) {}
+
+private:
+    std::shared_ptr<detail::ClusterCore> core_;
+};
+
+} // namespace iso

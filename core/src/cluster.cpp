@@ -1,0 +1,63 @@
+#include "clustercore.h"
+
+#include <iso/cluster.h>
+
+namespace iso {
+
+Cluster Cluster::single_node(ClusterOptions options) {
+    return Cluster(std::make_shared<detail::ClusterCore>(std::move(options)));
+}
+
+Cluster::~Cluster() {
+    if (!core_) return;
+    core_->shutdown(core_->options.shutdown_timeout);
+}
+
+Cluster& Cluster::operator=(Cluster&& other) noexcept {
+    if (this != &other) {
+        if (core_) core_->shutdown(core_->options.shutdown_timeout);
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
+
+NodeId Cluster::node() const noexcept { return core_->runtime.node(); }
+Runtime& Cluster::runtime() const noexcept { return core_->runtime; }
+
+Future<IsolateRef> Cluster::spawn_isolate(std::string_view path, ClusterEntry entry, Value properties) {
+    return core_->spawn(path, std::move(entry), std::move(properties), std::nullopt);
+}
+
+Future<IsolateRef> Cluster::spawn_isolate(std::string_view path, std::string_view entry_name, Value properties) {
+    ClusterEntry entry = core_->entry_named(entry_name);
+    if (!entry)
+        return Future<IsolateRef>::failed(
+            std::make_exception_ptr(std::invalid_argument("spawn: no entry named '" + std::string(entry_name) + "'")));
+    return core_->spawn(path, std::move(entry), std::move(properties), std::nullopt);
+}
+
+void Cluster::register_entry(std::string name, ClusterEntry entry) {
+    std::lock_guard lock(core_->mutex);
+    core_->entries.insert_or_assign(std::move(name), std::move(entry));
+}
+
+std::vector<std::string> Cluster::entry_names() const {
+    std::lock_guard lock(core_->mutex);
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : core_->entries) names.push_back(name);
+    return names;
+}
+
+std::optional<IsolateRef> Cluster::lookup(const Path& path) const { return core_->lookup(path); }
+
+std::vector<IsolateRef> Cluster::lookup_all(const Path& prefix) const {
+    return core_->lookup_where(prefix, [](const Path&) { return true; });
+}
+
+std::vector<IsolateRef> Cluster::lookup_matching(const PathPattern& pattern) const {
+    return core_->lookup_where(pattern.fixed_prefix(), [&](const Path& p) { return pattern.matches(p); });
+}
+
+bool Cluster::shutdown(Duration timeout) { return core_->shutdown(timeout); }
+
+} // namespace iso

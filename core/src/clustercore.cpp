@@ -1,0 +1,341 @@
+#include "clustercore.h"
+
+#include "contextstate.h"
+#include "runtimecore.h"
+
+#include <algorithm>
+
+namespace iso::detail {
+
+namespace k = envelope_key;
+
+namespace {
+
+constexpr std::size_t kEndedMemory = 4096;
+
+std::string_view notice_name(Notice n) {
+    switch (n) {
+    case Notice::Up: return "up";
+    case Notice::Down: return "down";
+    case Notice::ShutdownRequest: return "shutdown";
+    }
+    return "";
+}
+
+DownReason down_reason(ExitReason exit, const ErrorDescription* error, bool shutdown_requested) {
+    DownReason reason;
+    switch (exit) {
+    case ExitReason::Failed:
+        reason.kind = DownReason::Kind::Failed;
+        if (error != nullptr) {
+            reason.error = error->message;
+            reason.where = error->where;
+        }
+        break;
+    case ExitReason::Killed: reason.kind = DownReason::Kind::Killed; break;
+    case ExitReason::Normal:
+    case ExitReason::Exited:
+        reason.kind = shutdown_requested ? DownReason::Kind::Shutdown : DownReason::Kind::Normal;
+        break;
+    }
+    return reason;
+}
+
+template <typename E> Future<IsolateRef> refuse(E error) {
+    return Future<IsolateRef>::failed(std::make_exception_ptr(std::move(error)));
+}
+
+} // namespace
+
+Value make_envelope(Value content, const SendOptions& options, const std::optional<Path>& sender) {
+    Map m;
+    m.emplace_back(k::content, std::move(content));
+    if (!options.type.empty()) m.emplace_back(k::type, options.type);
+    if (sender) m.emplace_back(k::sender, sender->str());
+    if (options.reply_to) m.emplace_back(k::reply_to, *options.reply_to);
+    if (!options.correlation_id.empty()) m.emplace_back(k::correlation, options.correlation_id);
+    return Value(std::move(m));
+}
+
+Envelope read_envelope(const Value& v) {
+    Envelope e;
+    e.content = v[k::content];
+    if (const Value* t = v.find(k::type)) e.type = t->as_string();
+    if (const Value* s = v.find(k::sender)) e.sender = Path::of(s->as_string());
+    if (const Value* r = v.find(k::reply_to)) e.reply_to = r->as_send_port();
+    if (const Value* c = v.find(k::correlation)) e.correlation_id = c->as_string();
+    return e;
+}
+
+Value make_notice(Notice notice, const Path& path, const Value& properties, const DownReason* reason) {
+    Map m{{std::string(k::system), Value(notice_name(notice))}, {"path", Value(path.str())},
+          {"properties", properties}};
+    if (reason != nullptr) {
+        m.emplace_back("kind", std::string(kind_name(reason->kind)));
+        m.emplace_back("error", reason->error);
+        m.emplace_back("where", reason->where);
+    }
+    return Value(std::move(m));
+}
+
+ClusterCore::ClusterCore(ClusterOptions opts)
+    : options(std::move(opts)),
+      owned_runtime(options.runtime ? nullptr : std::make_unique<Runtime>(options.runtime_options)),
+      runtime(options.runtime ? *options.runtime : *owned_runtime) {}
+
+ClusterCore::~ClusterCore() {
+    if (!shutdown_thread.joinable()) return;
+    // The background shutdown may hold the last reference itself.
+    if (shutdown_thread.get_id() == std::this_thread::get_id())
+        shutdown_thread.detach();
+    else
+        shutdown_thread.join();
+}
+
+ClusterEntry ClusterCore::entry_named(std::string_view name) const {
+    std::lock_guard lock(mutex);
+    auto it = entries.find(name);
+    return it == entries.end() ? ClusterEntry() : it->second;
+}
+
+Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry, Value properties,
+                                      const std::optional<Path>& parent) {
+    if (!entry) return refuse(std::invalid_argument("spawn: no entry"));
+    if (!properties.is_null() && !properties.is_map())
+        return refuse(std::invalid_argument("spawn: properties must be a map, not " +
+                                            std::string(kind_name(properties.kind()))));
+    if (properties.is_null()) properties = Value(Map{});
+    auto generated = [this] { return "_" + std::to_string(next_generated.fetch_add(1)); };
+    Path path;
+    if (parent) {
+        const std::string segment = name.empty() ? generated() : std::string(name);
+        if (auto why = Path::check_segment(segment); !why.empty())
+            return refuse(std::invalid_argument("spawn: child of " + parent->str() + ": " + why));
+        path = parent->child(segment);
+    } else {
+        std::string text(name);
+        if (!text.empty() && text.back() == '/') text += generated();
+        auto parsed = Path::parse(text);
+        if (!parsed) return refuse(std::invalid_argument("spawn: " + parsed.error()));
+        path = *parsed;
+    }
+    if (path.is_root()) return refuse(std::invalid_argument("spawn: '/' is the cluster itself"));
+
+    {
+        std::lock_guard lock(mutex);
+        if (shutting_down) return refuse(StateError("spawn: the cluster is shutting down"));
+        if (!records.try_emplace(path, Record{properties}).second)
+            return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
+    }
+    auto up = std::make_shared<Promise<IsolateRef>>();
+    auto result = up->future();
+    auto state = std::make_shared<ContextState>(weak_from_this(), path, properties, std::move(entry), up);
+    SpawnOptions spawn_options;
+    spawn_options.debug_name = path.str();
+    std::weak_ptr<ClusterCore> weak = weak_from_this();
+    Isolate isolate = runtime.core().spawn(
+        [state] { state->start(); }, std::move(spawn_options),
+        [weak, path, up](ExitReason exit, const ErrorDescription* error) {
+            if (auto self = weak.lock()) self->ended(path, exit, error);
+            up->set_error(RemoteError(error ? error->message : "the isolate ended before it was up",
+                                      error ? error->where : path.str()));
+        });
+    std::lock_guard lock(mutex);
+    if (auto it = records.find(path); it != records.end()) it->second.isolate = isolate;
+    return result;
+}
+
+void ClusterCore::deliver(const Path& to, Value envelope) {
+    SendPort inbox;
+    {
+        std::lock_guard lock(mutex);
+        auto it = records.find(to);
+        if (it == records.end()) {
+            runtime.core().dead_letters.record_path(DeadLetterReason::UnknownPath, runtime.node(), to.str(), envelope);
+            return;
+        }
+        Record& r = it->second;
+        if (!r.inbox.valid()) {
+            if (r.pending.size() >= options.pending_limit) {
+                runtime.core().dead_letters.record_path(DeadLetterReason::Overflow, runtime.node(), to.str(), envelope);
+                return;
+            }
+            r.pending.push_back(std::move(envelope));
+            return;
+        }
+        inbox = r.inbox;
+    }
+    inbox.send(std::move(envelope));
+}
+
+IsolateRef ClusterCore::ref(const Path& path, const Value& properties) {
+    return IsolateRef(weak_from_this(), path, runtime.node(), properties);
+}
+
+std::optional<IsolateRef> ClusterCore::lookup(const Path& path) {
+    std::lock_guard lock(mutex);
+    auto it = records.find(path);
+    if (it == records.end()) return std::nullopt;
+    return ref(path, it->second.properties);
+}
+
+std::vector<IsolateRef> ClusterCore::lookup_where(const Path& from, const std::function<bool(const Path&)>& keep) {
+    std::vector<IsolateRef> out;
+    std::lock_guard lock(mutex);
+    for (auto it = records.lower_bound(from); it != records.end(); ++it) {
+        if (it->first != from && !from.is_ancestor_of(it->first)) break;
+        if (keep(it->first)) out.push_back(ref(it->first, it->second.properties));
+    }
+    return out;
+}
+
+void ClusterCore::opened_inbox(const Path& path, SendPort inbox) {
+    std::lock_guard lock(mutex);
+    Record& r = records.at(path);
+    r.inbox = inbox;
+    // Under the lock, so that later senders cannot overtake what waited.
+    for (auto& envelope : r.pending) inbox.send(std::move(envelope));
+    r.pending.clear();
+}
+
+void ClusterCore::came_up(const Path& path) {
+    std::vector<SendPort> tell;
+    Value notice;
+    {
+        std::lock_guard lock(mutex);
+        Record& r = records.at(path);
+        r.state = State::Up;
+        notice = make_notice(Notice::Up, path, r.properties);
+        for (const auto& [p, other] : records)
+            if (other.wants_up && other.inbox.valid()) tell.push_back(other.inbox);
+    }
+    for (const auto& port : tell) port.send(notice);
+}
+
+void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescription* error) {
+    std::vector<SendPort> tell;
+    Value notice;
+    {
+        std::lock_guard lock(mutex);
+        auto it = records.find(path);
+        if (it == records.end()) return;
+        const DownReason reason = down_reason(exit, error, it->second.shutdown_requested || shutting_down);
+        notice = make_notice(Notice::Down, path, it->second.properties, &reason);
+        std::set<Path> targets = std::move(it->second.watchers);
+        for (const auto& dropped : it->second.pending)
+            runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped);
+        records.erase(it);
+        for (const auto& [p, other] : records)
+            if (other.wants_down) targets.insert(p);
+        for (const auto& target : targets)
+            if (auto t = records.find(target); t != records.end() && t->second.inbox.valid())
+                tell.push_back(t->second.inbox);
+        ended_recently.insert_or_assign(path, reason);
+        ended_order.push_back(path);
+        if (ended_order.size() > kEndedMemory) {
+            ended_recently.erase(ended_order.front());
+            ended_order.pop_front();
+        }
+    }
+    changed.notify_all();
+    for (const auto& port : tell) port.send(notice);
+}
+
+void ClusterCore::subscribe(const Path& who, Notice notice) {
+    std::vector<Value> current;
+    SendPort inbox;
+    {
+        std::lock_guard lock(mutex);
+        Record& me = records.at(who);
+        inbox = me.inbox;
+        if (notice == Notice::Down) {
+            me.wants_down = true;
+            return;
+        }
+        me.wants_up = true;
+        for (const auto& [p, r] : records)
+            if (r.state == State::Up) current.push_back(make_notice(Notice::Up, p, r.properties));
+    }
+    for (auto& n : current) inbox.send(std::move(n));
+}
+
+void ClusterCore::watch(const Path& who, const Path& target) {
+    SendPort inbox;
+    Value notice;
+    {
+        std::lock_guard lock(mutex);
+        inbox = records.at(who).inbox;
+        if (auto it = records.find(target); it != records.end()) {
+            it->second.watchers.insert(who);
+            return;
+        }
+        DownReason reason;
+        if (auto gone = ended_recently.find(target); gone != ended_recently.end()) {
+            reason = gone->second;
+        } else {
+            reason.error = "no isolate at " + target.str();
+        }
+        notice = make_notice(Notice::Down, target, Value(Map{}), &reason);
+    }
+    inbox.send(std::move(notice));
+}
+
+void ClusterCore::unwatch(const Path& who, const Path& target) {
+    std::lock_guard lock(mutex);
+    if (auto it = records.find(target); it != records.end()) it->second.watchers.erase(who);
+}
+
+bool ClusterCore::shutdown(Duration timeout) {
+    check_may_block("iso::Cluster::shutdown");
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex);
+    shutting_down = true;
+    // Leaves first: every level waits for the one below it to be gone.
+    std::size_t depth = 0;
+    for (const auto& [p, r] : records) depth = std::max(depth, p.segments().size());
+    bool clean = true;
+    for (; depth > 0 && clean; --depth) {
+        std::vector<Path> level;
+        for (auto& [p, r] : records) {
+            if (p.segments().size() != depth) continue;
+            r.shutdown_requested = true;
+            level.push_back(p);
+            const Value notice = make_notice(Notice::ShutdownRequest, p, r.properties);
+            if (r.inbox.valid())
+                r.inbox.send(notice);
+            else
+                r.pending.push_back(notice);
+        }
+        clean = wait_until(lock, deadline, [&] {
+            return std::none_of(level.begin(), level.end(), [&](const Path& p) { return records.contains(p); });
+        });
+    }
+    if (records.empty()) return clean;
+    for (auto& [p, r] : records)
+        if (r.isolate) r.isolate->kill(Priority::Immediate);
+    // A handler that never returns cannot be killed; do not wait for it forever.
+    wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(1), [&] { return records.empty(); });
+    return false;
+}
+
+bool ClusterCore::wait_until(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline,
+                             const std::function<bool()>& done) {
+    if (!runtime.options().deterministic) return changed.wait_until(lock, deadline, done);
+    while (!done()) {
+        lock.unlock();
+        const bool ran = runtime.run_until_idle() != 0;
+        lock.lock();
+        if (!ran) return done();
+    }
+    return true;
+}
+
+void ClusterCore::shutdown_in_background() {
+    std::lock_guard lock(mutex);
+    if (shutting_down || shutdown_thread.joinable()) return;
+    shutdown_thread = std::thread([weak = weak_from_this()] {
+        if (auto self = weak.lock()) self->shutdown(self->options.shutdown_timeout);
+    });
+}
+
+} // namespace iso::detail

@@ -1,0 +1,96 @@
+#pragma once
+// The cluster's shared state: the path registry, named entries, and the
+// spawn and shutdown procedures.
+
+#include "isolatecore.h"
+
+#include <iso/cluster.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace iso::detail {
+
+/// Envelopes travel as Values, so that they can cross nodes unchanged.
+/// `sys` marks the cluster's own notices; user messages have none.
+namespace envelope_key {
+inline constexpr std::string_view content = "c";
+inline constexpr std::string_view type = "t";
+inline constexpr std::string_view sender = "s";
+inline constexpr std::string_view reply_to = "r";
+inline constexpr std::string_view correlation = "id";
+inline constexpr std::string_view system = "sys";
+} // namespace envelope_key
+
+Value make_envelope(Value content, const SendOptions& options, const std::optional<Path>& sender);
+Envelope read_envelope(const Value& envelope);
+
+/// What happens to one cluster isolate, as told to the others.
+enum class Notice : std::uint8_t { Up, Down, ShutdownRequest };
+Value make_notice(Notice notice, const Path& path, const Value& properties, const DownReason* reason = nullptr);
+
+struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
+    explicit ClusterCore(ClusterOptions options);
+    ~ClusterCore();
+
+    enum class State : std::uint8_t { Starting, Up };
+    struct Record {
+        Value properties;
+        State state = State::Starting;
+        SendPort inbox;                     // once the isolate has opened it
+        std::optional<Isolate> isolate;     // its control handle
+        std::vector<Value> pending;         // envelopes sent while it was starting
+        bool shutdown_requested = false;
+        bool wants_up = false, wants_down = false;
+        std::set<Path> watchers;
+    };
+
+    /// `parent` set: `name` is a segment under it (empty: generated).
+    Future<IsolateRef> spawn(std::string_view name, ClusterEntry entry, Value properties,
+                             const std::optional<Path>& parent);
+    ClusterEntry entry_named(std::string_view name) const;
+
+    /// Delivers an envelope by path: queued while the isolate starts, a dead
+    /// letter when there is none. @threadsafe
+    void deliver(const Path& to, Value envelope);
+    IsolateRef ref(const Path& path, const Value& properties);
+    std::optional<IsolateRef> lookup(const Path& path);
+    /// The isolates at or under `from` that `keep` accepts, ordered by path.
+    std::vector<IsolateRef> lookup_where(const Path& from, const std::function<bool(const Path&)>& keep);
+
+    // Called by a cluster isolate about itself.
+    void opened_inbox(const Path& path, SendPort inbox);
+    void came_up(const Path& path);
+    void ended(const Path& path, ExitReason exit, const ErrorDescription* error);
+    void subscribe(const Path& who, Notice notice);
+    void watch(const Path& who, const Path& target);
+    void unwatch(const Path& who, const Path& target);
+
+    bool shutdown(Duration timeout);
+    /// Waits (threads) or drives the runtime (deterministic) until `done`
+    /// holds or `deadline` passes; `lock` holds `mutex`.
+    bool wait_until(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline,
+                    const std::function<bool()>& done);
+    void shutdown_in_background();
+
+    ClusterOptions options;
+    std::unique_ptr<Runtime> owned_runtime;
+    Runtime& runtime;
+    std::atomic<std::uint64_t> next_generated{1};
+
+    mutable std::mutex mutex;
+    std::condition_variable changed;  // a record was removed
+    std::map<Path, Record> records;  // ordered: a prefix is a contiguous range
+    std::map<std::string, ClusterEntry, std::less<>> entries;
+    /// Recently ended paths, so that a late watch still gets its notice.
+    std::map<Path, DownReason> ended_recently;
+    std::deque<Path> ended_order;
+    bool shutting_down = false;
+    std::thread shutdown_thread;  // Context::shutdown_node() works here, joined at the end
+};
+
+} // namespace iso::detail

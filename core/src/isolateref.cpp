@@ -1,0 +1,95 @@
+#include "clustercore.h"
+#include "contextstate.h"
+
+#include <iso/isolateref.h>
+#include <iso/receiveport.h>
+
+namespace iso {
+
+using detail::ClusterCore;
+
+IsolateRef::IsolateRef(std::weak_ptr<ClusterCore> cluster, Path path, NodeId node, Value properties)
+    : cluster_(std::move(cluster)), path_(std::move(path)), node_(node), properties_(std::move(properties)) {}
+
+const Value& IsolateRef::property(std::string_view key) const {
+    static const Value null;
+    const Value* v = properties_.is_map() ? properties_.find(key) : nullptr;
+    return v != nullptr ? *v : null;
+}
+
+namespace {
+
+/// The path of the cluster isolate running the caller, if any.
+std::optional<Path> sender_path() {
+    auto* isolate = detail::IsolateCore::current();
+    if (isolate == nullptr || isolate->attachment() == nullptr) return std::nullopt;
+    return static_cast<const detail::ContextState*>(isolate->attachment())->path;
+}
+
+std::string next_correlation_id() {
+    static std::atomic<std::uint64_t> next{1};
+    return "ask-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
+}
+
+/// Waits on the calling isolate for the reply to one ask.
+Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value content, Duration timeout,
+                          std::string type) {
+    auto answer = std::make_shared<Promise<Value>>();
+    Future<Value> result = answer->future();
+    auto port = std::make_shared<RawReceivePort>();
+    auto timer = std::make_shared<std::optional<Timer>>();
+    const std::string id = next_correlation_id();
+    port->set_handler([answer, port, timer, id](Value envelope) {
+        const Envelope reply = detail::read_envelope(envelope);
+        if (reply.correlation_id != id) return;
+        if (*timer) (*timer)->cancel();
+        port->close();
+        answer->set_value(reply.content);
+    });
+    *timer = Timer::once(timeout, [answer, port, to, timeout] {
+        port->close();  // a late reply is now a dead letter
+        answer->set_error(TimeoutError("ask " + to.str() + ": no reply within " +
+                                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()) +
+                                       " ms"));
+    });
+    SendOptions options;
+    options.type = std::move(type);
+    options.reply_to = port->send_port();
+    options.correlation_id = id;
+    cluster->deliver(to, detail::make_envelope(std::move(content), options, sender_path()));
+    return result;
+}
+
+} // namespace
+
+void IsolateRef::send(Value content, SendOptions options) const {
+    auto cluster = cluster_.lock();
+    if (!cluster) return;
+    cluster->deliver(path_, detail::make_envelope(std::move(content), options, sender_path()));
+}
+
+Future<Value> IsolateRef::ask(Value content, Duration timeout, std::string type) const {
+    auto cluster = cluster_.lock();
+    if (!cluster) return Future<Value>::failed(std::make_exception_ptr(StateError("ask: the cluster is gone")));
+    if (detail::IsolateCore::current() != nullptr)
+        return await_reply(std::move(cluster), path_, std::move(content), timeout, std::move(type));
+    // Outside isolates the reply port needs an isolate to live on; the
+    // answer, or the error as it is, passes straight through.
+    auto answer = std::make_shared<Promise<Value>>();
+    Future<Value> result = answer->future();
+    Runtime& runtime = cluster->runtime;
+    detail::spawn_task(&runtime, [answer, cluster, to = path_, content = std::move(content), timeout,
+                                  type = std::move(type)]() mutable {
+        auto reply = await_reply(std::move(cluster), std::move(to), std::move(content), timeout, std::move(type));
+        reply.state()->on_ready(detail::bind_to_current_isolate([answer, state = reply.state()] {
+            if (state->has_error())
+                answer->set_exception(state->error());
+            else
+                answer->set_value(state->take());
+            detail::finish_current_isolate();
+        }));
+    }, "ask");
+    return result;
+}
+
+} // namespace iso
