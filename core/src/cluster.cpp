@@ -8,17 +8,23 @@ Cluster Cluster::single_node(ClusterOptions options) {
     return Cluster(std::make_shared<detail::ClusterCore>(std::move(options)));
 }
 
-Cluster::~Cluster() {
-    if (!core_) return;
-    core_->shutdown(core_->options.shutdown_timeout);
-}
+Cluster::~Cluster() { close(); }
 
 Cluster& Cluster::operator=(Cluster&& other) noexcept {
     if (this != &other) {
-        if (core_) core_->shutdown(core_->options.shutdown_timeout);
+        close();
         core_ = std::move(other.core_);
     }
     return *this;
+}
+
+void Cluster::close() noexcept {
+    if (!core_) return;
+    shutdown(core_->options.shutdown_timeout);
+    // The shutdown's own isolate may still hold the core; were it the last
+    // holder, it would destroy the runtime it runs on.
+    if (core_->owned_runtime) core_->runtime.wait_until_idle();
+    core_.reset();
 }
 
 NodeId Cluster::node() const noexcept { return core_->runtime.node(); }
@@ -58,6 +64,9 @@ std::vector<IsolateRef> Cluster::lookup_matching(const PathPattern& pattern) con
     return core_->lookup_where(pattern.fixed_prefix(), [&](const Path& p) { return pattern.matches(p); });
 }
 
-bool Cluster::shutdown(Duration timeout) { return core_->shutdown(timeout); }
+bool Cluster::shutdown(Duration timeout) {
+    detail::check_may_block("iso::Cluster::shutdown");
+    return core_->runtime.block_on(core_->start_shutdown(timeout));
+}
 
 } // namespace iso

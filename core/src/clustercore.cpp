@@ -83,14 +83,7 @@ ClusterCore::ClusterCore(ClusterOptions opts)
       owned_runtime(options.runtime ? nullptr : std::make_unique<Runtime>(options.runtime_options)),
       runtime(options.runtime ? *options.runtime : *owned_runtime) {}
 
-ClusterCore::~ClusterCore() {
-    if (!shutdown_thread.joinable()) return;
-    // The background shutdown may hold the last reference itself.
-    if (shutdown_thread.get_id() == std::this_thread::get_id())
-        shutdown_thread.detach();
-    else
-        shutdown_thread.join();
-}
+ClusterCore::~ClusterCore() = default;
 
 ClusterEntry ClusterCore::entry_named(std::string_view name) const {
     std::lock_guard lock(mutex);
@@ -215,8 +208,11 @@ void ClusterCore::came_up(const Path& path) {
 void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescription* error) {
     std::vector<SendPort> tell;
     Value notice;
+    std::vector<std::shared_ptr<Promise<bool>>> waiters;
     {
         std::lock_guard lock(mutex);
+        waiters = std::move(change_waiters);
+        change_waiters.clear();
         auto it = records.find(path);
         if (it == records.end()) return;
         const DownReason reason = down_reason(exit, error, it->second.shutdown_requested || shutting_down);
@@ -237,7 +233,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             ended_order.pop_front();
         }
     }
-    changed.notify_all();
+    for (auto& woke : waiters) woke->set_value(true);
     for (const auto& port : tell) port.send(notice);
 }
 
@@ -285,56 +281,93 @@ void ClusterCore::unwatch(const Path& who, const Path& target) {
     if (auto it = records.find(target); it != records.end()) it->second.watchers.erase(who);
 }
 
-bool ClusterCore::shutdown(Duration timeout) {
-    check_may_block("iso::Cluster::shutdown");
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    std::unique_lock lock(mutex);
-    shutting_down = true;
-    // Leaves first: every level waits for the one below it to be gone.
+namespace {
+
+Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout) {
+    const Duration deadline = self->runtime.now() + timeout;
+    auto left_at = [&self](std::size_t depth) {
+        std::lock_guard lock(self->mutex);
+        return std::any_of(self->records.begin(), self->records.end(),
+                           [&](const auto& r) { return r.first.segments().size() == depth; });
+    };
+    auto any_left = [&self] {
+        std::lock_guard lock(self->mutex);
+        return !self->records.empty();
+    };
     std::size_t depth = 0;
-    for (const auto& [p, r] : records) depth = std::max(depth, p.segments().size());
+    {
+        std::lock_guard lock(self->mutex);
+        for (const auto& [p, r] : self->records) depth = std::max(depth, p.segments().size());
+    }
     bool clean = true;
+    // Leaves first: a level is asked once the one below it has gone.
     for (; depth > 0 && clean; --depth) {
-        std::vector<Path> level;
-        for (auto& [p, r] : records) {
-            if (p.segments().size() != depth) continue;
-            r.shutdown_requested = true;
-            level.push_back(p);
-            const Value notice = make_notice(Notice::ShutdownRequest, p, r.properties);
-            if (r.inbox.valid())
-                r.inbox.send(notice);
-            else
-                r.pending.push_back(notice);
+        {
+            std::lock_guard lock(self->mutex);
+            for (auto& [p, r] : self->records) {
+                if (p.segments().size() != depth) continue;
+                r.shutdown_requested = true;
+                const Value notice = make_notice(Notice::ShutdownRequest, p, r.properties);
+                if (r.inbox.valid())
+                    r.inbox.send(notice);
+                else
+                    r.pending.push_back(notice);
+            }
         }
-        clean = wait_until(lock, deadline, [&] {
-            return std::none_of(level.begin(), level.end(), [&](const Path& p) { return records.contains(p); });
-        });
+        while (clean && left_at(depth)) clean = co_await self->next_change(deadline);
     }
-    if (records.empty()) return clean;
-    for (auto& [p, r] : records)
-        if (r.isolate) r.isolate->kill(Priority::Immediate);
-    // A handler that never returns cannot be killed; do not wait for it forever.
-    wait_until(lock, std::chrono::steady_clock::now() + std::chrono::seconds(1), [&] { return records.empty(); });
-    return false;
+    if (any_left()) {
+        clean = false;
+        {
+            std::lock_guard lock(self->mutex);
+            for (auto& [p, r] : self->records)
+                if (r.isolate) r.isolate->kill(Priority::Immediate);
+        }
+        // A handler that never returns cannot be killed; do not wait for it forever.
+        const Duration grace = self->runtime.now() + std::chrono::seconds(1);
+        bool changed = true;
+        while (changed && any_left()) changed = co_await self->next_change(grace);
+    }
+    std::vector<Promise<bool>> waiters;
+    {
+        std::lock_guard lock(self->mutex);
+        self->shutdown_result = clean;
+        waiters = std::move(self->shutdown_waiters);
+    }
+    for (auto& w : waiters) w.set_value(clean);
 }
 
-bool ClusterCore::wait_until(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline,
-                             const std::function<bool()>& done) {
-    if (!runtime.options().deterministic) return changed.wait_until(lock, deadline, done);
-    while (!done()) {
-        lock.unlock();
-        const bool ran = runtime.run_until_idle() != 0;
-        lock.lock();
-        if (!ran) return done();
-    }
-    return true;
-}
+} // namespace
 
-void ClusterCore::shutdown_in_background() {
+Future<bool> ClusterCore::start_shutdown(Duration timeout) {
+    Promise<bool> waiter;
+    Future<bool> result = waiter.future();
     std::lock_guard lock(mutex);
-    if (shutting_down || shutdown_thread.joinable()) return;
-    shutdown_thread = std::thread([weak = weak_from_this()] {
-        if (auto self = weak.lock()) self->shutdown(self->options.shutdown_timeout);
+    if (shutdown_result) {
+        waiter.set_value(*shutdown_result);
+        return result;
+    }
+    shutdown_waiters.push_back(std::move(waiter));
+    if (shutting_down) return result;
+    shutting_down = true;
+    spawn_task(&runtime, [self = shared_from_this(), timeout]() -> Future<void> {
+        return drive_shutdown(self, timeout);
+    }, "cluster-shutdown");
+    return result;
+}
+
+Future<bool> ClusterCore::next_change(Duration deadline) {
+    auto woke = std::make_shared<Promise<bool>>();
+    Future<bool> result = woke->future();
+    {
+        std::lock_guard lock(mutex);
+        change_waiters.push_back(woke);
+    }
+    const Duration left = deadline - runtime.now();
+    auto timer = std::make_shared<Timer>(Timer::once(left, [woke] { woke->set_value(false); }));
+    return std::move(result).then([timer](bool changed) {
+        timer->cancel();
+        return changed;
     });
 }
 

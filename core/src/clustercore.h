@@ -6,12 +6,10 @@
 
 #include <iso/cluster.h>
 
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <set>
-#include <thread>
 
 namespace iso::detail {
 
@@ -70,12 +68,12 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     void watch(const Path& who, const Path& target);
     void unwatch(const Path& who, const Path& target);
 
-    bool shutdown(Duration timeout);
-    /// Waits (threads) or drives the runtime (deterministic) until `done`
-    /// holds or `deadline` passes; `lock` holds `mutex`.
-    bool wait_until(std::unique_lock<std::mutex>& lock, std::chrono::steady_clock::time_point deadline,
-                    const std::function<bool()>& done);
-    void shutdown_in_background();
+    /// Starts shutting down, once: an isolate of the runtime asks every
+    /// cluster isolate to end, deepest paths first, and kills what is left
+    /// at the timeout. Completes with whether all ended on request.
+    Future<bool> start_shutdown(Duration timeout);
+    /// Completes once something ends or `deadline` passes (then with false).
+    Future<bool> next_change(Duration deadline);
 
     ClusterOptions options;
     std::unique_ptr<Runtime> owned_runtime;
@@ -83,14 +81,15 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::atomic<std::uint64_t> next_generated{1};
 
     mutable std::mutex mutex;
-    std::condition_variable changed;  // a record was removed
     std::map<Path, Record> records;  // ordered: a prefix is a contiguous range
     std::map<std::string, ClusterEntry, std::less<>> entries;
     /// Recently ended paths, so that a late watch still gets its notice.
     std::map<Path, DownReason> ended_recently;
     std::deque<Path> ended_order;
     bool shutting_down = false;
-    std::thread shutdown_thread;  // Context::shutdown_node() works here, joined at the end
+    std::optional<bool> shutdown_result;
+    std::vector<Promise<bool>> shutdown_waiters;
+    std::vector<std::shared_ptr<Promise<bool>>> change_waiters;  // woken by ended()
 };
 
 } // namespace iso::detail

@@ -135,7 +135,10 @@ void Context::on_shutdown_request(std::function<void()> handler) { state_->on_sh
 
 void Context::shutdown_isolate() { detail::finish_current_isolate(); }
 
-void Context::shutdown_node() { state_->cluster_or_throw()->shutdown_in_background(); }
+void Context::shutdown_node() {
+    auto cluster = state_->cluster_or_throw();
+    (void)cluster->start_shutdown(cluster->options.shutdown_timeout);
+}
 
 Future<IsolateRef> Context::spawn_child(std::string_view segment, ClusterEntry entry, Value properties) {
     return state_->cluster_or_throw()->spawn(segment, std::move(entry), std::move(properties), state_->path);

@@ -74,7 +74,7 @@ public:
         if (sleepers_.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(sleep_mutex_);
             sleep_cv_.notify_one();
-        } else if (!monitor_watching_.load(std::memory_order_relaxed)) {
+        } else if (!monitor_watching_.load(std::memory_order_seq_cst)) {
             std::lock_guard lock(monitor_mutex_);
             monitor_watching_.store(true, std::memory_order_relaxed);
             monitor_cv_.notify_one();
@@ -107,7 +107,9 @@ private:
         std::atomic<bool> live{false};
         std::atomic<bool> busy{false};
         std::atomic<std::uint64_t> activations{0};
+        std::uint32_t polls = 0;  // the worker's own
     };
+    static constexpr std::uint32_t kFairnessInterval = 61;
 
     static thread_local ThreadPool* tls_pool;
     static thread_local Worker* tls_worker;
@@ -121,6 +123,11 @@ private:
     }
 
     IsolatePtr find_work(unsigned self) {
+        // Now and then the shared queue goes first, so that isolates woken
+        // from outside (timers, other threads) are not starved by workers
+        // whose own queues never run dry.
+        if (++workers_[self]->polls % kFairnessInterval == 0)
+            if (auto isolate = injection_.pop()) return isolate;
         if (auto isolate = workers_[self]->queue.pop()) return isolate;
         if (auto isolate = injection_.pop()) return isolate;
         for (unsigned k = 1; k < workers_.size(); ++k) {
@@ -148,10 +155,13 @@ private:
             IsolatePtr found = find_work(index);  // a push that missed our count is seen here
             bool retire = false;
             if (!found && !stopping_.load(std::memory_order_acquire)) {
-                if (extra)
-                    retire = sleep_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout;
-                else
+                if (extra && sleep_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
+                    // Still counted as a sleeper, a push may have relied on us: look once more.
+                    found = find_work(index);
+                    retire = !found;
+                } else if (!extra) {
                     sleep_cv_.wait(lock);
+                }
             }
             sleepers_.fetch_sub(1, std::memory_order_seq_cst);
             lock.unlock();
@@ -191,7 +201,10 @@ private:
             monitor_cv_.wait_for(lock, busy_threshold_);
             if (stopping_.load(std::memory_order_acquire)) break;
             if (sleepers_.load(std::memory_order_seq_cst) > 0 || !work_waiting()) {
-                monitor_watching_.store(false, std::memory_order_relaxed);
+                monitor_watching_.store(false, std::memory_order_seq_cst);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                // A push that saw us still watching did not wake us: look again.
+                if (work_waiting()) monitor_watching_.store(true, std::memory_order_seq_cst);
                 continue;
             }
             bool all_stuck = true;

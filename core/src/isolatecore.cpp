@@ -121,9 +121,11 @@ void IsolateCore::run_microtasks() {
 }
 
 void IsolateCore::post_control(ControlMessage message) {
-    if (dead()) return;
     {
+        // Checked under the lock: die() empties the queue under it, after
+        // marking the isolate dead, so nothing can be left behind.
         std::lock_guard lock(control_lock_);
+        if (dead()) return;
         control_.push(std::move(message));
         control_pending_.fetch_add(1, std::memory_order_seq_cst);
     }
@@ -307,6 +309,10 @@ void IsolateCore::forget_timer(const TimerState* timer) {
     auto& timers = extras().timers;
     auto it = std::find_if(timers.begin(), timers.end(), [&](const auto& t) { return t.get() == timer; });
     if (it == timers.end()) return;
+    // The timer service may hold the state until its due time; what the
+    // callbacks captured should not wait that long.
+    (*it)->on_fire = nullptr;
+    (*it)->on_periodic_fire = nullptr;
     timers.erase(it);
     release();
 }
@@ -326,7 +332,11 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     }
     std::unique_ptr<Extras> extras = std::move(extras_);
     if (extras) {
-        for (auto& timer : extras->timers) timer->active.store(false, std::memory_order_release);
+        for (auto& timer : extras->timers) {
+            timer->active.store(false, std::memory_order_release);
+            timer->on_fire = nullptr;
+            timer->on_periodic_fire = nullptr;
+        }
         // Destroying a suspended coroutine runs its destructors and abandons
         // its promise; continuations that land here afterwards are drained.
         for (auto h : extras->suspended) h.destroy();

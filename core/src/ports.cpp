@@ -142,7 +142,10 @@ RawReceivePort::RawReceivePort(std::function<void(Value)> handler)
 
 void RawReceivePort::set_handler(std::function<void(Value)> handler) {
     detail::require_owner(*cell_, "RawReceivePort::set_handler");
-    if (!is_closed()) cell_->handler = std::move(handler);
+    if (is_closed()) return;
+    // The old handler may be the one running now.
+    if (cell_->handler) cell_->owner->retire(std::move(cell_->handler));
+    cell_->handler = std::move(handler);
 }
 
 SendPort RawReceivePort::send_port() const { return SendPort(cell_); }

@@ -75,22 +75,26 @@ void RuntimeCore::unregister(IsolateCore& isolate) {
 Runtime::Runtime(RuntimeOptions options) : core_(std::make_shared<RuntimeCore>(*this, options)) {}
 
 Runtime::~Runtime() {
-    std::vector<std::shared_ptr<IsolateCore>> alive;
-    {
-        std::lock_guard lock(core_->registry_mutex);
-        core_->for_each_live([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
-    }
-    for (auto& isolate : alive) {
-        detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
-        kill.authority = isolate->terminate_capability();
-        isolate->post_control(std::move(kill));
-    }
-    alive.clear();
-    if (core_->options.deterministic) {
-        run_until_idle();
-    } else {
-        std::unique_lock lock(core_->registry_mutex);
-        core_->registry_empty.wait(lock, [&] { return core_->live == 0; });
+    // Repeated: a handler that is running may spawn after a snapshot was taken.
+    for (;;) {
+        std::vector<std::shared_ptr<IsolateCore>> alive;
+        {
+            std::lock_guard lock(core_->registry_mutex);
+            core_->for_each_live([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
+        }
+        if (alive.empty()) break;
+        for (auto& isolate : alive) {
+            detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
+            kill.authority = isolate->terminate_capability();
+            isolate->post_control(std::move(kill));
+        }
+        alive.clear();
+        if (core_->options.deterministic) {
+            run_until_idle();
+        } else {
+            std::unique_lock lock(core_->registry_mutex);
+            core_->registry_empty.wait_for(lock, std::chrono::milliseconds(100), [&] { return core_->live == 0; });
+        }
     }
     core_->timers->stop();
     core_->executor->stop();

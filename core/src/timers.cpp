@@ -22,14 +22,17 @@ struct LaterFirst {
 using TimerHeap = std::priority_queue<std::shared_ptr<TimerState>, std::vector<std::shared_ptr<TimerState>>, LaterFirst>;
 
 /// Runs on the owning isolate: the callback, then re-arming a periodic timer.
+/// The callback is moved out while it runs, so that it may cancel its own
+/// timer (which drops the callback) without destroying itself.
 void run_on_owner(const std::shared_ptr<TimerState>& timer) {
     if (!timer->active.load(std::memory_order_acquire)) return;
     IsolateCore& core = *IsolateCore::current();
     if (timer->period.count() == 0) {
         timer->active.store(false, std::memory_order_release);
         timer->ticks.store(1, std::memory_order_relaxed);
+        auto fn = std::move(timer->on_fire);
         core.forget_timer(timer.get());
-        if (timer->on_fire) timer->on_fire();
+        if (fn) fn();
         return;
     }
     // A periodic timer that fell behind counts the ticks it missed, as Dart's does.
@@ -38,9 +41,20 @@ void run_on_owner(const std::shared_ptr<TimerState>& timer) {
     const auto behind = now > timer->due ? (now - timer->due) / timer->period : 0;
     timer->ticks.fetch_add(1 + static_cast<std::uint64_t>(behind), std::memory_order_relaxed);
     timer->due += timer->period * (1 + behind);
+    // Re-armed even when the callback throws: the error is reported and the
+    // timer goes on, as in Dart.
+    struct Rearm {
+        const std::shared_ptr<TimerState>& timer;
+        TimerService& service;
+        std::function<void(Timer&)> fn;
+        ~Rearm() {
+            if (!timer->active.load(std::memory_order_acquire)) return;
+            timer->on_periodic_fire = std::move(fn);
+            service.arm(timer);
+        }
+    } rearm{timer, service, std::move(timer->on_periodic_fire)};
     Timer handle(timer);
-    timer->on_periodic_fire(handle);
-    if (timer->active.load(std::memory_order_acquire)) service.arm(timer);
+    rearm.fn(handle);
 }
 
 class ThreadTimerService final : public TimerService {
@@ -216,11 +230,11 @@ Timer Timer::periodic(Duration period, std::function<void(Timer&)> callback) {
 }
 
 void Timer::cancel() {
-    if (!state_ || !state_->active.exchange(false, std::memory_order_acq_rel)) return;
-    if (!state_->owned) return;
+    if (!state_ || !state_->owned) return;
     IsolateCore* core = IsolateCore::current();
     if (core == nullptr || state_->owner.lock().get() != core)
         throw StateError("iso::Timer::cancel may only be called by the isolate that made the timer");
+    if (!state_->active.exchange(false, std::memory_order_acq_rel)) return;
     core->forget_timer(state_.get());
 }
 

@@ -246,6 +246,29 @@ private slots:
         QCOMPARE(Runtime::global().dead_letter_count(), before + 2);
     }
 
+    void handlerMayReplaceItself() {
+        Runtime rt(deterministic());
+        std::vector<std::string> got;
+        SendPort sp;
+        rt.spawn([&](Value) {
+            auto port = std::make_shared<RawReceivePort>();
+            port->set_handler([&got, port](Value v) {
+                got.push_back("first " + v.as_string());
+                port->set_handler([&got, port](Value w) {
+                    got.push_back("second " + w.as_string());
+                    port->close();
+                });
+                got.push_back("first still running");
+            });
+            sp = port->send_port();
+        });
+        rt.run_until_idle();
+        sp.send("a");
+        sp.send("b");
+        rt.run_until_idle();
+        QCOMPARE(got, (std::vector<std::string>{"first a", "first still running", "second b"}));
+    }
+
     void portsOutsideIsolatesAreRefused() {
         QVERIFY_THROWS_EXCEPTION(StateError, ReceivePort());
         QVERIFY_THROWS_EXCEPTION(StateError, RawReceivePort());

@@ -79,6 +79,27 @@ private slots:
         QVERIFY(rt.wait_until_idle());
     }
 
+    void busyLocalQueuesDoNotStarveOutsideSenders() {
+        RuntimeOptions options;
+        options.threads = 1;
+        Runtime rt(options);
+        // An isolate that keeps its worker's own queue full forever...
+        std::atomic<bool> stop{false};
+        rt.spawn([&stop](Value) {
+            auto self = std::make_shared<RawReceivePort>();
+            self->set_handler([self, &stop](Value) {
+                if (stop.load()) self->close();
+                else self->send_port().send(0);
+            });
+            self->send_port().send(0);
+        });
+        // ...must not keep a message from this thread from being handled.
+        auto answer = rt.run([] { return 42; });
+        QCOMPARE(answer.get(), 42);
+        stop.store(true);
+        QVERIFY(rt.wait_until_idle());
+    }
+
     void anIsolateNeverRunsOnTwoThreadsAtOnce() {
         Runtime rt;
         constexpr int kSenders = 8;

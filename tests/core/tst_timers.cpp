@@ -121,6 +121,48 @@ private slots:
         QVERIFY(fired);
     }
 
+    void periodicTimerGoesOnAfterItsCallbackThrows() {
+        Runtime rt(deterministic());
+        int fires = 0;
+        SpawnOptions options;
+        options.errors_are_fatal = false;
+        rt.spawn([&](Value) {
+            Timer::periodic(5ms, [&](Timer& t) {
+                if (++fires == 3) t.cancel();
+                throw std::runtime_error("tick failed");
+            });
+        }, {}, options);
+        rt.run_until_idle();
+        rt.advance_time(100ms);
+        QCOMPARE(fires, 3);
+        QCOMPARE(rt.isolate_count(), std::size_t(0));
+    }
+
+    void refusedCancelLeavesTheTimerRunning() {
+        Runtime rt(deterministic());
+        bool fired = false;
+        std::optional<Timer> timer;
+        rt.spawn([&](Value) { timer = Timer::once(1s, [&] { fired = true; }); });
+        rt.run_until_idle();
+        QVERIFY_THROWS_EXCEPTION(StateError, timer->cancel());
+        QVERIFY(timer->is_active());
+        rt.advance_time(1s);
+        QVERIFY(fired);
+        QCOMPARE(rt.isolate_count(), std::size_t(0));
+    }
+
+    void cancelledTimerLetsGoOfItsCallbackAtOnce() {
+        Runtime rt(deterministic());
+        auto big = std::make_shared<int>(1);
+        std::weak_ptr<int> watch = big;
+        rt.spawn([big = std::move(big)](Value) mutable {
+            Timer t = Timer::once(std::chrono::hours(1), [held = std::move(big)] {});
+            t.cancel();
+        });
+        rt.run_until_idle();
+        QVERIFY2(watch.expired(), "the cancelled timer still holds what its callback captured");
+    }
+
     void timersOutsideIsolatesAreRefused() {
         QVERIFY_THROWS_EXCEPTION(StateError, Timer::once(1ms, [] {}));
     }

@@ -66,6 +66,8 @@ public:
     explicit Cluster(std::shared_ptr<detail::ClusterCore> core) noexcept : core_(std::move(core)) {}
 
 private:
+    void close() noexcept;
+
     std::shared_ptr<detail::ClusterCore> core_;
 };
 
