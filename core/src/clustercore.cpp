@@ -1,6 +1,7 @@
 #include "clustercore.h"
 
 #include "contextstate.h"
+#include "portcell.h"
 #include "runtimecore.h"
 
 #include <algorithm>
@@ -117,8 +118,9 @@ Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry,
     {
         std::lock_guard lock(mutex);
         if (shutting_down) return refuse(StateError("spawn: the cluster is shutting down"));
-        if (!records.try_emplace(path, Record{properties}).second)
-            return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
+        auto [it, fresh] = records.try_emplace(path);
+        if (!fresh) return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
+        it->second.properties = properties;
     }
     auto up = std::make_shared<Promise<IsolateRef>>();
     auto result = up->future();
@@ -163,6 +165,21 @@ void ClusterCore::deliver(const Path& to, Value envelope) {
 
 IsolateRef ClusterCore::ref(const Path& path, const Value& properties) {
     return IsolateRef(weak_from_this(), path, runtime.node(), properties);
+}
+
+std::size_t ClusterCore::mailbox_depth(const Path& path) {
+    std::optional<Isolate> isolate;
+    std::size_t pending = 0;
+    {
+        std::lock_guard lock(mutex);
+        auto it = records.find(path);
+        if (it == records.end()) return 0;
+        isolate = it->second.isolate;
+        pending = it->second.pending.size();
+    }
+    if (!isolate) return pending;
+    auto core = find_control_port(isolate->control_port().node(), isolate->control_port().id());
+    return pending + (core ? core->mailbox_depth() : 0);
 }
 
 std::optional<IsolateRef> ClusterCore::lookup(const Path& path) {
@@ -350,9 +367,9 @@ Future<bool> ClusterCore::start_shutdown(Duration timeout) {
     shutdown_waiters.push_back(std::move(waiter));
     if (shutting_down) return result;
     shutting_down = true;
-    spawn_task(&runtime, [self = shared_from_this(), timeout]() -> Future<void> {
-        return drive_shutdown(self, timeout);
-    }, "cluster-shutdown");
+    // The driver's own awaits keep its isolate alive until it is done.
+    spawn_task(&runtime, [self = shared_from_this(), timeout] { (void)drive_shutdown(self, timeout); },
+               "cluster-shutdown");
     return result;
 }
 

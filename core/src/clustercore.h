@@ -56,6 +56,7 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     /// letter when there is none. @threadsafe
     void deliver(const Path& to, Value envelope);
     IsolateRef ref(const Path& path, const Value& properties);
+    std::size_t mailbox_depth(const Path& path);
     std::optional<IsolateRef> lookup(const Path& path);
     /// The isolates at or under `from` that `keep` accepts, ordered by path.
     std::vector<IsolateRef> lookup_where(const Path& from, const std::function<bool(const Path&)>& keep);

@@ -11,6 +11,7 @@ std::string_view reason_name(DeadLetterReason reason) noexcept {
     case DeadLetterReason::Unread: return "unread";
     case DeadLetterReason::UnknownPath: return "unknown path";
     case DeadLetterReason::Overflow: return "overflow";
+    case DeadLetterReason::NoRoute: return "no route";
     }
     return "unknown";
 }

@@ -62,6 +62,17 @@ Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value c
 
 } // namespace
 
+void IsolateRef::send(Value content, std::string_view type) const {
+    SendOptions options;
+    options.type = std::string(type);
+    send(std::move(content), std::move(options));
+}
+
+std::size_t IsolateRef::mailbox_depth() const {
+    auto cluster = cluster_.lock();
+    return cluster ? cluster->mailbox_depth(path_) : 0;
+}
+
 void IsolateRef::send(Value content, SendOptions options) const {
     auto cluster = cluster_.lock();
     if (!cluster) return;

@@ -18,6 +18,7 @@ enum class DeadLetterReason : std::uint8_t {
     Unread,         ///< buffered in a ReceivePort that was closed unread
     UnknownPath,    ///< sent by path to a cluster path with no isolate
     Overflow,       ///< more messages waited for a starting isolate than allowed
+    NoRoute,        ///< sent to an empty group, or of a type no handler takes
 };
 
 std::string_view reason_name(DeadLetterReason reason) noexcept;

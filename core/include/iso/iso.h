@@ -8,6 +8,7 @@
 #include <iso/future.h>
 #include <iso/isolate.h>
 #include <iso/receiveport.h>
+#include <iso/routing.h>
 #include <iso/runtime.h>
 #include <iso/sendport.h>
 #include <iso/timer.h>

@@ -40,11 +40,16 @@ public:
     const Value& property(std::string_view key) const;
 
     void send(Value content, SendOptions options = {}) const;
+    /// Sends with just a type, for type-routed isolates (see Dispatcher).
+    void send(Value content, std::string_view type) const;
     /// Sends `content` with a fresh reply port and correlation id and
     /// completes with the first reply. After `timeout` it fails with
     /// TimeoutError, and a reply that comes later is a dead letter.
     /// Inside an isolate the answer arrives as an event of it.
     Future<Value> ask(Value content, Duration timeout, std::string type = {}) const;
+    /// Messages queued for the isolate now: waiting for it to start, or in
+    /// its mailbox. 0 when there is no such isolate.
+    std::size_t mailbox_depth() const;
 
     friend bool operator==(const IsolateRef& a, const IsolateRef& b) noexcept {
         return a.node_ == b.node_ && a.path_ == b.path_;
