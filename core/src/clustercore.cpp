@@ -19,6 +19,7 @@ std::string_view notice_name(Notice n) {
     case Notice::Up: return "up";
     case Notice::Down: return "down";
     case Notice::ShutdownRequest: return "shutdown";
+    case Notice::ChildEnded: return "child";
     }
     return "";
 }
@@ -93,7 +94,7 @@ ClusterEntry ClusterCore::entry_named(std::string_view name) const {
 }
 
 Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry, Value properties,
-                                      const std::optional<Path>& parent) {
+                                      const std::optional<Path>& parent, std::optional<Supervision> supervision) {
     if (!entry) return refuse(std::invalid_argument("spawn: no entry"));
     if (!properties.is_null() && !properties.is_map())
         return refuse(std::invalid_argument("spawn: properties must be a map, not " +
@@ -114,13 +115,31 @@ Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry,
         path = *parsed;
     }
     if (path.is_root()) return refuse(std::invalid_argument("spawn: '/' is the cluster itself"));
-
     {
         std::lock_guard lock(mutex);
         if (shutting_down) return refuse(StateError("spawn: the cluster is shutting down"));
         auto [it, fresh] = records.try_emplace(path);
-        if (!fresh) return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
-        it->second.properties = properties;
+        Record& r = it->second;
+        // A supervisor starting a child again finds the record it kept.
+        const bool restarting = !fresh && r.state == State::Restarting && supervision &&
+                                r.supervision.supervisor == supervision->supervisor;
+        if (!fresh && !restarting) return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
+        r.properties = properties;
+        r.entry = std::move(entry);
+        r.supervision = supervision.value_or(Supervision{std::nullopt, options.top_level_restart});
+    }
+    return launch(path);
+}
+
+Future<IsolateRef> ClusterCore::launch(const Path& path) {
+    Value properties;
+    ClusterEntry entry;
+    {
+        std::lock_guard lock(mutex);
+        Record& r = records.at(path);
+        r.state = State::Starting;
+        properties = r.properties;
+        entry = r.entry;
     }
     auto up = std::make_shared<Promise<IsolateRef>>();
     auto result = up->future();
@@ -136,8 +155,33 @@ Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry,
                                       error ? error->where : path.str()));
         });
     std::lock_guard lock(mutex);
-    if (auto it = records.find(path); it != records.end()) it->second.isolate = isolate;
+    if (auto it = records.find(path); it != records.end() && it->second.state == State::Starting)
+        it->second.isolate = isolate;
     return result;
+}
+
+bool ClusterCore::request_stop(const Path& path, Stop stop) {
+    std::lock_guard lock(mutex);
+    auto it = records.find(path);
+    if (it == records.end() || it->second.state == State::Restarting) return false;
+    Record& r = it->second;
+    r.stop = stop;
+    r.shutdown_requested = true;
+    const Value notice = make_notice(Notice::ShutdownRequest, path, r.properties);
+    if (r.inbox.valid())
+        r.inbox.send(notice);
+    else
+        r.pending.push_back(notice);
+    return true;
+}
+
+void ClusterCore::kill(const Path& path) {
+    std::optional<Isolate> isolate;
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = records.find(path); it != records.end()) isolate = it->second.isolate;
+    }
+    if (isolate) isolate->kill(Priority::Immediate);
 }
 
 void ClusterCore::deliver(const Path& to, Value envelope) {
@@ -222,36 +266,82 @@ void ClusterCore::came_up(const Path& path) {
     for (const auto& port : tell) port.send(notice);
 }
 
+namespace {
+
+bool wants_restart(RestartType type, DownReason::Kind kind) {
+    switch (type) {
+    case RestartType::Permanent: return true;
+    case RestartType::Transient: return kind == DownReason::Kind::Failed || kind == DownReason::Kind::Killed;
+    case RestartType::Temporary: return false;
+    }
+    return false;
+}
+
+} // namespace
+
 void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescription* error) {
     std::vector<SendPort> tell;
     Value notice;
+    std::optional<std::pair<SendPort, Value>> tell_supervisor;
     std::vector<std::shared_ptr<Promise<bool>>> waiters;
+    bool root_restart = false;
+    bool root_gives_up = false;
     {
         std::lock_guard lock(mutex);
         waiters = std::move(change_waiters);
         change_waiters.clear();
         auto it = records.find(path);
         if (it == records.end()) return;
-        const DownReason reason = down_reason(exit, error, it->second.shutdown_requested || shutting_down);
-        notice = make_notice(Notice::Down, path, it->second.properties, &reason);
-        std::set<Path> targets = std::move(it->second.watchers);
-        for (const auto& dropped : it->second.pending)
-            runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped);
-        records.erase(it);
+        Record& r = it->second;
+        const DownReason reason = down_reason(exit, error, r.shutdown_requested || shutting_down);
+        notice = make_notice(Notice::Down, path, r.properties, &reason);
+        const bool restart = !shutting_down && r.stop == Stop::None && wants_restart(r.supervision.restart, reason.kind);
+        const bool keep = !shutting_down && (r.stop == Stop::ForRestart || restart);
+        std::set<Path> targets = std::move(r.watchers);
+        r.watchers.clear();
         for (const auto& [p, other] : records)
-            if (other.wants_down) targets.insert(p);
+            if (other.wants_down && p != path) targets.insert(p);
         for (const auto& target : targets)
             if (auto t = records.find(target); t != records.end() && t->second.inbox.valid())
                 tell.push_back(t->second.inbox);
+        if (const auto& boss = r.supervision.supervisor) {
+            if (auto s = records.find(*boss); s != records.end() && s->second.inbox.valid()) {
+                Value child = make_notice(Notice::ChildEnded, path, r.properties, &reason);
+                tell_supervisor.emplace(s->second.inbox, Value(Map{{"child", child}, {"restart", restart},
+                                                                   {std::string(envelope_key::system), "child"}}));
+            }
+        } else if (restart) {
+            root_restarts.push_back(runtime.now());
+            while (!root_restarts.empty() && root_restarts.front() < runtime.now() - options.root_within)
+                root_restarts.pop_front();
+            root_restart = static_cast<int>(root_restarts.size()) <= options.root_max_restarts;
+            root_gives_up = !root_restart;
+        }
         ended_recently.insert_or_assign(path, reason);
         ended_order.push_back(path);
         if (ended_order.size() > kEndedMemory) {
             ended_recently.erase(ended_order.front());
             ended_order.pop_front();
         }
+        if (keep && !root_gives_up) {
+            // Messages by path wait for the next incarnation.
+            r.state = State::Restarting;
+            r.inbox = SendPort();
+            r.isolate.reset();
+            r.stop = Stop::None;
+            r.shutdown_requested = false;
+        } else {
+            for (const auto& dropped : r.pending)
+                runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(),
+                                                        dropped);
+            records.erase(it);
+        }
     }
     for (auto& woke : waiters) woke->set_value(true);
     for (const auto& port : tell) port.send(notice);
+    if (tell_supervisor) tell_supervisor->first.send(std::move(tell_supervisor->second));
+    if (root_restart) (void)launch(path);
+    if (root_gives_up) (void)start_shutdown(options.shutdown_timeout);
 }
 
 void ClusterCore::subscribe(const Path& who, Notice notice) {

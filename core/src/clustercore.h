@@ -5,6 +5,7 @@
 #include "isolatecore.h"
 
 #include <iso/cluster.h>
+#include <iso/supervision.h>
 
 #include <deque>
 #include <map>
@@ -28,16 +29,27 @@ Value make_envelope(Value content, const SendOptions& options, const std::option
 Envelope read_envelope(const Value& envelope);
 
 /// What happens to one cluster isolate, as told to the others.
-enum class Notice : std::uint8_t { Up, Down, ShutdownRequest };
+enum class Notice : std::uint8_t { Up, Down, ShutdownRequest, ChildEnded };
 Value make_notice(Notice notice, const Path& path, const Value& properties, const DownReason* reason = nullptr);
+DownReason read_reason(const Value& notice);
 
 struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     explicit ClusterCore(ClusterOptions options);
     ~ClusterCore();
 
-    enum class State : std::uint8_t { Starting, Up };
+    enum class State : std::uint8_t { Starting, Up, Restarting };
+    /// Who restarts an isolate, and when. Top-level isolates answer to the
+    /// root: the cluster itself, by ClusterOptions.
+    struct Supervision {
+        std::optional<Path> supervisor;
+        RestartType restart = RestartType::Temporary;
+    };
+    enum class Stop : std::uint8_t { None, ForRestart, ForGood };
     struct Record {
         Value properties;
+        ClusterEntry entry;
+        Supervision supervision;
+        Stop stop = Stop::None;            // set by a supervisor stopping it on purpose
         State state = State::Starting;
         SendPort inbox;                     // once the isolate has opened it
         std::optional<Isolate> isolate;     // its control handle
@@ -49,7 +61,12 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
 
     /// `parent` set: `name` is a segment under it (empty: generated).
     Future<IsolateRef> spawn(std::string_view name, ClusterEntry entry, Value properties,
-                             const std::optional<Path>& parent);
+                             const std::optional<Path>& parent, std::optional<Supervision> supervision = {});
+    /// Starts the isolate of a reserved record (new, or restarting).
+    Future<IsolateRef> launch(const Path& path);
+    /// Asks `path` to shut down, marked as `stop`; false if it is not running.
+    bool request_stop(const Path& path, Stop stop);
+    void kill(const Path& path);
     ClusterEntry entry_named(std::string_view name) const;
 
     /// Delivers an envelope by path: queued while the isolate starts, a dead
@@ -91,6 +108,7 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::optional<bool> shutdown_result;
     std::vector<Promise<bool>> shutdown_waiters;
     std::vector<std::shared_ptr<Promise<bool>>> change_waiters;  // woken by ended()
+    std::deque<Duration> root_restarts;  // when top-level isolates were restarted
 };
 
 } // namespace iso::detail

@@ -28,8 +28,6 @@ void Envelope::reply(Value reply_content) const {
 
 namespace detail {
 
-namespace {
-
 DownReason read_reason(const Value& notice) {
     DownReason r;
     const std::string& kind = notice["kind"].as_string();
@@ -40,8 +38,6 @@ DownReason read_reason(const Value& notice) {
     r.where = notice["where"].as_string();
     return r;
 }
-
-} // namespace
 
 ContextState::ContextState(std::weak_ptr<ClusterCore> c, Path p, Value props, ClusterEntry e,
                            std::shared_ptr<Promise<IsolateRef>> u)
@@ -59,9 +55,20 @@ void ContextState::start() {
     inbox.emplace([self = shared_from_this()](Value envelope) { self->receive(std::move(envelope)); });
     c->opened_inbox(path, inbox->send_port());
     Future<void> done = entry(context);
-    done.state()->on_ready(bind_to_current_isolate([state = done.state()] {
-        if (state->has_error()) report_uncaught(state->error());
+    if (done.is_ready() && !done.state()->has_error()) {
+        entry_finished();
+        return;
+    }
+    done.state()->on_ready(bind_to_current_isolate([self = shared_from_this(), state = done.state()] {
+        if (state->has_error())
+            report_uncaught(state->error());
+        else
+            self->entry_finished();
     }));
+}
+
+void ContextState::entry_finished() {
+    auto c = cluster_or_throw();
     entry_returned = true;
     auto waiting = std::move(early);
     early.clear();
@@ -95,6 +102,10 @@ void ContextState::dispatch(const Value& envelope) {
             on_shutdown();
         else
             finish_current_isolate();
+        return;
+    }
+    if (kind == "child") {
+        if (on_child) on_child(envelope);
         return;
     }
     auto c = cluster.lock();

@@ -15,6 +15,8 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
     /// The isolate's first event: open the inbox, run the entry, then deliver
     /// what came meanwhile and tell the cluster it is up.
     void start();
+    /// The entry is done (a coroutine entry: has completed): the isolate is up.
+    void entry_finished();
     void receive(Value envelope);
     void dispatch(const Value& envelope);
     std::shared_ptr<ClusterCore> cluster_or_throw() const;
@@ -33,6 +35,8 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
     std::function<void(const IsolateRef&)> on_up;
     std::function<void(const IsolateRef&, const DownReason&)> on_down;
     std::function<void()> on_shutdown;
+    /// Supervisors only: a child ended ({child: down notice, restart: bool}).
+    std::function<void(const Value&)> on_child;
 };
 
 } // namespace iso::detail

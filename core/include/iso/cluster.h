@@ -6,6 +6,7 @@
 #include <iso/isolateref.h>
 #include <iso/path.h>
 #include <iso/runtime.h>
+#include <iso/supervision.h>
 
 #include <memory>
 #include <optional>
@@ -18,8 +19,15 @@ struct ClusterOptions {
     /// The runtime the isolates run on; null: the cluster makes its own.
     Runtime* runtime = nullptr;
     RuntimeOptions runtime_options;
-    /// Messages held for a path whose isolate is starting; more are dead letters.
+    /// Messages held for a path whose isolate is starting or restarting;
+    /// more are dead letters.
     std::size_t pending_limit = 1024;
+    /// The root supervisor's policy for top-level isolates (those spawned
+    /// with spawn_isolate): restarted when this says so, at once, at most
+    /// root_max_restarts times within root_within; past that the node shuts down.
+    RestartType top_level_restart = RestartType::Temporary;
+    int root_max_restarts = 3;
+    Duration root_within = std::chrono::seconds(5);
     /// Cluster::shutdown() from Context::shutdown_node() waits this long.
     Duration shutdown_timeout = std::chrono::seconds(5);
 };

@@ -21,8 +21,11 @@ struct ContextState;
 }
 
 /// A cluster isolate's entry: `void(Context&)`, or a coroutine
-/// `Future<void>(Context&)`. It is kept for the isolate's life, so a
-/// coroutine lambda may use its captures after it suspends.
+/// `Future<void>(Context&)`. The isolate is up once the entry has returned
+/// (a coroutine: completed), so a coroutine entry can await its own set-up,
+/// such as starting children, but should not loop forever. The entry is
+/// kept for the isolate's life, so a coroutine lambda may use its captures
+/// after it suspends.
 class ClusterEntry {
 public:
     ClusterEntry() = default;

@@ -11,6 +11,7 @@
 #include <iso/routing.h>
 #include <iso/runtime.h>
 #include <iso/sendport.h>
+#include <iso/supervision.h>
 #include <iso/timer.h>
 #include <iso/transferable.h>
 #include <iso/value.h>

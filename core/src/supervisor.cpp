@@ -1,0 +1,172 @@
+// Supervisors: cluster isolates that start children and restart them by
+// strategy, with restart intensity and backoff (Erlang/OTP, Akka).
+
+#include "clustercore.h"
+#include "contextstate.h"
+
+#include <iso/supervision.h>
+
+#include <random>
+
+namespace iso::detail {
+
+namespace {
+
+/// One supervisor's state; lives on, and is touched only by, its isolate.
+struct Supervisor : std::enable_shared_from_this<Supervisor> {
+    Supervisor(SupervisorSpec s, std::vector<ChildSpec> c) : spec(std::move(s)), children(std::move(c)) {}
+
+    SupervisorSpec spec;
+    std::vector<ChildSpec> children;
+    std::weak_ptr<ClusterCore> cluster;
+    Path self;
+    std::deque<Duration> restarts;  // when, within spec.within
+    int backoff_step = 0;
+    std::optional<Duration> last_restart;
+    std::map<Path, std::shared_ptr<Promise<void>>> stopping;  // children asked to stop, until they end
+    bool giving_up = false;
+    std::minstd_rand random{std::random_device{}()};
+
+    Path path_of(std::size_t i) const { return self.child(children[i].name); }
+
+    /// A child that fails to start the first time fails the supervisor (as in
+    /// OTP); later, its failure comes back as an ended child like any other.
+    Future<void> start(std::size_t i, bool initial) {
+        auto c = cluster.lock();
+        if (!c) co_return;
+        const ChildSpec& child = children[i];
+        auto started = c->spawn(child.name, child.entry, child.properties, self,
+                                ClusterCore::Supervision{self, child.restart});
+        if (initial) {
+            (void)co_await std::move(started);
+            co_return;
+        }
+        try {
+            (void)co_await std::move(started);
+        } catch (const std::exception&) {
+        }
+    }
+
+    /// Asks child `i` to shut down; kills it after its shutdown timeout.
+    Future<void> stop(std::size_t i, ClusterCore::Stop how) {
+        auto c = cluster.lock();
+        const Path path = path_of(i);
+        if (!c || !c->request_stop(path, how)) co_return;
+        auto ended = std::make_shared<Promise<void>>();
+        stopping[path] = ended;
+        Future<void> gone = ended->future();
+        Timer deadline = Timer::once(children[i].shutdown_timeout, [c, path] { c->kill(path); });
+        co_await std::move(gone);
+        deadline.cancel();
+    }
+
+    Future<void> stop_all(ClusterCore::Stop how, std::size_t from = 0) {
+        for (std::size_t i = children.size(); i-- > from;) co_await stop(i, how);
+    }
+
+    Duration next_delay(Duration now) {
+        if (last_restart && now - *last_restart > spec.backoff.reset_after) backoff_step = 0;
+        last_restart = now;
+        if (spec.backoff.min <= Duration::zero()) return Duration::zero();
+        Duration d = spec.backoff.min;
+        for (int k = 0; k < backoff_step && d < spec.backoff.max; ++k) d *= 2;
+        d = std::min(d, std::max(spec.backoff.max, spec.backoff.min));
+        ++backoff_step;
+        if (spec.backoff.jitter > 0) {
+            std::uniform_real_distribution<double> spread(-spec.backoff.jitter, spec.backoff.jitter);
+            d = std::chrono::duration_cast<Duration>(d * (1.0 + spread(random)));
+        }
+        return d;
+    }
+
+    void child_ended(const Value& notice) {
+        const Path path = Path::of(notice["child"]["path"].as_string());
+        if (auto it = stopping.find(path); it != stopping.end()) {
+            auto ended = it->second;
+            stopping.erase(it);
+            ended->set_value();
+            return;
+        }
+        if (!notice["restart"].as_bool() || giving_up) return;
+        auto c = cluster.lock();
+        if (!c) return;
+        const Duration now = c->runtime.now();
+        restarts.push_back(now);
+        while (!restarts.empty() && restarts.front() < now - spec.within) restarts.pop_front();
+        std::size_t index = 0;
+        while (index < children.size() && path_of(index) != path) ++index;
+        if (index == children.size()) return;
+        if (static_cast<int>(restarts.size()) > spec.max_restarts) {
+            report(give_up(read_reason(notice["child"])));
+            return;
+        }
+        report(restart(index, next_delay(now)));
+    }
+
+    Future<void> restart(std::size_t i, Duration wait) {
+        auto keep_alive = shared_from_this();
+        if (wait > Duration::zero()) co_await delay(wait);
+        switch (spec.strategy) {
+        case RestartStrategy::OneForOne:
+            co_await start(i, false);
+            break;
+        case RestartStrategy::OneForAll:
+            for (std::size_t j = children.size(); j-- > 0;)
+                if (j != i) co_await stop(j, ClusterCore::Stop::ForRestart);
+            for (std::size_t j = 0; j < children.size(); ++j) co_await start(j, false);
+            break;
+        case RestartStrategy::RestForOne:
+            co_await stop_all(ClusterCore::Stop::ForRestart, i + 1);
+            for (std::size_t j = i; j < children.size(); ++j) co_await start(j, false);
+            break;
+        }
+    }
+
+    Future<void> give_up(DownReason last) {
+        auto keep_alive = shared_from_this();
+        giving_up = true;
+        co_await stop_all(ClusterCore::Stop::ForGood);
+        throw SupervisorGaveUp(self.str() + ": more than " + std::to_string(spec.max_restarts) +
+                               " restarts within " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.within).count()) +
+                               " ms; the last: " + std::string(kind_name(last.kind)) +
+                               (last.error.empty() ? "" : " (" + last.error + ")"));
+    }
+
+    /// Failures of background steps are the supervisor's own uncaught errors.
+    static void report(Future<void> step) {
+        step.state()->on_ready(bind_to_current_isolate([state = step.state()] {
+            if (state->has_error()) report_uncaught(state->error());
+        }));
+    }
+};
+
+} // namespace
+
+} // namespace iso::detail
+
+namespace iso {
+
+ClusterEntry supervisor(SupervisorSpec spec, std::vector<ChildSpec> children) {
+    using detail::ClusterCore;
+    using detail::ContextState;
+    using detail::IsolateCore;
+    using detail::Supervisor;
+    return [spec = std::move(spec), children = std::move(children)](Context& context) -> Future<void> {
+        auto run = std::make_shared<Supervisor>(spec, children);
+        auto* state = static_cast<ContextState*>(IsolateCore::current()->attachment());
+        run->cluster = state->cluster;
+        run->self = context.path();
+        state->on_child = [run](const Value& notice) { run->child_ended(notice); };
+        // Stopping is the supervisor's job: children first, newest first.
+        context.on_shutdown_request([run, &context] {
+            Supervisor::report([](std::shared_ptr<Supervisor> s, Context& ctx) -> Future<void> {
+                co_await s->stop_all(ClusterCore::Stop::ForGood);
+                ctx.shutdown_isolate();
+            }(run, context));
+        });
+        for (std::size_t i = 0; i < run->children.size(); ++i) co_await run->start(i, true);
+    };
+}
+
+} // namespace iso

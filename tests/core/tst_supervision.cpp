@@ -1,0 +1,245 @@
+// Supervision: strategies, restart types, intensity and escalation, backoff,
+// messages waiting through a restart, shutdown order. Deterministic runtimes.
+
+#include "support.h"
+
+#include <iso/cluster.h>
+#include <iso/supervision.h>
+
+#include <QtTest>
+
+#include <map>
+
+using namespace iso;
+using namespace std::chrono_literals;
+
+namespace {
+
+ClusterOptions stepped() {
+    ClusterOptions options;
+    options.runtime_options.deterministic = true;
+    return options;
+}
+
+/// What the children below did. Declared before the cluster in each test:
+/// the cluster's shutdown at the end still writes to it.
+struct Journal {
+    std::map<std::string, int> starts;
+    std::vector<std::string> handled;
+    std::vector<std::string> stopped;
+};
+
+/// A child that counts its starts, records what it handles, and crashes on
+/// "crash" or quits on "quit".
+ChildSpec child(Journal& journal, std::string name, RestartType restart = RestartType::Permanent) {
+    ChildSpec spec;
+    spec.name = name;
+    spec.restart = restart;
+    spec.entry = [&journal, name](Context& context) {
+        ++journal.starts[name];
+        context.on_message([&journal, &context, name](const Envelope& m) {
+            if (m.content == Value("crash")) throw Exception(name + " crashed");
+            if (m.content == Value("quit")) return context.shutdown_isolate();
+            journal.handled.push_back(name + ":" + m.content.to_string());
+        });
+        context.on_shutdown_request([&journal, &context, name] {
+            journal.stopped.push_back(name);
+            context.shutdown_isolate();
+        });
+    };
+    return spec;
+}
+
+IsolateRef ref(Cluster& cluster, const std::string& path) { return *cluster.lookup(Path::of(path)); }
+
+} // namespace
+
+class TestSupervision : public QObject {
+    Q_OBJECT
+
+private slots:
+    void oneForOneRestartsOnlyTheFailedChild() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate(
+            "/sup", supervisor({}, {child(j, "a"), child(j, "b"), child(j, "c")})));
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
+        ref(cluster, "/sup/b").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 1}, {"b", 2}, {"c", 1}}));
+    }
+
+    void messagesWaitForTheNextIncarnation() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.backoff.min = 50ms;
+        spec.backoff.max = 50ms;
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "w")})));
+        auto w = ref(cluster, "/sup/w");
+        w.send("crash");
+        cluster.runtime().run_until_idle();
+        w.send("during the restart");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["w"], 1);  // the backoff holds the restart
+        QVERIFY(j.handled.empty());
+        cluster.runtime().advance_time(50ms);
+        QCOMPARE(j.starts["w"], 2);
+        QCOMPARE(j.handled, std::vector<std::string>{"w:during the restart"});
+        QCOMPARE(cluster.runtime().dead_letter_count(), std::uint64_t(0));
+    }
+
+    void restartTypes() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate(
+            "/sup", supervisor({}, {child(j, "perm", RestartType::Permanent), child(j, "trans", RestartType::Transient),
+                                    child(j, "temp", RestartType::Temporary)})));
+        for (auto name : {"perm", "trans", "temp"}) ref(cluster, std::string("/sup/") + name).send("quit");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["perm"], 2);   // permanent: even a normal exit
+        QCOMPARE(j.starts["trans"], 1);  // transient: not after a normal exit
+        QCOMPARE(j.starts["temp"], 1);
+        QVERIFY(!cluster.lookup(Path::of("/sup/trans")).has_value());
+        ref(cluster, "/sup/perm").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["perm"], 3);
+    }
+
+    void transientRestartsAfterAFailure() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(
+            cluster.spawn_isolate("/sup", supervisor({}, {child(j, "t", RestartType::Transient)})));
+        ref(cluster, "/sup/t").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["t"], 2);
+    }
+
+    void oneForAllRestartsEveryone() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.strategy = RestartStrategy::OneForAll;
+        cluster.runtime().block_on(
+            cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a"), child(j, "b"), child(j, "c")})));
+        ref(cluster, "/sup/b").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}}));
+        QCOMPARE(j.stopped, (std::vector<std::string>{"c", "a"}));  // newest first
+    }
+
+    void restForOneRestartsTheLaterOnes() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.strategy = RestartStrategy::RestForOne;
+        cluster.runtime().block_on(
+            cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a"), child(j, "b"), child(j, "c")})));
+        ref(cluster, "/sup/b").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 1}, {"b", 2}, {"c", 2}}));
+        QCOMPARE(j.stopped, std::vector<std::string>{"c"});
+    }
+
+    void tooManyRestartsEscalate() {
+        Journal j;
+        std::vector<DownReason> downs;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate("/watcher", [&downs](Context& context) {
+            context.on_isolate_down([&downs](const IsolateRef& r, const DownReason& why) {
+                if (r.path() == Path::of("/sup")) downs.push_back(why);
+            });
+        }));
+        SupervisorSpec spec;
+        spec.max_restarts = 2;
+        spec.within = 1s;
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a"), child(j, "b")})));
+        for (int i = 0; i < 3; ++i) {
+            ref(cluster, "/sup/a").send("crash");
+            cluster.runtime().run_until_idle();
+        }
+        QCOMPARE(j.starts["a"], 3);  // two restarts, then the supervisor gives up
+        QVERIFY(!cluster.lookup(Path::of("/sup")).has_value());
+        QVERIFY(!cluster.lookup(Path::of("/sup/b")).has_value());
+        QCOMPARE(j.stopped, std::vector<std::string>{"b"});
+        QCOMPARE(downs.size(), std::size_t(1));
+        QCOMPARE(downs[0].kind, DownReason::Kind::Failed);
+        QVERIFY2(downs[0].error.find("more than 2 restarts") != std::string::npos, downs[0].error.c_str());
+    }
+
+    void restartsSpreadOverTimeDoNotEscalate() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.max_restarts = 1;
+        spec.within = 100ms;
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a")})));
+        for (int i = 0; i < 4; ++i) {
+            ref(cluster, "/sup/a").send("crash");
+            cluster.runtime().run_until_idle();
+            cluster.runtime().advance_time(200ms);
+        }
+        QCOMPARE(j.starts["a"], 5);
+        QVERIFY(cluster.lookup(Path::of("/sup")).has_value());
+    }
+
+    void backoffDoublesUpToItsMaximum() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.max_restarts = 10;
+        spec.within = 10s;
+        spec.backoff.min = 10ms;
+        spec.backoff.max = 40ms;
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a")})));
+        std::vector<std::int64_t> waited;
+        for (int i = 0; i < 4; ++i) {
+            ref(cluster, "/sup/a").send("crash");
+            cluster.runtime().run_until_idle();
+            const auto before = cluster.runtime().now();
+            const int starts = j.starts["a"];
+            while (j.starts["a"] == starts) QVERIFY(cluster.runtime().advance_to_next_timer());
+            waited.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(cluster.runtime().now() - before).count());
+        }
+        QCOMPARE(waited, (std::vector<std::int64_t>{10, 20, 40, 40}));
+    }
+
+    void supervisorStopsItsChildrenNewestFirst() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(
+            cluster.spawn_isolate("/sup", supervisor({}, {child(j, "a"), child(j, "b"), child(j, "c")})));
+        QVERIFY(cluster.shutdown(1s));
+        QCOMPARE(j.stopped.size(), std::size_t(3));
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
+    }
+
+    void rootPolicyRestartsTopLevelIsolates() {
+        auto options = stepped();
+        options.top_level_restart = RestartType::Permanent;
+        Journal j;
+        auto cluster = Cluster::single_node(options);
+        cluster.runtime().block_on(cluster.spawn_isolate("/top", child(j, "top").entry));
+        ref(cluster, "/top").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["top"], 2);
+    }
+
+    void treesNest() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        ChildSpec inner;
+        inner.name = "inner";
+        inner.entry = supervisor({}, {child(j, "leaf")});
+        cluster.runtime().block_on(cluster.spawn_isolate("/outer", supervisor({}, {inner, child(j, "sibling")})));
+        QVERIFY(cluster.lookup(Path::of("/outer/inner/leaf")).has_value());
+        ref(cluster, "/outer/inner/leaf").send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["leaf"], 2);
+        QCOMPARE(j.starts["sibling"], 1);
+    }
+};
+
+QTEST_APPLESS_MAIN(TestSupervision)
+#include "tst_supervision.moc"
