@@ -64,6 +64,12 @@ std::vector<IsolateRef> Cluster::lookup_matching(const PathPattern& pattern) con
     return core_->lookup_where(pattern.fixed_prefix(), [&](const Path& p) { return pattern.matches(p); });
 }
 
+bool Cluster::kill(const Path& path) {
+    if (!lookup(path)) return false;
+    core_->kill(path);
+    return true;
+}
+
 bool Cluster::shutdown(Duration timeout) {
     detail::check_may_block("iso::Cluster::shutdown");
     return core_->runtime.block_on(core_->start_shutdown(timeout));

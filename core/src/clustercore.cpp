@@ -190,12 +190,14 @@ void ClusterCore::deliver(const Path& to, Value envelope) {
         std::lock_guard lock(mutex);
         auto it = records.find(to);
         if (it == records.end()) {
+            runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
             runtime.core().dead_letters.record_path(DeadLetterReason::UnknownPath, runtime.node(), to.str(), envelope);
             return;
         }
         Record& r = it->second;
         if (!r.inbox.valid()) {
             if (r.pending.size() >= options.pending_limit) {
+                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
                 runtime.core().dead_letters.record_path(DeadLetterReason::Overflow, runtime.node(), to.str(), envelope);
                 return;
             }
@@ -331,9 +333,11 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             r.stop = Stop::None;
             r.shutdown_requested = false;
         } else {
-            for (const auto& dropped : r.pending)
+            for (const auto& dropped : r.pending) {
+                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
                 runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(),
                                                         dropped);
+            }
             records.erase(it);
         }
     }

@@ -43,6 +43,15 @@ ContextState::ContextState(std::weak_ptr<ClusterCore> c, Path p, Value props, Cl
                            std::shared_ptr<Promise<IsolateRef>> u)
     : cluster(std::move(c)), path(std::move(p)), properties(std::move(props)), entry(std::move(e)), up(std::move(u)) {}
 
+ContextState::~ContextState() {
+    auto c = cluster.lock();
+    if (!c) return;
+    for (const auto& envelope : early)
+        if (!envelope.contains(envelope_key::system))
+            c->runtime.core().dead_letters.record_path(DeadLetterReason::Unread, c->runtime.node(), path.str(),
+                                                       envelope);
+}
+
 std::shared_ptr<ClusterCore> ContextState::cluster_or_throw() const {
     auto c = cluster.lock();
     if (!c) throw StateError("the cluster of " + path.str() + " is gone");

@@ -11,6 +11,8 @@ namespace iso::detail {
 struct ContextState : std::enable_shared_from_this<ContextState> {
     ContextState(std::weak_ptr<ClusterCore> cluster, Path path, Value properties, ClusterEntry entry,
                  std::shared_ptr<Promise<IsolateRef>> up);
+    /// Messages kept for an entry that never finished are dead letters.
+    ~ContextState();
 
     /// The isolate's first event: open the inbox, run the entry, then deliver
     /// what came meanwhile and tell the cluster it is up.

@@ -31,7 +31,9 @@ void DeadLetterLog::record_path(DeadLetterReason reason, NodeId node, std::strin
 }
 
 void DeadLetterLog::add(DeadLetter letter, const Value& message) {
-    count_.fetch_add(1, std::memory_order_relaxed);
+    if (letter.reason == DeadLetterReason::Unread || letter.reason == DeadLetterReason::NoRoute)
+        after_delivery_.fetch_add(1, std::memory_order_acq_rel);
+    count_.fetch_add(1, std::memory_order_acq_rel);
     if (history_ == 0) return;
     letter.preview = message.to_string();
     if (letter.preview.size() > kPreviewLength) {

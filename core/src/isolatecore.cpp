@@ -44,7 +44,7 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
 
 IsolateCore::~IsolateCore() {
     unregister_port(control_port_id_);
-    while (MpscNode* n = mailbox_.pop()) delete static_cast<Event*>(n);
+    drain_dead();  // only messages pushed after the runtime stopped are left
 }
 
 SendPort IsolateCore::control_port() const noexcept { return SendPort(runtime_->node, control_port_id_); }
@@ -79,6 +79,7 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message) {
     e->kind = Event::Kind::Message;
     e->port = std::move(port);
     e->value = std::move(message);
+    runtime_->queued.fetch_add(1, std::memory_order_acq_rel);
     push_event(e);
 }
 
@@ -238,11 +239,16 @@ void IsolateCore::dispatch(Event& e) {
         case Event::Kind::Message:
             if (e.port->closed.load(std::memory_order_acquire)) {
                 runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value);
-            } else if (!e.port->handler) {
-                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
-            } else {
-                e.port->handler(std::move(e.value));
+                runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+                break;
             }
+            // Counted before it leaves the queue, so a reader never misses it.
+            runtime_->delivered.fetch_add(1, std::memory_order_acq_rel);
+            runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+            if (e.port->handler)
+                e.port->handler(std::move(e.value));
+            else
+                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
             break;
         case Event::Kind::Task:
             started_.store(true, std::memory_order_relaxed);
@@ -358,8 +364,10 @@ void IsolateCore::drain_dead() {
     while (MpscNode* n = mailbox_.pop()) {
         depth_.fetch_sub(1, std::memory_order_relaxed);
         std::unique_ptr<Event> e(static_cast<Event*>(n));
-        if (e->kind == Event::Kind::Message)
+        if (e->kind == Event::Kind::Message) {
             runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
+            runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+        }
     }
 }
 

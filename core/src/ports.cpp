@@ -60,8 +60,6 @@ private:
     std::array<Shard, 16> shards_;
 };
 
-DeadLetterLog& dead_letters_of_caller() { return Runtime::current().core().dead_letters; }
-
 } // namespace
 
 PortId register_control_port(IsolateCore* isolate) { return PortTable::instance().add(isolate); }
@@ -121,9 +119,12 @@ void SendPort::send(Value message) const {
     std::shared_ptr<PortCell> cell = cell_ ? cell_ : PortCell::find(node_, id_);
     if (!cell) {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
-        detail::dead_letters_of_caller().record(reason, node_, id_, message);
+        auto& runtime = Runtime::current().core();
+        runtime.sent.fetch_add(1, std::memory_order_acq_rel);
+        runtime.dead_letters.record(reason, node_, id_, message);
         return;
     }
+    cell->owner->runtime().sent.fetch_add(1, std::memory_order_acq_rel);
     if (cell->closed.load(std::memory_order_acquire)) {
         const auto reason = cell->owner->dead() ? DeadLetterReason::IsolateDead : DeadLetterReason::PortClosed;
         cell->owner->runtime().dead_letters.record(reason, node_, id_, message);

@@ -181,6 +181,17 @@ unsigned Runtime::worker_count() const { return core_->executor->worker_count();
 
 std::uint64_t Runtime::dead_letter_count() const noexcept { return core_->dead_letters.count(); }
 
+MessageStats Runtime::message_stats() const noexcept {
+    MessageStats s;
+    // Read in the order that keeps a message in flight on the larger side.
+    s.delivered = core_->delivered.load(std::memory_order_acquire);
+    s.undeliverable = core_->dead_letters.count() - core_->dead_letters.after_delivery();
+    s.unread = core_->dead_letters.after_delivery();
+    s.queued = core_->queued.load(std::memory_order_acquire);
+    s.sent = core_->sent.load(std::memory_order_acquire);
+    return s;
+}
+
 std::vector<DeadLetter> Runtime::recent_dead_letters() const { return core_->dead_letters.recent(); }
 
 bool Runtime::wait_until_idle() {

@@ -66,6 +66,10 @@ public:
     std::vector<IsolateRef> lookup_all(const Path& prefix) const;
     std::vector<IsolateRef> lookup_matching(const PathPattern& pattern) const;
 
+    /// Kills the isolate at `path` now (its supervisor then acts); false if
+    /// there is none.
+    bool kill(const Path& path);
+
     /// Asks every isolate to shut down, deepest paths first, waits up to
     /// `timeout` in all, kills what remains, and says whether all ended on
     /// request. Outside isolates only (it blocks).

@@ -49,6 +49,20 @@ struct IsolateInfo {
     SendPort control_port;
 };
 
+/// Where every message sent on a runtime is. Taken at one moment, the
+/// identity sent == delivered + undeliverable + queued holds once no send
+/// is half done (`accounted()`).
+struct MessageStats {
+    std::uint64_t sent = 0;           ///< SendPort::send calls, and path messages that could not be sent
+    std::uint64_t delivered = 0;      ///< handed to their port's handler
+    std::uint64_t undeliverable = 0;  ///< dead letters that never reached a handler
+    std::uint64_t queued = 0;         ///< in mailboxes now
+    /// Dead letters after delivery: unread in a ReceivePort or a cluster
+    /// isolate without a handler, or of a type no handler takes.
+    std::uint64_t unread = 0;
+    bool accounted() const noexcept { return sent == delivered + undeliverable + queued; }
+};
+
 /// Owns worker threads, the timer service and the record of dead letters.
 /// Most programs use `Runtime::global()` through the free functions
 /// (`spawn`, `run`); tests make their own, often deterministic.
@@ -84,6 +98,7 @@ public:
     unsigned worker_count() const;
 
     std::uint64_t dead_letter_count() const noexcept;
+    MessageStats message_stats() const noexcept;
     /// The most recent dead letters, oldest first.
     std::vector<DeadLetter> recent_dead_letters() const;
 
