@@ -10,6 +10,9 @@
 
 namespace iso::detail {
 
+/// The message type that asks a dynamic supervisor for a child.
+constexpr std::string_view kStartChild = "iso.start_child";
+
 namespace {
 
 /// One supervisor's state; lives on, and is touched only by, its isolate.
@@ -25,6 +28,7 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
     std::optional<Duration> last_restart;
     std::map<Path, std::shared_ptr<Promise<void>>> stopping;  // children asked to stop, until they end
     bool giving_up = false;
+    std::uint64_t dynamic_started = 0;
     std::minstd_rand random{std::random_device{}()};
 
     Path path_of(std::size_t i) const { return self.child(children[i].name); }
@@ -79,6 +83,18 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         return d;
     }
 
+    /// A dynamic child from the template; answers with its path once up.
+    Future<void> start_dynamic(Envelope request) {
+        auto keep_alive = shared_from_this();
+        ChildSpec child = *spec.dynamic_child;
+        child.name = "c" + std::to_string(++dynamic_started);
+        if (!request.content.is_null()) child.properties = request.content;
+        children.push_back(child);
+        const Path path = path_of(children.size() - 1);
+        co_await start(children.size() - 1, true);
+        request.reply(path.str());
+    }
+
     void child_ended(const Value& notice) {
         const Path path = Path::of(notice["child"]["path"].as_string());
         if (auto it = stopping.find(path); it != stopping.end()) {
@@ -87,15 +103,19 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
             ended->set_value();
             return;
         }
-        if (!notice["restart"].as_bool() || giving_up) return;
+        std::size_t index = 0;
+        while (index < children.size() && path_of(index) != path) ++index;
+        if (index == children.size()) return;
+        if (!notice["restart"].as_bool()) {
+            if (spec.dynamic_child) children.erase(children.begin() + static_cast<std::ptrdiff_t>(index));
+            return;
+        }
+        if (giving_up) return;
         auto c = cluster.lock();
         if (!c) return;
         const Duration now = c->runtime.now();
         restarts.push_back(now);
         while (!restarts.empty() && restarts.front() < now - spec.within) restarts.pop_front();
-        std::size_t index = 0;
-        while (index < children.size() && path_of(index) != path) ++index;
-        if (index == children.size()) return;
         if (static_cast<int>(restarts.size()) > spec.max_restarts) {
             report(give_up(read_reason(notice["child"])));
             return;
@@ -158,6 +178,14 @@ ClusterEntry supervisor(SupervisorSpec spec, std::vector<ChildSpec> children) {
         run->cluster = state->cluster;
         run->self = context.path();
         state->on_child = [run](const Value& notice) { run->child_ended(notice); };
+        if (run->spec.dynamic_child) {
+            if (run->spec.strategy != RestartStrategy::OneForOne || !run->children.empty())
+                throw std::invalid_argument(context.path().str() +
+                                            ": a dynamic supervisor restarts one for one and has no fixed children");
+            context.on_message([run](const Envelope& m) {
+                if (m.type == detail::kStartChild) Supervisor::report(run->start_dynamic(m));
+            });
+        }
         // Stopping is the supervisor's job: children first, newest first.
         context.on_shutdown_request([run, &context] {
             Supervisor::report([](std::shared_ptr<Supervisor> s, Context& ctx) -> Future<void> {
@@ -167,6 +195,17 @@ ClusterEntry supervisor(SupervisorSpec spec, std::vector<ChildSpec> children) {
         });
         for (std::size_t i = 0; i < run->children.size(); ++i) co_await run->start(i, true);
     };
+}
+
+Future<IsolateRef> start_child(const IsolateRef& supervisor, Value properties, Duration timeout) {
+    auto answer = supervisor.ask(std::move(properties), timeout, std::string(detail::kStartChild));
+    return std::move(answer).then([cluster = supervisor.cluster_](Value path) {
+        auto c = cluster.lock();
+        if (!c) throw StateError("start_child: the cluster is gone");
+        auto ref = c->lookup(Path::of(path.as_string()));
+        if (!ref) throw RemoteError("start_child: " + path.as_string() + " ended as soon as it started", "");
+        return *ref;
+    });
 }
 
 } // namespace iso

@@ -226,6 +226,39 @@ private slots:
         QCOMPARE(j.starts["top"], 2);
     }
 
+    void dynamicChildrenOfOneKind() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.dynamic_child = child(j, "worker");
+        std::vector<Value> seen;
+        spec.dynamic_child->entry = [&seen, inner = spec.dynamic_child->entry](Context& context) {
+            seen.push_back(context.property("shard"));
+            return inner(context);
+        };
+        auto pool = cluster.runtime().block_on(cluster.spawn_isolate("/pool", supervisor(spec, {})));
+        std::vector<IsolateRef> started;
+        for (int shard = 0; shard < 3; ++shard)
+            started.push_back(cluster.runtime().block_on(start_child(pool, Value::map({{"shard", shard}}))));
+        QCOMPARE(started[0].path().str(), std::string("/pool/c1"));
+        QCOMPARE(started[2].path().str(), std::string("/pool/c3"));
+        QCOMPARE(started[1].property("shard"), Value(1));
+        QCOMPARE(seen, (std::vector<Value>{0, 1, 2}));
+        started[1].send("crash");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(seen.size(), std::size_t(4));  // c2 again, with its own properties
+        QCOMPARE(seen.back(), Value(1));
+    }
+
+    void aDynamicSupervisorNeedsOneForOne() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.strategy = RestartStrategy::OneForAll;
+        spec.dynamic_child = child(j, "worker");
+        QVERIFY_THROWS_EXCEPTION(RemoteError, cluster.runtime().block_on(cluster.spawn_isolate("/pool", supervisor(spec, {}))));
+    }
+
     void treesNest() {
         Journal j;
         auto cluster = Cluster::single_node(stepped());

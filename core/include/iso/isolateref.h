@@ -59,6 +59,8 @@ public:
     IsolateRef(std::weak_ptr<detail::ClusterCore> cluster, Path path, NodeId node, Value properties);
 
 private:
+    friend Future<IsolateRef> start_child(const IsolateRef&, Value, Duration);
+
     std::weak_ptr<detail::ClusterCore> cluster_;
     Path path_;
     NodeId node_ = 0;

@@ -49,6 +49,10 @@ struct SupervisorSpec {
     int max_restarts = 3;
     Duration within = std::chrono::seconds(5);
     Backoff backoff;
+    /// Dynamic supervisors (OTP's simple_one_for_one) start no children up
+    /// front: start_child adds children made from this template, with
+    /// generated names. They restart one for one.
+    std::optional<ChildSpec> dynamic_child;
 };
 
 /// The entry of a supervisor: it starts `children` in order under its own
@@ -56,6 +60,11 @@ struct SupervisorSpec {
 /// child of another supervisor to build a tree. On a shutdown request it
 /// stops its children, newest first, each within its shutdown_timeout.
 ClusterEntry supervisor(SupervisorSpec spec, std::vector<ChildSpec> children);
+
+/// Adds a child to a dynamic supervisor, from its template with these
+/// properties (null: the template's). Completes once the child is up.
+Future<IsolateRef> start_child(const IsolateRef& supervisor, Value properties = {},
+                               Duration timeout = std::chrono::seconds(5));
 
 /// Thrown (and so reported to its own supervisor) by a supervisor that gave up.
 class SupervisorGaveUp : public Exception {
