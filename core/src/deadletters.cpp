@@ -12,6 +12,7 @@ std::string_view reason_name(DeadLetterReason reason) noexcept {
     case DeadLetterReason::UnknownPath: return "unknown path";
     case DeadLetterReason::Overflow: return "overflow";
     case DeadLetterReason::NoRoute: return "no route";
+    case DeadLetterReason::LateReply: return "late reply";
     }
     return "unknown";
 }

@@ -1,5 +1,6 @@
 #include "clustercore.h"
 #include "contextstate.h"
+#include "portcell.h"
 
 #include <iso/isolateref.h>
 #include <iso/receiveport.h>
@@ -37,6 +38,7 @@ Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value c
     auto answer = std::make_shared<Promise<Value>>();
     Future<Value> result = answer->future();
     auto port = std::make_shared<RawReceivePort>();
+    detail::PortAccess::cell(*port).awaits_reply.store(true, std::memory_order_relaxed);
     auto timer = std::make_shared<std::optional<Timer>>();
     const std::string id = next_correlation_id();
     port->set_handler([answer, port, timer, id](Value envelope) {

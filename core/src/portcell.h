@@ -2,6 +2,7 @@
 // The shared state of one port: what a SendPort points at.
 
 #include <iso/fwd.h>
+#include <iso/receiveport.h>
 #include <iso/value.h>
 
 #include <atomic>
@@ -19,6 +20,11 @@ PortId register_control_port(IsolateCore* isolate);
 void unregister_port(PortId id);
 /// The isolate whose control port this is, if it still runs.
 std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id);
+
+/// For the cluster's sources: the cell behind a RawReceivePort.
+struct PortAccess {
+    static PortCell& cell(RawReceivePort& port);
+};
 
 struct PortCell : std::enable_shared_from_this<PortCell> {
     PortCell(std::shared_ptr<IsolateCore> owner, NodeId node);
@@ -40,6 +46,8 @@ struct PortCell : std::enable_shared_from_this<PortCell> {
     /// Runs once when the port closes; `isolate_ending` when the isolate died.
     std::function<void(bool isolate_ending)> on_close;
     bool keeps_alive = true;
+    /// Waits for the reply to one ask: what comes after it closed is late.
+    std::atomic<bool> awaits_reply{false};
 };
 
 } // namespace iso::detail

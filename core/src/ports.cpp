@@ -77,6 +77,8 @@ PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id)
 
 PortCell::~PortCell() { PortTable::instance().remove(id); }
 
+PortCell& PortAccess::cell(RawReceivePort& port) { return *port.cell_; }
+
 std::shared_ptr<PortCell> PortCell::find(NodeId node_id, PortId port_id) {
     auto cell = PortTable::instance().find<PortCell>(port_id);
     if (cell && cell->node != node_id) return nullptr;
@@ -126,7 +128,9 @@ void SendPort::send(Value message) const {
     }
     cell->owner->runtime().sent.fetch_add(1, std::memory_order_acq_rel);
     if (cell->closed.load(std::memory_order_acquire)) {
-        const auto reason = cell->owner->dead() ? DeadLetterReason::IsolateDead : DeadLetterReason::PortClosed;
+        const auto reason = cell->awaits_reply.load(std::memory_order_relaxed) ? DeadLetterReason::LateReply
+                            : cell->owner->dead()                               ? DeadLetterReason::IsolateDead
+                                                                                : DeadLetterReason::PortClosed;
         cell->owner->runtime().dead_letters.record(reason, node_, id_, message);
         return;
     }

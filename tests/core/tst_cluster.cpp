@@ -197,6 +197,7 @@ private slots:
         held->reply("too late");
         idle(cluster);
         QCOMPARE(cluster.runtime().dead_letter_count(), before + 1);
+        QCOMPARE(cluster.runtime().recent_dead_letters().back().reason, DeadLetterReason::LateReply);
     }
 
     void sendingToAnUnknownPathIsADeadLetter() {

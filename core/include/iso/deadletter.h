@@ -19,6 +19,7 @@ enum class DeadLetterReason : std::uint8_t {
     UnknownPath,    ///< sent by path to a cluster path with no isolate
     Overflow,       ///< more messages waited for a starting isolate than allowed
     NoRoute,        ///< sent to an empty group, or of a type no handler takes
+    LateReply,      ///< a reply to an ask that had already timed out
 };
 
 std::string_view reason_name(DeadLetterReason reason) noexcept;

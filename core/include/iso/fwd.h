@@ -29,6 +29,7 @@ struct PortCell;
 class IsolateCore;
 struct RuntimeCore;
 struct TimerState;
+struct PortAccess;
 } // namespace detail
 
 } // namespace iso

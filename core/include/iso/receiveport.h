@@ -29,6 +29,7 @@ public:
     void keep_isolate_alive(bool keep);
 
 private:
+    friend struct detail::PortAccess;
     std::shared_ptr<detail::PortCell> cell_;
 };
 
