@@ -160,18 +160,21 @@ Future<IsolateRef> ClusterCore::launch(const Path& path) {
     return result;
 }
 
-bool ClusterCore::request_stop(const Path& path, Stop stop) {
-    std::lock_guard lock(mutex);
-    auto it = records.find(path);
-    if (it == records.end() || it->second.state == State::Restarting) return false;
-    Record& r = it->second;
-    r.stop = stop;
+void ClusterCore::ask_to_shut_down(const Path& path, Record& r) {
     r.shutdown_requested = true;
     const Value notice = make_notice(Notice::ShutdownRequest, path, r.properties);
     if (r.inbox.valid())
         r.inbox.send(notice);
     else
         r.pending.push_back(notice);
+}
+
+bool ClusterCore::request_stop(const Path& path, Stop stop) {
+    std::lock_guard lock(mutex);
+    auto it = records.find(path);
+    if (it == records.end() || it->second.state == State::Restarting) return false;
+    it->second.stop = stop;
+    ask_to_shut_down(path, it->second);
     return true;
 }
 
@@ -415,15 +418,8 @@ Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout)
     for (; depth > 0 && clean; --depth) {
         {
             std::lock_guard lock(self->mutex);
-            for (auto& [p, r] : self->records) {
-                if (p.segments().size() != depth) continue;
-                r.shutdown_requested = true;
-                const Value notice = make_notice(Notice::ShutdownRequest, p, r.properties);
-                if (r.inbox.valid())
-                    r.inbox.send(notice);
-                else
-                    r.pending.push_back(notice);
-            }
+            for (auto& [p, r] : self->records)
+                if (p.segments().size() == depth) self->ask_to_shut_down(p, r);
         }
         while (clean && left_at(depth)) clean = co_await self->next_change(deadline);
     }

@@ -66,6 +66,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     Future<IsolateRef> launch(const Path& path);
     /// Asks `path` to shut down, marked as `stop`; false if it is not running.
     bool request_stop(const Path& path, Stop stop);
+    /// Sends the shutdown request; call with `mutex` held.
+    void ask_to_shut_down(const Path& path, Record& record);
     void kill(const Path& path);
     ClusterEntry entry_named(std::string_view name) const;
 

@@ -29,6 +29,13 @@ inline iso::RuntimeOptions deterministic() {
     return options;
 }
 
+/// A cluster on a deterministic runtime of its own.
+inline iso::ClusterOptions stepped() {
+    iso::ClusterOptions options;
+    options.runtime_options = deterministic();
+    return options;
+}
+
 /// Spawns an isolate on a deterministic runtime that appends every message
 /// it receives to `inbox`, and returns its port. Everything runs on the test
 /// thread, so `inbox` needs no lock.

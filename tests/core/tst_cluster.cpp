@@ -9,14 +9,9 @@
 
 using namespace iso;
 using namespace std::chrono_literals;
+using test::stepped;
 
 namespace {
-
-ClusterOptions stepped() {
-    ClusterOptions options;
-    options.runtime_options.deterministic = true;
-    return options;
-}
 
 /// Drives a deterministic cluster until `future` is ready.
 template <typename T> T await(Cluster& cluster, Future<T> future) {

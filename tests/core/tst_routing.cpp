@@ -11,14 +11,9 @@
 
 using namespace iso;
 using namespace std::chrono_literals;
+using test::stepped;
 
 namespace {
-
-ClusterOptions stepped() {
-    ClusterOptions options;
-    options.runtime_options.deterministic = true;
-    return options;
-}
 
 /// Spawns `n` workers that count what they receive into `counts`.
 std::vector<IsolateRef> workers(Cluster& cluster, int n, std::map<std::string, int>& counts) {

@@ -12,14 +12,9 @@
 
 using namespace iso;
 using namespace std::chrono_literals;
+using test::stepped;
 
 namespace {
-
-ClusterOptions stepped() {
-    ClusterOptions options;
-    options.runtime_options.deterministic = true;
-    return options;
-}
 
 /// What the children below did. Declared before the cluster in each test:
 /// the cluster's shutdown at the end still writes to it.
