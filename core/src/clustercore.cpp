@@ -291,6 +291,8 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
     std::vector<std::shared_ptr<Promise<bool>>> waiters;
     bool root_restart = false;
     bool root_gives_up = false;
+    std::vector<Isolate> orphans;
+    std::vector<std::pair<SendPort, Value>> more_notices;
     {
         std::lock_guard lock(mutex);
         waiters = std::move(change_waiters);
@@ -322,11 +324,28 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             root_restart = static_cast<int>(root_restarts.size()) <= options.root_max_restarts;
             root_gives_up = !root_restart;
         }
-        ended_recently.insert_or_assign(path, reason);
-        ended_order.push_back(path);
-        if (ended_order.size() > kEndedMemory) {
-            ended_recently.erase(ended_order.front());
-            ended_order.pop_front();
+        remember_ended(path, reason);
+        // Children do not outlive their parent (as in Akka and OTP): what
+        // lies under the path is killed and forgotten now, so that a new
+        // incarnation of the parent starts with its paths free.
+        for (auto d = std::next(it); d != records.end() && path.is_ancestor_of(d->first);) {
+            Record& orphan = d->second;
+            if (orphan.isolate) orphans.push_back(*orphan.isolate);
+            DownReason killed;
+            killed.kind = DownReason::Kind::Killed;
+            killed.error = "its parent " + path.str() + " ended";
+            remember_ended(d->first, killed);
+            const Value orphan_notice = make_notice(Notice::Down, d->first, orphan.properties, &killed);
+            for (const auto& [p, other] : records)
+                if ((other.wants_down || orphan.watchers.contains(p)) && other.inbox.valid() &&
+                    !path.is_ancestor_of(p) && p != path)
+                    more_notices.emplace_back(other.inbox, orphan_notice);
+            for (const auto& dropped : orphan.pending) {
+                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
+                runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(),
+                                                        d->first.str(), dropped);
+            }
+            d = records.erase(d);
         }
         if (keep && !root_gives_up) {
             // Messages by path wait for the next incarnation.
@@ -344,11 +363,22 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             records.erase(it);
         }
     }
+    for (auto& orphan : orphans) orphan.kill(Priority::Immediate);
+    for (auto& [port, n] : more_notices) port.send(std::move(n));
     for (auto& woke : waiters) woke->set_value(true);
     for (const auto& port : tell) port.send(notice);
     if (tell_supervisor) tell_supervisor->first.send(std::move(tell_supervisor->second));
     if (root_restart) (void)launch(path);
     if (root_gives_up) (void)start_shutdown(options.shutdown_timeout);
+}
+
+void ClusterCore::remember_ended(const Path& path, const DownReason& reason) {
+    ended_recently.insert_or_assign(path, reason);
+    ended_order.push_back(path);
+    if (ended_order.size() > kEndedMemory) {
+        ended_recently.erase(ended_order.front());
+        ended_order.pop_front();
+    }
 }
 
 void ClusterCore::subscribe(const Path& who, Notice notice) {

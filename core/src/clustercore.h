@@ -85,6 +85,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     void came_up(const Path& path);
     void ended(const Path& path, ExitReason exit, const ErrorDescription* error);
     void subscribe(const Path& who, Notice notice);
+    /// For late watchers; call with `mutex` held.
+    void remember_ended(const Path& path, const DownReason& reason);
     void watch(const Path& who, const Path& target);
     void unwatch(const Path& who, const Path& target);
 

@@ -254,6 +254,40 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(RemoteError, cluster.runtime().block_on(cluster.spawn_isolate("/pool", supervisor(spec, {}))));
     }
 
+    void aKilledSupervisorTakesItsChildrenAndStartsThemAfresh() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        ChildSpec inner;
+        inner.name = "inner";
+        inner.entry = supervisor({}, {child(j, "a"), child(j, "b")});
+        cluster.runtime().block_on(cluster.spawn_isolate("/outer", supervisor({}, {inner})));
+        QVERIFY(cluster.kill(Path::of("/outer/inner")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 2}, {"b", 2}}));
+        QCOMPARE(cluster.lookup_all(Path::of("/outer")).size(), std::size_t(4));
+    }
+
+    void childrenDoNotOutliveTheirParent() {
+        Journal j;
+        std::vector<std::string> downs;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate("/watcher", [&downs](Context& context) {
+            context.on_isolate_down([&downs](const IsolateRef& r, const DownReason& why) {
+                downs.push_back(r.path().str() + " " + std::string(kind_name(why.kind)));
+            });
+        }));
+        cluster.runtime().block_on(cluster.spawn_isolate("/parent", [](Context& context) {
+            (void)context.spawn_child("kid", [](Context&) {});
+            context.on_message([&context](const Envelope&) { context.shutdown_isolate(); });
+        }));
+        cluster.runtime().run_until_idle();
+        QVERIFY(cluster.lookup(Path::of("/parent/kid")).has_value());
+        cluster.lookup(Path::of("/parent"))->send("quit");
+        cluster.runtime().run_until_idle();
+        QVERIFY(!cluster.lookup(Path::of("/parent/kid")).has_value());
+        QCOMPARE(downs, (std::vector<std::string>{"/parent/kid killed", "/parent normal"}));
+    }
+
     void treesNest() {
         Journal j;
         auto cluster = Cluster::single_node(stepped());
