@@ -272,6 +272,19 @@ private slots:
         QCOMPARE(ups, (std::vector<std::string>{"/first", "/listener", "/later"}));
     }
 
+    void timersRunOnTheClusterIsolate() {
+        auto cluster = Cluster::single_node(stepped());
+        std::vector<std::string> ticks;
+        await(cluster, cluster.spawn_isolate("/clock", [&ticks](Context& context) {
+            Timer::periodic(10ms, [&ticks, &context](Timer& t) {
+                ticks.push_back(context.path().str() + " tick " + std::to_string(t.tick()));
+                if (t.tick() == 2) t.cancel();
+            });
+        }));
+        cluster.runtime().advance_time(50ms);
+        QCOMPARE(ticks, (std::vector<std::string>{"/clock tick 1", "/clock tick 2"}));
+    }
+
     void shutdownGoesLeavesFirst() {
         auto cluster = Cluster::single_node(stepped());
         std::vector<std::string> order;
