@@ -147,16 +147,15 @@ Future<IsolateRef> ClusterCore::launch(const Path& path) {
     SpawnOptions spawn_options;
     spawn_options.debug_name = path.str();
     std::weak_ptr<ClusterCore> weak = weak_from_this();
-    Isolate isolate = runtime.core().spawn(
+    // The isolate records its own handle when it opens its inbox, so that a
+    // fast entry cannot race this thread to it.
+    runtime.core().spawn(
         [state] { state->start(); }, std::move(spawn_options),
         [weak, path, up](ExitReason exit, const ErrorDescription* error) {
             if (auto self = weak.lock()) self->ended(path, exit, error);
             up->set_error(RemoteError(error ? error->message : "the isolate ended before it was up",
                                       error ? error->where : path.str()));
         });
-    std::lock_guard lock(mutex);
-    if (auto it = records.find(path); it != records.end() && it->second.state == State::Starting)
-        it->second.isolate = isolate;
     return result;
 }
 
@@ -248,10 +247,11 @@ std::vector<IsolateRef> ClusterCore::lookup_where(const Path& from, const std::f
     return out;
 }
 
-void ClusterCore::opened_inbox(const Path& path, SendPort inbox) {
+void ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolate isolate) {
     std::lock_guard lock(mutex);
     Record& r = records.at(path);
     r.inbox = inbox;
+    r.isolate = std::move(isolate);
     // Under the lock, so that later senders cannot overtake what waited.
     for (auto& envelope : r.pending) inbox.send(std::move(envelope));
     r.pending.clear();
@@ -340,11 +340,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
                 if ((other.wants_down || orphan.watchers.contains(p)) && other.inbox.valid() &&
                     !path.is_ancestor_of(p) && p != path)
                     more_notices.emplace_back(other.inbox, orphan_notice);
-            for (const auto& dropped : orphan.pending) {
-                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
-                runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(),
-                                                        d->first.str(), dropped);
-            }
+            drop_pending(d->first, orphan);
             d = records.erase(d);
         }
         if (keep && !root_gives_up) {
@@ -355,11 +351,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             r.stop = Stop::None;
             r.shutdown_requested = false;
         } else {
-            for (const auto& dropped : r.pending) {
-                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
-                runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(),
-                                                        dropped);
-            }
+            drop_pending(path, r);
             records.erase(it);
         }
     }
@@ -370,6 +362,15 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
     if (tell_supervisor) tell_supervisor->first.send(std::move(tell_supervisor->second));
     if (root_restart) (void)launch(path);
     if (root_gives_up) (void)start_shutdown(options.shutdown_timeout);
+}
+
+void ClusterCore::drop_pending(const Path& path, Record& record) {
+    for (const auto& dropped : record.pending) {
+        // Never sent through a port, so counted as sent here.
+        runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
+        runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped);
+    }
+    record.pending.clear();
 }
 
 void ClusterCore::remember_ended(const Path& path, const DownReason& reason) {
@@ -448,8 +449,18 @@ Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout)
     for (; depth > 0 && clean; --depth) {
         {
             std::lock_guard lock(self->mutex);
-            for (auto& [p, r] : self->records)
-                if (p.segments().size() == depth) self->ask_to_shut_down(p, r);
+            for (auto it = self->records.begin(); it != self->records.end();) {
+                if (it->first.segments().size() != depth) {
+                    ++it;
+                } else if (it->second.state == ClusterCore::State::Restarting) {
+                    // Between incarnations there is nobody to ask.
+                    self->drop_pending(it->first, it->second);
+                    it = self->records.erase(it);
+                } else {
+                    self->ask_to_shut_down(it->first, it->second);
+                    ++it;
+                }
+            }
         }
         while (clean && left_at(depth)) clean = co_await self->next_change(deadline);
     }

@@ -81,10 +81,12 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::vector<IsolateRef> lookup_where(const Path& from, const std::function<bool(const Path&)>& keep);
 
     // Called by a cluster isolate about itself.
-    void opened_inbox(const Path& path, SendPort inbox);
+    void opened_inbox(const Path& path, SendPort inbox, Isolate isolate);
     void came_up(const Path& path);
     void ended(const Path& path, ExitReason exit, const ErrorDescription* error);
     void subscribe(const Path& who, Notice notice);
+    /// Its waiting messages become dead letters; call with `mutex` held.
+    void drop_pending(const Path& path, Record& record);
     /// For late watchers; call with `mutex` held.
     void remember_ended(const Path& path, const DownReason& reason);
     void watch(const Path& who, const Path& target);

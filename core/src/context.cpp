@@ -62,7 +62,7 @@ void ContextState::start() {
     auto c = cluster_or_throw();
     IsolateCore::current()->attach(shared_from_this());
     inbox.emplace([self = shared_from_this()](Value envelope) { self->receive(std::move(envelope)); });
-    c->opened_inbox(path, inbox->send_port());
+    c->opened_inbox(path, inbox->send_port(), Isolate::current());
     Future<void> done = entry(context);
     if (done.is_ready() && !done.state()->has_error()) {
         entry_finished();

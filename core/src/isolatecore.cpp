@@ -355,8 +355,10 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     microtasks_tail_ = nullptr;
     if (extras)
         for (const auto& [port, response] : extras->exit_listeners) port.send(response);
-    runtime_->unregister(*this);
+    // The hook runs before the isolate counts as gone, so that whoever waits
+    // for the runtime to be idle also waits for the hook.
     if (extras && extras->exit_hook) extras->exit_hook(reason, error);
+    runtime_->unregister(*this);
     self_.reset();  // activate() holds another reference until it returns
 }
 

@@ -7,6 +7,8 @@
 
 #include <QtTest>
 
+#include <thread>
+
 using namespace iso;
 using namespace std::chrono_literals;
 using test::stepped;
@@ -307,6 +309,34 @@ private slots:
         await(cluster, cluster.spawn_isolate("/stubborn", [](Context& context) { context.on_shutdown_request([] {}); }));
         QVERIFY(!cluster.shutdown(50ms));
         QVERIFY(cluster.lookup_all(Path()).empty());
+    }
+
+    void killAndDepthWorkAsSoonAsTheSpawnCompletes() {
+        for (int round = 0; round < 20; ++round) {
+            std::atomic<bool> handling{false}, release{false};
+            auto cluster = Cluster::single_node();
+            auto slow = cluster.spawn_isolate("/slow", [&](Context& context) {
+                context.on_message([&](const Envelope&) {
+                    handling = true;
+                    while (!release.load()) std::this_thread::yield();
+                });
+            }).get();
+            for (int i = 0; i < 3; ++i) slow.send(i);
+            while (!handling.load()) std::this_thread::yield();
+            QCOMPARE(slow.mailbox_depth(), std::size_t(2));
+            QVERIFY(cluster.kill(slow.path()));
+            release = true;
+            cluster.runtime().wait_until_idle();
+            QVERIFY(!cluster.lookup(slow.path()).has_value());
+        }
+    }
+
+    void destroyingAClusterRightAfterAKill() {
+        for (int round = 0; round < 50; ++round) {
+            auto cluster = Cluster::single_node();
+            auto victim = cluster.spawn_isolate("/victim", [](Context&) {}).get();
+            cluster.kill(victim.path());
+        }
     }
 
     void askFromOutsideIsolatesOnThreads() {

@@ -156,6 +156,7 @@ private slots:
         }
         QCOMPARE(j.starts["a"], 3);  // two restarts, then the supervisor gives up
         QVERIFY(!cluster.lookup(Path::of("/sup")).has_value());
+        QVERIFY(!cluster.lookup(Path::of("/sup/a")).has_value());  // the one that kept failing, too
         QVERIFY(!cluster.lookup(Path::of("/sup/b")).has_value());
         QCOMPARE(j.stopped, std::vector<std::string>{"b"});
         QCOMPARE(downs.size(), std::size_t(1));
@@ -198,6 +199,21 @@ private slots:
             waited.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(cluster.runtime().now() - before).count());
         }
         QCOMPARE(waited, (std::vector<std::int64_t>{10, 20, 40, 40}));
+    }
+
+    void shutdownDuringABackoffIsClean() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.backoff.min = 500ms;
+        spec.backoff.max = 500ms;
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a")})));
+        ref(cluster, "/sup/a").send("crash");
+        cluster.runtime().run_until_idle();  // /sup/a now waits out its backoff
+        const auto before = cluster.runtime().now();
+        QVERIFY(cluster.shutdown(2s));
+        QVERIFY(cluster.runtime().now() - before < 500ms);
+        QCOMPARE(j.starts["a"], 1);
     }
 
     void supervisorStopsItsChildrenNewestFirst() {
