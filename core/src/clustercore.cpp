@@ -4,6 +4,8 @@
 #include "portcell.h"
 #include "runtimecore.h"
 
+#include <iso/receiveport.h>
+
 #include <algorithm>
 
 namespace iso::detail {
@@ -430,15 +432,14 @@ namespace {
 
 Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout) {
     const Duration deadline = self->runtime.now() + timeout;
-    auto left_at = [&self](std::size_t depth) {
-        std::lock_guard lock(self->mutex);
-        return std::any_of(self->records.begin(), self->records.end(),
-                           [&](const auto& r) { return r.first.segments().size() == depth; });
+    // Both are called with the mutex held.
+    auto left_at = [self](std::size_t depth) {
+        return [self, depth] {
+            return std::any_of(self->records.begin(), self->records.end(),
+                               [&](const auto& r) { return r.first.segments().size() == depth; });
+        };
     };
-    auto any_left = [&self] {
-        std::lock_guard lock(self->mutex);
-        return !self->records.empty();
-    };
+    auto any_left = [self] { return !self->records.empty(); };
     std::size_t depth = 0;
     {
         std::lock_guard lock(self->mutex);
@@ -462,9 +463,14 @@ Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout)
                 }
             }
         }
-        while (clean && left_at(depth)) clean = co_await self->next_change(deadline);
+        clean = co_await self->until(deadline, left_at(depth));
     }
-    if (any_left()) {
+    bool left;
+    {
+        std::lock_guard lock(self->mutex);
+        left = any_left();
+    }
+    if (left) {
         clean = false;
         {
             std::lock_guard lock(self->mutex);
@@ -472,9 +478,11 @@ Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout)
                 if (r.isolate) r.isolate->kill(Priority::Immediate);
         }
         // A handler that never returns cannot be killed; do not wait for it forever.
-        const Duration grace = self->runtime.now() + std::chrono::seconds(1);
-        bool changed = true;
-        while (changed && any_left()) changed = co_await self->next_change(grace);
+        (void)co_await self->until(self->runtime.now() + std::chrono::seconds(1), any_left);
+    }
+    {
+        std::lock_guard asks(self->asks_mutex);
+        if (self->ask_port.valid()) self->ask_port.send(Value());
     }
     std::vector<Promise<bool>> waiters;
     {
@@ -504,18 +512,57 @@ Future<bool> ClusterCore::start_shutdown(Duration timeout) {
     return result;
 }
 
-Future<bool> ClusterCore::next_change(Duration deadline) {
+void ClusterCore::ask_from_outside(OutsideAsk ask) {
+    std::unique_lock lock(asks_mutex);
+    if (!ask_port.valid()) {
+        Promise<SendPort> opened;
+        auto port_future = opened.future();
+        spawn_task(&runtime, [weak = weak_from_this(), opened = std::move(opened)]() mutable {
+            auto port = std::make_shared<RawReceivePort>();
+            port->set_handler([weak, port](Value id) {
+                auto self = weak.lock();
+                if (!self || id.is_null()) return port->close();  // null: the cluster shuts down
+                OutsideAsk a;
+                {
+                    std::lock_guard asks(self->asks_mutex);
+                    auto it = self->outside_asks.find(static_cast<std::uint64_t>(id.as_int()));
+                    if (it == self->outside_asks.end()) return;
+                    a = std::move(it->second);
+                    self->outside_asks.erase(it);
+                }
+                auto reply = await_reply(self, std::move(a.to), std::move(a.content), a.timeout, std::move(a.type));
+                reply.state()->on_ready([answer = a.answer, state = reply.state()] {
+                    if (state->has_error())
+                        answer->set_exception(state->error());
+                    else
+                        answer->set_value(state->take());
+                });
+            });
+            opened.set_value(port->send_port());
+        }, "cluster-asks");
+        // Held while waiting, so that one ask isolate serves every caller; it
+        // takes the lock only for asks, and none can reach it before this.
+        ask_port = runtime.block_on(std::move(port_future));
+    }
+    const std::uint64_t id = ++next_outside_ask;
+    outside_asks.emplace(id, std::move(ask));
+    ask_port.send(static_cast<std::int64_t>(id));
+}
+
+Future<bool> ClusterCore::until(Duration deadline, std::function<bool()> waiting) {
     auto woke = std::make_shared<Promise<bool>>();
     Future<bool> result = woke->future();
     {
+        // Checked and registered under one lock: an end in between cannot be missed.
         std::lock_guard lock(mutex);
+        if (!waiting()) return Future<bool>::ready(true);
         change_waiters.push_back(woke);
     }
-    const Duration left = deadline - runtime.now();
-    auto timer = std::make_shared<Timer>(Timer::once(left, [woke] { woke->set_value(false); }));
-    return std::move(result).then([timer](bool changed) {
+    auto timer = std::make_shared<Timer>(Timer::once(deadline - runtime.now(), [woke] { woke->set_value(false); }));
+    return std::move(result).then([self = shared_from_this(), deadline, waiting = std::move(waiting), timer](bool changed) {
         timer->cancel();
-        return changed;
+        if (!changed) return Future<bool>::ready(false);
+        return self->until(deadline, waiting);
     });
 }
 

@@ -33,6 +33,21 @@ enum class Notice : std::uint8_t { Up, Down, ShutdownRequest, ChildEnded };
 Value make_notice(Notice notice, const Path& path, const Value& properties, const DownReason* reason = nullptr);
 DownReason read_reason(const Value& notice);
 
+struct ClusterCore;
+
+/// Asks `to` from the calling isolate and waits there for the reply.
+Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value content, Duration timeout,
+                          std::string type);
+
+/// An ask made outside isolates, waiting for the cluster's ask isolate.
+struct OutsideAsk {
+    Path to;
+    Value content;
+    Duration timeout;
+    std::string type;
+    std::shared_ptr<Promise<Value>> answer;
+};
+
 struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     explicit ClusterCore(ClusterOptions options);
     ~ClusterCore();
@@ -96,8 +111,11 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     /// cluster isolate to end, deepest paths first, and kills what is left
     /// at the timeout. Completes with whether all ended on request.
     Future<bool> start_shutdown(Duration timeout);
-    /// Completes once something ends or `deadline` passes (then with false).
-    Future<bool> next_change(Duration deadline);
+    /// Hands an ask from outside isolates to the ask isolate. @threadsafe
+    void ask_from_outside(OutsideAsk ask);
+    /// Completes with true once `waiting` (checked with `mutex` held) is
+    /// false, at once if it is already, or with false at `deadline`.
+    Future<bool> until(Duration deadline, std::function<bool()> waiting);
 
     ClusterOptions options;
     std::unique_ptr<Runtime> owned_runtime;
@@ -115,6 +133,13 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::vector<Promise<bool>> shutdown_waiters;
     std::vector<std::shared_ptr<Promise<bool>>> change_waiters;  // woken by ended()
     std::deque<Duration> root_restarts;  // when top-level isolates were restarted
+
+    // The isolate that makes asks for callers outside isolates, one after
+    // another, so that they reach their targets in the order they were made.
+    std::mutex asks_mutex;
+    SendPort ask_port;
+    std::map<std::uint64_t, OutsideAsk> outside_asks;
+    std::uint64_t next_outside_ask = 0;
 };
 
 } // namespace iso::detail

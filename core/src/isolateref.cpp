@@ -8,6 +8,7 @@
 namespace iso {
 
 using detail::ClusterCore;
+using detail::await_reply;
 
 IsolateRef::IsolateRef(std::weak_ptr<ClusterCore> cluster, Path path, NodeId node, Value properties)
     : cluster_(std::move(cluster)), path_(std::move(path)), node_(node), properties_(std::move(properties)) {}
@@ -32,7 +33,10 @@ std::string next_correlation_id() {
     return "ask-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
 }
 
-/// Waits on the calling isolate for the reply to one ask.
+} // namespace
+
+namespace detail {
+
 Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value content, Duration timeout,
                           std::string type) {
     auto answer = std::make_shared<Promise<Value>>();
@@ -62,7 +66,7 @@ Future<Value> await_reply(std::shared_ptr<ClusterCore> cluster, Path to, Value c
     return result;
 }
 
-} // namespace
+} // namespace detail
 
 void IsolateRef::send(Value content, std::string_view type) const {
     SendOptions options;
@@ -86,22 +90,11 @@ Future<Value> IsolateRef::ask(Value content, Duration timeout, std::string type)
     if (!cluster) return Future<Value>::failed(std::make_exception_ptr(StateError("ask: the cluster is gone")));
     if (detail::IsolateCore::current() != nullptr)
         return await_reply(std::move(cluster), path_, std::move(content), timeout, std::move(type));
-    // Outside isolates the reply port needs an isolate to live on; the
-    // answer, or the error as it is, passes straight through.
+    // Outside isolates the reply port needs an isolate to live on: the
+    // cluster's ask isolate, which sends the requests in the order they came.
     auto answer = std::make_shared<Promise<Value>>();
     Future<Value> result = answer->future();
-    Runtime& runtime = cluster->runtime;
-    detail::spawn_task(&runtime, [answer, cluster, to = path_, content = std::move(content), timeout,
-                                  type = std::move(type)]() mutable {
-        auto reply = await_reply(std::move(cluster), std::move(to), std::move(content), timeout, std::move(type));
-        reply.state()->on_ready(detail::bind_to_current_isolate([answer, state = reply.state()] {
-            if (state->has_error())
-                answer->set_exception(state->error());
-            else
-                answer->set_value(state->take());
-            detail::finish_current_isolate();
-        }));
-    }, "ask");
+    cluster->ask_from_outside({path_, std::move(content), timeout, std::move(type), answer});
     return result;
 }
 

@@ -339,6 +339,21 @@ private slots:
         }
     }
 
+    void asksFromOutsideIsolatesArriveInOrder() {
+        std::vector<std::int64_t> order;  // written by /log only, read after it answered everything
+        auto cluster = Cluster::single_node();
+        auto log = cluster.spawn_isolate("/log", [&order](Context& context) {
+            context.on_message([&order](const Envelope& m) {
+                order.push_back(m.content.as_int());
+                m.reply(m.content);
+            });
+        }).get();
+        std::vector<Future<Value>> answers;
+        for (int i = 0; i < 200; ++i) answers.push_back(log.ask(i, 10s));
+        QCOMPARE(when_all(std::move(answers)).get().size(), std::size_t(200));
+        for (int i = 0; i < 200; ++i) QCOMPARE(order[std::size_t(i)], std::int64_t(i));
+    }
+
     void askFromOutsideIsolatesOnThreads() {
         auto cluster = Cluster::single_node();
         auto echo = cluster.runtime().block_on(cluster.spawn_isolate("/echo", [](Context& context) {
