@@ -216,6 +216,65 @@ private slots:
         QCOMPARE(j.starts["a"], 1);
     }
 
+    void backoffResetsAfterAQuietPeriodAndJitters() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.max_restarts = 100;
+        spec.within = 1s;
+        spec.backoff = {.min = 100ms, .max = 1s, .jitter = 0.5, .reset_after = 2s};
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a")})));
+        auto crash_and_wait = [&] {
+            ref(cluster, "/sup/a").send("crash");
+            cluster.runtime().run_until_idle();
+            const auto before = cluster.runtime().now();
+            const int starts = j.starts["a"];
+            while (j.starts["a"] == starts) cluster.runtime().advance_to_next_timer();
+            return cluster.runtime().now() - before;
+        };
+        const auto first = crash_and_wait();
+        QVERIFY(first >= 50ms && first <= 150ms);   // 100 ms, ±50%
+        const auto second = crash_and_wait();
+        QVERIFY(second >= 100ms && second <= 300ms);  // doubled
+        cluster.runtime().advance_time(3s);           // quiet for longer than reset_after
+        const auto third = crash_and_wait();
+        QVERIFY(third >= 50ms && third <= 150ms);   // back to the minimum
+    }
+
+    void aChildThatIgnoresShutdownIsKilledAfterItsTimeout() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        ChildSpec stubborn;
+        stubborn.name = "stubborn";
+        stubborn.shutdown_timeout = 300ms;
+        stubborn.entry = [&j](Context& context) {
+            context.on_shutdown_request([&j] { j.stopped.push_back("ignored"); });
+        };
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor({}, {stubborn})));
+        const auto before = cluster.runtime().now();
+        QVERIFY(!cluster.shutdown(5s));  // not clean: the child had to be killed
+        QCOMPARE(j.stopped, std::vector<std::string>{"ignored"});
+        QVERIFY(cluster.lookup_all(Path()).empty());
+        QVERIFY(cluster.runtime().now() - before >= 300ms);
+    }
+
+    void messagesWaitingForARestartAreBounded() {
+        Journal j;
+        auto options = stepped();
+        options.pending_limit = 2;
+        auto cluster = Cluster::single_node(options);
+        SupervisorSpec spec;
+        spec.backoff = {.min = 1s, .max = 1s};
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "w")})));
+        ref(cluster, "/sup/w").send("crash");
+        cluster.runtime().run_until_idle();
+        for (int i = 0; i < 5; ++i) ref(cluster, "/sup/w").send(i);
+        QCOMPARE(cluster.runtime().dead_letter_count(), std::uint64_t(3));
+        QCOMPARE(cluster.runtime().recent_dead_letters().back().reason, DeadLetterReason::Overflow);
+        cluster.runtime().advance_time(1s);
+        QCOMPARE(j.handled, (std::vector<std::string>{"w:0", "w:1"}));
+    }
+
     void supervisorStopsItsChildrenNewestFirst() {
         Journal j;
         auto cluster = Cluster::single_node(stepped());
