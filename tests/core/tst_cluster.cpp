@@ -105,6 +105,11 @@ private slots:
         QVERIFY(cluster.lookup(Path::of("/app/db")).has_value());
         QCOMPARE(cluster.lookup(Path::of("/app/db"))->property("name"), Value("/app/db"));
         QVERIFY(!cluster.lookup(Path::of("/app/nothing")).has_value());
+        const IsolateRef db = *cluster.lookup(Path::of("/app/db"));
+        QCOMPARE(db, *cluster.lookup(Path::of("/app/db")));  // refs compare by node and path
+        QCOMPARE(std::hash<IsolateRef>{}(db), std::hash<IsolateRef>{}(*cluster.lookup(Path::of("/app/db"))));
+        QVERIFY(db != *cluster.lookup(Path::of("/other")));
+        QCOMPARE(db.node(), cluster.node());
         std::vector<std::string> all;
         for (const auto& r : cluster.lookup_all(Path::of("/app/workers"))) all.push_back(r.path().str());
         QCOMPARE(all, (std::vector<std::string>{"/app/workers/w1", "/app/workers/w1x/deep", "/app/workers/w2"}));
