@@ -49,36 +49,38 @@ void Isolate::kill(Priority priority) const {
     detail::send_control(control_port_, std::move(m));
 }
 
-void Isolate::ping(SendPort response_port, Value response, Priority priority) const {
-    ControlMessage m(ControlMessage::Kind::Ping, priority);
-    m.port = std::move(response_port);
+namespace {
+
+/// The control messages that name a port (and maybe a response) only.
+void send_port_control(const SendPort& control_port, ControlMessage::Kind kind, SendPort port,
+                       Value response = {}, Priority priority = Priority::BeforeNextEvent) {
+    ControlMessage m(kind, priority);
+    m.port = std::move(port);
     m.response = std::move(response);
-    detail::send_control(control_port_, std::move(m));
+    detail::send_control(control_port, std::move(m));
+}
+
+} // namespace
+
+void Isolate::ping(SendPort response_port, Value response, Priority priority) const {
+    send_port_control(control_port_, ControlMessage::Kind::Ping, std::move(response_port), std::move(response),
+                      priority);
 }
 
 void Isolate::add_error_listener(SendPort port) const {
-    ControlMessage m(ControlMessage::Kind::AddErrorListener);
-    m.port = std::move(port);
-    detail::send_control(control_port_, std::move(m));
+    send_port_control(control_port_, ControlMessage::Kind::AddErrorListener, std::move(port));
 }
 
 void Isolate::remove_error_listener(SendPort port) const {
-    ControlMessage m(ControlMessage::Kind::RemoveErrorListener);
-    m.port = std::move(port);
-    detail::send_control(control_port_, std::move(m));
+    send_port_control(control_port_, ControlMessage::Kind::RemoveErrorListener, std::move(port));
 }
 
 void Isolate::add_on_exit_listener(SendPort port, Value response) const {
-    ControlMessage m(ControlMessage::Kind::AddExitListener);
-    m.port = std::move(port);
-    m.response = std::move(response);
-    detail::send_control(control_port_, std::move(m));
+    send_port_control(control_port_, ControlMessage::Kind::AddExitListener, std::move(port), std::move(response));
 }
 
 void Isolate::remove_on_exit_listener(SendPort port) const {
-    ControlMessage m(ControlMessage::Kind::RemoveExitListener);
-    m.port = std::move(port);
-    detail::send_control(control_port_, std::move(m));
+    send_port_control(control_port_, ControlMessage::Kind::RemoveExitListener, std::move(port));
 }
 
 void Isolate::set_errors_fatal(bool fatal) const {
