@@ -39,7 +39,8 @@ Future<IsolateRef> Cluster::spawn_isolate(std::string_view path, std::string_vie
     if (!entry)
         return Future<IsolateRef>::failed(
             std::make_exception_ptr(std::invalid_argument("spawn: no entry named '" + std::string(entry_name) + "'")));
-    return core_->spawn(path, std::move(entry), std::move(properties), std::nullopt);
+    return core_->spawn(path, std::move(entry), std::move(properties), std::nullopt, std::nullopt,
+                        std::string(entry_name));
 }
 
 void Cluster::register_entry(std::string name, ClusterEntry entry) {

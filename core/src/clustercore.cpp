@@ -96,7 +96,8 @@ ClusterEntry ClusterCore::entry_named(std::string_view name) const {
 }
 
 Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry, Value properties,
-                                      const std::optional<Path>& parent, std::optional<Supervision> supervision) {
+                                      const std::optional<Path>& parent, std::optional<Supervision> supervision,
+                                      std::string entry_name) {
     if (!entry) return refuse(std::invalid_argument("spawn: no entry"));
     if (!properties.is_null() && !properties.is_map())
         return refuse(std::invalid_argument("spawn: properties must be a map, not " +
@@ -128,6 +129,7 @@ Future<IsolateRef> ClusterCore::spawn(std::string_view name, ClusterEntry entry,
         if (!fresh && !restarting) return refuse(std::invalid_argument("spawn: path " + path.str() + " is taken"));
         r.properties = properties;
         r.entry = std::move(entry);
+        r.entry_name = std::move(entry_name);
         r.supervision = supervision.value_or(Supervision{std::nullopt, options.top_level_restart});
     }
     return launch(path);
@@ -142,6 +144,7 @@ Future<IsolateRef> ClusterCore::launch(const Path& path) {
         r.state = State::Starting;
         properties = r.properties;
         entry = r.entry;
+        if (r.launches++ > 0) trace(trace::Kind::Restart, r.isolate_id, r.launches - 1, path.str());
     }
     auto up = std::make_shared<Promise<IsolateRef>>();
     auto result = up->future();
@@ -167,7 +170,7 @@ void ClusterCore::ask_to_shut_down(const Path& path, Record& r) {
     if (r.inbox.valid())
         r.inbox.send(notice);
     else
-        r.pending.push_back(notice);
+        r.pending.emplace_back(notice, 0);
 }
 
 bool ClusterCore::request_stop(const Path& path, Stop stop) {
@@ -205,7 +208,10 @@ void ClusterCore::deliver(const Path& to, Value envelope) {
                 runtime.core().dead_letters.record_path(DeadLetterReason::Overflow, runtime.node(), to.str(), envelope);
                 return;
             }
-            r.pending.push_back(std::move(envelope));
+            // Traced as sent now, to the isolate that will have the path.
+            Tracer& tracer = runtime.core().tracer;
+            const std::uint64_t id = tracer.on() ? trace_send(tracer, nullptr, envelope) : 0;
+            r.pending.emplace_back(std::move(envelope), id);
             return;
         }
         inbox = r.inbox;
@@ -249,13 +255,34 @@ std::vector<IsolateRef> ClusterCore::lookup_where(const Path& from, const std::f
     return out;
 }
 
+void ClusterCore::trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text) {
+    Tracer& tracer = runtime.core().tracer;
+    if (!tracer.on()) return;
+    trace::Record r;
+    r.kind = kind;
+    r.isolate = isolate;
+    r.arg = arg;
+    tracer.emit(r, text);
+}
+
 void ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolate isolate) {
     std::lock_guard lock(mutex);
     Record& r = records.at(path);
     r.inbox = inbox;
     r.isolate = std::move(isolate);
+    IsolateCore& self = *IsolateCore::current();
+    r.isolate_id = self.id();
+    self.mark_named();
+    self.set_traced(runtime.core().tracer.name_isolate(self.id(), path));
+    if (runtime.core().tracer.on() && self.traced()) {
+        std::string text = path.str();
+        for (const std::string& field : {r.supervision.supervisor ? r.supervision.supervisor->str() : std::string(),
+                                         r.entry_name, r.properties.to_json()})
+            (text += trace::field_separator) += field;
+        trace(trace::Kind::Path, r.isolate_id, r.launches - 1, text);
+    }
     // Under the lock, so that later senders cannot overtake what waited.
-    for (auto& envelope : r.pending) inbox.send(std::move(envelope));
+    for (auto& [envelope, id] : r.pending) PortAccess::send(inbox, std::move(envelope), id);
     r.pending.clear();
 }
 
@@ -266,6 +293,7 @@ void ClusterCore::came_up(const Path& path) {
         std::lock_guard lock(mutex);
         Record& r = records.at(path);
         r.state = State::Up;
+        if (IsolateCore::current()->traced()) trace(trace::Kind::Up, r.isolate_id, 0);
         notice = make_notice(Notice::Up, path, r.properties);
         for (const auto& [p, other] : records)
             if (other.wants_up && other.inbox.valid()) tell.push_back(other.inbox);
@@ -303,6 +331,8 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
         if (it == records.end()) return;
         Record& r = it->second;
         const DownReason reason = down_reason(exit, error, r.shutdown_requested || shutting_down);
+        trace(trace::Kind::Down, r.isolate_id, static_cast<std::uint32_t>(reason.kind),
+              reason.error + trace::field_separator + reason.where);
         notice = make_notice(Notice::Down, path, r.properties, &reason);
         const bool restart = !shutting_down && r.stop == Stop::None && wants_restart(r.supervision.restart, reason.kind);
         const bool keep = !shutting_down && (r.stop == Stop::ForRestart || restart);
@@ -367,10 +397,10 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
 }
 
 void ClusterCore::drop_pending(const Path& path, Record& record) {
-    for (const auto& dropped : record.pending) {
+    for (const auto& [dropped, id] : record.pending) {
         // Never sent through a port, so counted as sent here.
         runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
-        runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped);
+        runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped, id);
     }
     record.pending.clear();
 }

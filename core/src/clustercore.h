@@ -68,15 +68,23 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
         State state = State::Starting;
         SendPort inbox;                     // once the isolate has opened it
         std::optional<Isolate> isolate;     // its control handle
-        std::vector<Value> pending;         // envelopes sent while it was starting
+        /// Envelopes sent while it was starting, with their trace ids.
+        std::vector<std::pair<Value, std::uint64_t>> pending;
         bool shutdown_requested = false;
         bool wants_up = false, wants_down = false;
         std::set<Path> watchers;
+        // For tracing and replay.
+        std::string entry_name;             // when spawned by a registered name
+        std::uint32_t launches = 0;         // incarnations started
+        IsolateId isolate_id = 0;           // the current incarnation's isolate
     };
 
     /// `parent` set: `name` is a segment under it (empty: generated).
     Future<IsolateRef> spawn(std::string_view name, ClusterEntry entry, Value properties,
-                             const std::optional<Path>& parent, std::optional<Supervision> supervision = {});
+                             const std::optional<Path>& parent, std::optional<Supervision> supervision = {},
+                             std::string entry_name = {});
+    /// Emits a cluster trace event about `isolate`, if tracing is on.
+    void trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text = {});
     /// Starts the isolate of a reserved record (new, or restarting).
     Future<IsolateRef> launch(const Path& path);
     /// Asks `path` to shut down, marked as `stop`; false if it is not running.

@@ -170,7 +170,8 @@ Future<IsolateRef> Context::spawn_child(std::string_view segment, std::string_vi
     if (!entry)
         return Future<IsolateRef>::failed(
             std::make_exception_ptr(std::invalid_argument("spawn: no entry named '" + std::string(entry_name) + "'")));
-    return c->spawn(segment, std::move(entry), std::move(properties), state_->path);
+    return c->spawn(segment, std::move(entry), std::move(properties), state_->path, std::nullopt,
+                    std::string(entry_name));
 }
 
 void Context::send_self(Value content, SendOptions options) const { self().send(std::move(content), std::move(options)); }

@@ -1,6 +1,8 @@
 #pragma once
 // The runtime's record of undeliverable messages.
 
+#include "tracer.h"
+
 #include <iso/deadletter.h>
 #include <iso/value.h>
 
@@ -14,10 +16,14 @@ namespace iso::detail {
 /// @threadsafe
 class DeadLetterLog {
 public:
-    explicit DeadLetterLog(std::size_t history) : history_(history) {}
+    DeadLetterLog(std::size_t history, Tracer& tracer) : history_(history), tracer_(tracer) {}
 
-    void record(DeadLetterReason reason, NodeId node, PortId port, const Value& message);
-    void record_path(DeadLetterReason reason, NodeId node, std::string path, const Value& message);
+    /// `receiver` and `message_id`, where known, name the isolate that owns
+    /// the port and the message, for tracing.
+    void record(DeadLetterReason reason, NodeId node, PortId port, const Value& message, IsolateId receiver = 0,
+                std::uint64_t message_id = 0);
+    void record_path(DeadLetterReason reason, NodeId node, std::string path, const Value& message,
+                     std::uint64_t message_id = 0);
     std::uint64_t count() const noexcept { return count_.load(std::memory_order_acquire); }
     /// Those whose message had reached its handler (Unread, NoRoute).
     std::uint64_t after_delivery() const noexcept { return after_delivery_.load(std::memory_order_acquire); }
@@ -27,6 +33,7 @@ private:
     void add(DeadLetter letter, const Value& message);
 
     const std::size_t history_;
+    Tracer& tracer_;
     std::atomic<std::uint64_t> count_{0};
     std::atomic<std::uint64_t> after_delivery_{0};
     mutable std::mutex mutex_;

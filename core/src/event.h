@@ -22,6 +22,8 @@ struct Event : MpscNode {
     };
 
     Kind kind = Kind::Task;
+    /// Messages only: the id tracing gave it (0 when tracing was off).
+    std::uint64_t message_id = 0;
     /// The event settles one unit of the isolate's keep-alive count.
     bool releases_keepalive = false;
     Value value;

@@ -70,13 +70,24 @@ void IsolateCore::schedule_if_idle() {
     if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
 }
 
-void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message) {
+void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id) {
     if (dead()) {
-        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message);
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message, id_, message_id);
         return;
     }
     auto* e = new Event;
     e->kind = Event::Kind::Message;
+    e->message_id = message_id;
+    if (message_id != 0 && traced()) [[unlikely]] {
+        trace::Record r;
+        r.kind = trace::Kind::Enqueue;
+        r.isolate = id_;
+        r.message = message_id;
+        r.port = port->id;
+        // Written before the push, so that it always precedes the handling.
+        r.peer = depth_.load(std::memory_order_relaxed) + 1;
+        runtime_->tracer.emit(r);
+    }
     e->port = std::move(port);
     e->value = std::move(message);
     runtime_->queued.fetch_add(1, std::memory_order_acq_rel);
@@ -194,6 +205,14 @@ bool IsolateCore::run_control() {
     return true;
 }
 
+void IsolateCore::trace_control(trace::Kind kind) {
+    if (!runtime_->tracer.on() || !traced()) return;
+    trace::Record r;
+    r.kind = kind;
+    r.isolate = id_;
+    runtime_->tracer.emit(r);
+}
+
 void IsolateCore::apply(ControlMessage& m) {
     using K = ControlMessage::Kind;
     auto authorised = [&](Capability needed) { return m.authority && *m.authority == needed; };
@@ -202,13 +221,17 @@ void IsolateCore::apply(ControlMessage& m) {
         if (!authorised(pause_capability_) || !m.pause_id) return;
         if (auto& pauses = extras().pauses; std::find(pauses.begin(), pauses.end(), m.pause_id->id()) == pauses.end())
             pauses.push_back(m.pause_id->id());
+        trace_control(trace::Kind::Pause);
         break;
     case K::Resume:
         if (!m.pause_id || !extras_) return;
-        std::erase(extras_->pauses, m.pause_id->id());
+        if (std::erase(extras_->pauses, m.pause_id->id()) != 0) trace_control(trace::Kind::Resume);
         break;
     case K::Kill:
-        if (authorised(terminate_capability_)) die(ExitReason::Killed);
+        if (authorised(terminate_capability_)) {
+            trace_control(trace::Kind::Kill);
+            die(ExitReason::Killed);
+        }
         return;
     case K::Ping:
         m.port.send(m.response);
@@ -232,13 +255,51 @@ void IsolateCore::apply(ControlMessage& m) {
     paused_.store(pauses_hold(), std::memory_order_relaxed);
 }
 
+namespace {
+
+trace::HandleKind handle_kind(const Event& e) {
+    switch (e.kind) {
+    case Event::Kind::Message: return trace::HandleKind::Message;
+    case Event::Kind::Task: return trace::HandleKind::Task;
+    case Event::Kind::Resume: return trace::HandleKind::Resume;
+    }
+    return trace::HandleKind::Task;
+}
+
+} // namespace
+
 void IsolateCore::dispatch(Event& e) {
     if (e.releases_keepalive) release();
+    handling_ = e.message_id;
+    const bool tracing = runtime_->tracer.on() && traced();
+    trace::Record span;
+    if (tracing) [[unlikely]] {
+        span.kind = trace::Kind::HandleBegin;
+        span.isolate = id_;
+        span.message = e.message_id;
+        span.arg = static_cast<std::uint32_t>(handle_kind(e));
+        span.port = e.port ? e.port->id : 0;
+        span.time = Tracer::now();
+        runtime_->tracer.emit(span);
+    }
+    run_event(e);
+    if (tracing) [[unlikely]] {
+        const std::uint64_t began = span.time;
+        span.kind = trace::Kind::HandleEnd;
+        span.time = Tracer::now();
+        span.peer = span.time - began;
+        runtime_->tracer.emit(span);
+    }
+    events_handled_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void IsolateCore::run_event(Event& e) {
     try {
         switch (e.kind) {
         case Event::Kind::Message:
             if (e.port->closed.load(std::memory_order_acquire)) {
-                runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value);
+                runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value, id_,
+                                              e.message_id);
                 runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
                 break;
             }
@@ -248,7 +309,8 @@ void IsolateCore::dispatch(Event& e) {
             if (e.port->handler)
                 e.port->handler(std::move(e.value));
             else
-                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value);
+                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value, id_,
+                                              e.message_id);
             break;
         case Event::Kind::Task:
             started_.store(true, std::memory_order_relaxed);
@@ -268,7 +330,6 @@ void IsolateCore::dispatch(Event& e) {
     } catch (...) {
         handle_uncaught(std::current_exception());
     }
-    events_handled_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void IsolateCore::handle_uncaught(std::exception_ptr error) {
@@ -281,6 +342,13 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
     }
     errors_.fetch_add(1, std::memory_order_relaxed);
     const ErrorDescription description = describe(error, debug_name_);
+    if (runtime_->tracer.on() && traced()) [[unlikely]] {
+        trace::Record r;
+        r.kind = trace::Kind::Error;
+        r.isolate = id_;
+        r.message = handling_;
+        runtime_->tracer.emit(r, description.message + trace::field_separator + description.where);
+    }
     const Value report = Value::list({Value(description.message), Value(description.where)});
     if (extras_)
         for (const auto& port : extras_->error_listeners) port.send(report);
@@ -328,6 +396,14 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
     running_.store(false, std::memory_order_relaxed);
+    if (runtime_->tracer.on() && traced()) [[unlikely]] {
+        trace::Record r;
+        r.kind = trace::Kind::Exit;
+        r.isolate = id_;
+        r.arg = static_cast<std::uint32_t>(reason);
+        runtime_->tracer.emit(r);
+    }
+    if (named_) runtime_->tracer.forget_isolate(id_);
     unregister_port(control_port_id_);
     auto ports = std::move(ports_);
     for (auto& cell : ports) close_port(*cell, true);
@@ -367,7 +443,8 @@ void IsolateCore::drain_dead() {
         depth_.fetch_sub(1, std::memory_order_relaxed);
         std::unique_ptr<Event> e(static_cast<Event*>(n));
         if (e->kind == Event::Kind::Message) {
-            runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value);
+            runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
+                                          e->message_id);
             runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
         }
     }

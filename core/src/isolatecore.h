@@ -10,6 +10,7 @@
 
 #include <iso/isolate.h>
 #include <iso/runtime.h>
+#include <iso/trace.h>
 
 #include <atomic>
 #include <coroutine>
@@ -57,7 +58,7 @@ public:
     void start_life(ExitHook hook);
 
     // Producers. @threadsafe
-    void post_message(std::shared_ptr<PortCell> port, Value message);
+    void post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id = 0);
     void post_task(UniqueFunction task, bool releases_keepalive);
     void post_resume(std::coroutine_handle<> handle);
     void post_control(ControlMessage message);
@@ -81,6 +82,17 @@ public:
     void retire(std::function<void(Value)> handler) { extras().retired.push_back(std::move(handler)); }
 
     bool dead() const noexcept { return dead_.load(std::memory_order_acquire); }
+
+    // Tracing.
+    /// Whether the trace filter lets this isolate's events through. @threadsafe
+    bool traced() const noexcept { return traced_.load(std::memory_order_relaxed); }
+    void set_traced(bool traced) noexcept { traced_.store(traced, std::memory_order_relaxed); }
+    /// The cluster gave it a path: the tracer must forget it when it ends.
+    void mark_named() noexcept { named_ = true; }
+    /// The id of the message being handled (the cause of what it sends now). Owner only.
+    std::uint64_t handling() const noexcept { return handling_; }
+    /// Numbers the timers it makes, for TimerFire events. Owner only.
+    std::uint32_t next_timer_ordinal() noexcept { return ++timers_made_; }
 
     /// What a layer above keeps with the isolate (the cluster: its context).
     /// Owner only; released when the isolate dies.
@@ -122,7 +134,9 @@ private:
     bool has_work() const noexcept;
     bool run_control();  // false once the isolate has died
     void apply(ControlMessage& m);
-    void dispatch(Event& e);
+    void dispatch(Event& e);  // runs it, traced
+    void run_event(Event& e);
+    void trace_control(trace::Kind kind);
     void die(ExitReason reason, const ErrorDescription* error = nullptr);
     void drain_dead();
     bool pauses_hold() const noexcept { return extras_ && !extras_->pauses.empty(); }
@@ -145,6 +159,7 @@ private:
     std::atomic<bool> paused_{false};
     std::atomic<bool> started_{false};
     std::atomic<bool> dead_{false};
+    std::atomic<bool> traced_{true};
     bool errors_fatal_;          // owner only
     bool exit_requested_ = false;  // owner only
     Fifo<ControlMessage> control_;
@@ -154,6 +169,9 @@ private:
 
     // Owner only.
     long keepalive_ = 0;
+    std::uint64_t handling_ = 0;
+    std::uint32_t timers_made_ = 0;
+    bool named_ = false;
     std::vector<std::shared_ptr<PortCell>> ports_;
     Event* microtasks_head_ = nullptr;
     Event* microtasks_tail_ = nullptr;

@@ -13,6 +13,7 @@
 namespace iso::detail {
 
 class IsolateCore;
+class Tracer;
 
 /// The process's port table: every open port by id, so that an address
 /// decoded from bytes or JSON finds its port. @threadsafe
@@ -24,7 +25,14 @@ std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id);
 /// For the cluster's sources: the cell behind a RawReceivePort.
 struct PortAccess {
     static PortCell& cell(RawReceivePort& port);
+    /// Sends what was traced as sent earlier, as message `message_id`.
+    static void send(const SendPort& port, Value message, std::uint64_t message_id) {
+        port.send(std::move(message), message_id);
+    }
 };
+/// Traces a send to `cell` (its payload as captured) and returns the
+/// message's new id. Call only while tracing is on.
+std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, const Value& message);
 
 struct PortCell : std::enable_shared_from_this<PortCell> {
     PortCell(std::shared_ptr<IsolateCore> owner, NodeId node);

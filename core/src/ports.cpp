@@ -117,7 +117,28 @@ using detail::PortCell;
 SendPort::SendPort(std::shared_ptr<detail::PortCell> cell) noexcept
     : cell_(std::move(cell)), node_(cell_->node), id_(cell_->id) {}
 
-void SendPort::send(Value message) const {
+namespace detail {
+
+std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, const Value& message) {
+    const std::uint64_t id = Tracer::next_message_id();
+    const IsolateCore* sender = IsolateCore::current();
+    if (sender != nullptr ? !sender->traced() : cell != nullptr && !cell->owner->traced()) return id;
+    trace::Record r;
+    r.kind = trace::Kind::Send;
+    r.isolate = sender != nullptr ? sender->id() : 0;
+    r.message = id;
+    r.cause = sender != nullptr ? sender->handling() : 0;
+    r.peer = cell != nullptr ? cell->owner->id() : 0;
+    r.port = cell != nullptr ? cell->id : 0;
+    tracer.emit_with_payload(r, message);
+    return id;
+}
+
+} // namespace detail
+
+void SendPort::send(Value message) const { send(std::move(message), 0); }
+
+void SendPort::send(Value message, std::uint64_t message_id) const {
     std::shared_ptr<PortCell> cell = cell_ ? cell_ : PortCell::find(node_, id_);
     if (!cell) {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
@@ -126,16 +147,19 @@ void SendPort::send(Value message) const {
         runtime.dead_letters.record(reason, node_, id_, message);
         return;
     }
-    cell->owner->runtime().sent.fetch_add(1, std::memory_order_acq_rel);
+    detail::RuntimeCore& runtime = cell->owner->runtime();
+    runtime.sent.fetch_add(1, std::memory_order_acq_rel);
+    if (message_id == 0 && runtime.tracer.on()) [[unlikely]]
+        message_id = detail::trace_send(runtime.tracer, cell.get(), message);
     if (cell->closed.load(std::memory_order_acquire)) {
         const auto reason = cell->awaits_reply.load(std::memory_order_relaxed) ? DeadLetterReason::LateReply
                             : cell->owner->dead()                               ? DeadLetterReason::IsolateDead
                                                                                 : DeadLetterReason::PortClosed;
-        cell->owner->runtime().dead_letters.record(reason, node_, id_, message);
+        runtime.dead_letters.record(reason, node_, id_, message, cell->owner->id(), message_id);
         return;
     }
     IsolateCore& owner = *cell->owner;
-    owner.post_message(std::move(cell), std::move(message));
+    owner.post_message(std::move(cell), std::move(message), message_id);
 }
 
 // ---- RawReceivePort ---------------------------------------------------------

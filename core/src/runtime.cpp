@@ -36,7 +36,7 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
     : owner(runtime),
       options(opts),
       node(next_node.fetch_add(1, std::memory_order_relaxed)),
-      dead_letters(opts.dead_letter_history),
+      dead_letters(opts.dead_letter_history, tracer),
       executor(opts.deterministic ? make_manual_executor() : make_thread_pool(opts)),
       timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
 
@@ -55,6 +55,14 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
     }
     Isolate handle(core->control_port(), core->pause_capability(), core->terminate_capability(),
                    core->debug_name());
+    if (tracer.on()) [[unlikely]] {
+        trace::Record r;
+        r.kind = trace::Kind::Spawn;
+        r.isolate = id;
+        const IsolateCore* parent = IsolateCore::current();
+        r.peer = parent != nullptr ? parent->id() : 0;
+        tracer.emit(r, core->debug_name());
+    }
     core->post_task(std::move(start), false);
     return handle;
 }

@@ -5,6 +5,7 @@
 #include "errordescription.h"
 #include "executor.h"
 #include "timers.h"
+#include "tracer.h"
 
 #include <iso/runtime.h>
 
@@ -32,6 +33,7 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     Runtime& owner;
     const RuntimeOptions options;
     const NodeId node;
+    Tracer tracer;  // before dead_letters, which use it
     DeadLetterLog dead_letters;
     std::unique_ptr<Executor> executor;
     std::unique_ptr<TimerService> timers;

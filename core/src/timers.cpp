@@ -24,12 +24,23 @@ using TimerHeap = std::priority_queue<std::shared_ptr<TimerState>, std::vector<s
 /// Runs on the owning isolate: the callback, then re-arming a periodic timer.
 /// The callback is moved out while it runs, so that it may cancel its own
 /// timer (which drops the callback) without destroying itself.
+void trace_fire(IsolateCore& core, const TimerState& timer) {
+    trace::Record r;
+    r.kind = trace::Kind::TimerFire;
+    r.isolate = core.id();
+    r.arg = timer.ordinal;
+    r.peer = timer.ticks.load(std::memory_order_relaxed);
+    core.runtime().tracer.emit(r);
+}
+
 void run_on_owner(const std::shared_ptr<TimerState>& timer) {
     if (!timer->active.load(std::memory_order_acquire)) return;
     IsolateCore& core = *IsolateCore::current();
+    const bool tracing = core.runtime().tracer.on() && core.traced();
     if (timer->period.count() == 0) {
         timer->active.store(false, std::memory_order_release);
         timer->ticks.store(1, std::memory_order_relaxed);
+        if (tracing) [[unlikely]] trace_fire(core, *timer);
         auto fn = std::move(timer->on_fire);
         core.forget_timer(timer.get());
         if (fn) fn();
@@ -41,6 +52,7 @@ void run_on_owner(const std::shared_ptr<TimerState>& timer) {
     const auto behind = now > timer->due ? (now - timer->due) / timer->period : 0;
     timer->ticks.fetch_add(1 + static_cast<std::uint64_t>(behind), std::memory_order_relaxed);
     timer->due += timer->period * (1 + behind);
+    if (tracing) [[unlikely]] trace_fire(core, *timer);
     // Re-armed even when the callback throws: the error is reported and the
     // timer goes on, as in Dart.
     struct Rearm {
@@ -177,6 +189,7 @@ std::shared_ptr<TimerState> make_owned_timer(Duration delay, Duration period) {
     auto timer = std::make_shared<TimerState>();
     timer->owner = core->shared_from_this();
     timer->owned = true;
+    timer->ordinal = core->next_timer_ordinal();
     timer->period = period;
     timer->due = core->runtime().timers->now() + std::max(delay, Duration::zero());
     core->add_timer(timer);

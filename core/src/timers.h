@@ -20,6 +20,7 @@ struct TimerState {
     Duration period{0};                // zero: one-shot
     std::chrono::nanoseconds due{0};
     std::uint64_t sequence = 0;        // ties on `due` fire in creation order
+    std::uint32_t ordinal = 0;         // its number among its isolate's timers, for tracing
     std::atomic<bool> active{true};
     std::atomic<std::uint64_t> ticks{0};
     // Only the owner (or the service, for ownerless timers) calls these.

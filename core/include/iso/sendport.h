@@ -42,7 +42,10 @@ private:
     friend class ReceivePort;
     friend class RawReceivePort;
     friend struct detail::PortCell;
+    friend struct detail::PortAccess;
     explicit SendPort(std::shared_ptr<detail::PortCell> cell) noexcept;
+    /// `message_id` not 0: the send was traced already, under that id.
+    void send(Value message, std::uint64_t message_id) const;
 
     std::shared_ptr<detail::PortCell> cell_;  // cached target; null until resolved
     NodeId node_ = 0;

@@ -1,0 +1,168 @@
+#pragma once
+/// The monitor: drains a runtime's trace buffers in batches, keeps a live
+/// snapshot of the cluster (isolates, states, the supervision tree,
+/// metrics) and hands batches to subscribers.
+
+#include <iso/path.h>
+#include <iso/runtime.h>
+#include <iso/trace.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iso {
+
+/// Handle times in log-linear buckets: 4 per power of two, so a quantile
+/// is within 19% of the truth, in 640 bytes.
+class Histogram {
+public:
+    void add(std::uint64_t nanoseconds) noexcept;
+    std::uint64_t count() const noexcept { return count_; }
+    std::uint64_t max() const noexcept { return max_; }
+    /// The upper bound of the bucket holding quantile `q` (0..1); 0 if empty.
+    std::uint64_t quantile(double q) const noexcept;
+
+private:
+    static constexpr int sub_buckets = 4;
+    std::array<std::uint32_t, 40 * sub_buckets> buckets_{};
+    std::uint64_t count_ = 0;
+    std::uint64_t max_ = 0;
+};
+
+/// One isolate, as the monitor knows it.
+struct IsolateMetrics {
+    IsolateId id = 0;
+    std::string name;        ///< debug name
+    std::string path;        ///< cluster path; empty for plain isolates
+    IsolateId supervisor = 0;  ///< its supervisor's isolate (0: the root or none)
+    std::uint32_t incarnation = 0;
+    IsolateState state = IsolateState::Starting;
+    std::size_t mailbox_depth = 0;
+    std::uint64_t messages_in = 0;   ///< messages it handled
+    std::uint64_t messages_out = 0;  ///< messages it sent
+    std::uint64_t busy_ns = 0;       ///< time inside its handlers
+    std::uint64_t restarts = 0;      ///< of its path, before this incarnation
+    std::uint64_t errors = 0;
+    std::uint64_t dead_letters = 0;  ///< sent by it, or addressed to it, undelivered
+    Histogram handle_time;
+};
+
+/// One scheduler thread (or outside thread that produced events).
+struct ThreadMetrics {
+    std::uint16_t thread = 0;
+    double utilisation = 0;  ///< share of the last interval spent in handlers, 0..1
+};
+
+struct ClusterSnapshot {
+    std::chrono::nanoseconds time{0};  ///< steady clock, when it was taken
+    /// Live isolates by id, and those that ended since the previous batch.
+    std::vector<IsolateMetrics> isolates;
+    std::vector<ThreadMetrics> threads;
+    double messages_per_second = 0;  ///< handled, over the last interval
+    double events_per_second = 0;
+    std::uint64_t messages_total = 0;
+    std::uint64_t events_total = 0;
+    std::uint64_t events_lost = 0;   ///< dropped by full thread buffers
+    std::uint64_t rss_bytes = 0;     ///< the process's resident memory
+    std::uint64_t runtime_bytes = 0; ///< what the runtime itself holds, estimated from its live objects
+
+    const IsolateMetrics* find(IsolateId id) const;
+};
+
+/// What changed since a subscriber's previous batch.
+struct SnapshotDelta {
+    bool full = false;                    ///< `changed` is every isolate (first batch, or after a gap)
+    std::vector<IsolateMetrics> changed;  ///< added or changed isolates
+    std::vector<IsolateId> removed;       ///< ended and forgotten
+    /// The cluster-wide part, always whole.
+    ClusterSnapshot totals;               ///< with `isolates` empty
+};
+
+/// What a subscriber receives. A gap marker (missed_batches > 0) says what
+/// the subscriber missed because it fell behind; its delta is then full.
+struct Batch {
+    std::uint64_t sequence = 0;
+    std::vector<trace::Event> events;
+    SnapshotDelta delta;
+    std::uint64_t missed_batches = 0;
+    std::uint64_t missed_events = 0;
+};
+
+/// A subscriber's queue. The monitor never waits for it: when `capacity`
+/// events are queued, further batches are dropped and counted.
+class Subscription {
+public:
+    /// The next batch, if one is queued.
+    std::optional<Batch> try_next();
+    /// Waits up to `timeout` for a batch (outside isolates only).
+    std::optional<Batch> next(std::chrono::milliseconds timeout);
+    /// Every queued batch, oldest first.
+    std::vector<Batch> take_all();
+    /// No more batches will come (the observer was destroyed).
+    bool closed() const;
+
+    struct State;
+    explicit Subscription(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+struct ObserverOptions {
+    /// How often the monitor thread drains; zero: no thread, call poll().
+    std::chrono::milliseconds interval{20};
+    /// Whether tracing starts on.
+    bool tracing = true;
+    trace::PayloadCapture payload = trace::PayloadCapture::None;
+    std::size_t payload_limit = 256;
+    /// Each producing thread's buffer, in 64-byte records.
+    std::size_t thread_buffer_records = 1 << 15;
+};
+
+/// Observes one runtime. One observer per runtime at a time; constructing
+/// a second throws StateError. Destroying it turns tracing off.
+/// @threadsafe
+class Observer {
+public:
+    explicit Observer(Runtime& runtime, ObserverOptions options = {});
+    ~Observer();
+    Observer(const Observer&) = delete;
+    Observer& operator=(const Observer&) = delete;
+
+    /// Switches tracing for the whole runtime.
+    void set_tracing(bool on);
+    bool tracing() const;
+    /// Traces only isolates whose cluster path is at or under one of
+    /// `prefixes`; empty: every isolate. Plain isolates have no path, so a
+    /// non-empty filter leaves them out.
+    void set_filter(std::vector<Path> prefixes);
+    void set_payload_capture(trace::PayloadCapture capture, std::size_t limit = 256);
+
+    /// Subscribers receive every batch from now on; the first carries a
+    /// full snapshot. `capacity`: events queued before batches are dropped.
+    std::shared_ptr<Subscription> subscribe(std::size_t capacity = 1 << 20);
+    void unsubscribe(const std::shared_ptr<Subscription>& subscription);
+
+    /// Drains the buffers now and publishes a batch (any thread; with
+    /// interval zero this is the only way batches are made).
+    void poll();
+    /// The latest snapshot.
+    ClusterSnapshot snapshot() const;
+    /// The events that describe the runtime as it is now (a Spawn, and a
+    /// Path for cluster isolates, per live isolate): what a recording that
+    /// starts late begins with.
+    std::vector<trace::Event> current_state_events() const;
+
+    Runtime& runtime() const noexcept;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace iso

@@ -1,0 +1,114 @@
+#pragma once
+/// Trace events: what the runtime says about every observable step.
+///
+/// Producers write fixed 64-byte records (plus, for a few kinds, a short
+/// text) into per-thread buffers; the Observer (iso/observer.h) drains them.
+/// The meaning of each field depends on the kind, as listed below; unused
+/// fields are zero. Isolate 0 means "outside any isolate" (a plain thread).
+
+#include <iso/fwd.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace iso::trace {
+
+enum class Kind : std::uint8_t {
+    /// isolate: the new one; peer: the spawning isolate; text: debug name.
+    Spawn = 1,
+    /// A cluster isolate's identity, its first event. isolate; arg:
+    /// incarnation (0 first, +1 per restart); text: fields path, supervisor
+    /// path (empty: the root), entry name (empty: not spawned by name),
+    /// properties JSON.
+    Path,
+    /// The cluster isolate's entry returned. isolate.
+    Up,
+    /// isolate; arg: DownReason::Kind; text: fields error, where.
+    Down,
+    /// isolate: the sender (0 outside); message: its id; cause: the message
+    /// the sender was handling (0 none); peer: the receiving isolate (0 if
+    /// unknown); port; text: the payload, when captured.
+    Send,
+    /// isolate: the receiver; message; port; peer: mailbox depth after it.
+    Enqueue,
+    /// isolate; message (0 for a task); arg: HandleKind; port.
+    HandleBegin,
+    /// isolate; message; arg: HandleKind; peer: nanoseconds it took.
+    HandleEnd,
+    /// An uncaught error in a handler. isolate; message; text: fields
+    /// message, where.
+    Error,
+    /// isolate; arg: ExitReason (0 normal, 1 killed, 2 failed, 3 exited).
+    Exit,
+    /// isolate: the paused one; peer: the requester (0 outside).
+    Pause,
+    Resume,
+    Kill,
+    /// The cluster restarts a path. isolate: the ended incarnation;
+    /// arg: the new incarnation number; text: path.
+    Restart,
+    /// Inside the Task that runs the timer's callback. isolate; arg: the
+    /// timer's ordinal on its isolate (1: the first it made); peer: its
+    /// ticks, this one included.
+    TimerFire,
+    /// isolate: the sender (0 outside); message; arg: DeadLetterReason;
+    /// port; peer: the port's isolate (0 unknown); text: the payload, when captured.
+    DeadLetter,
+    /// Events were lost. peer: how many; arg: GapSource.
+    Gap,
+};
+inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Gap) + 1;
+
+std::string_view kind_name(Kind kind) noexcept;
+
+/// What a handler ran: a message, a task (an entry, a timer's callback,
+/// a continuation) or a resumed coroutine.
+enum class HandleKind : std::uint8_t { Message, Task, Resume };
+enum class GapSource : std::uint8_t {
+    ThreadBuffer,  ///< a producer's buffer was full
+    Subscriber,    ///< this subscriber fell behind
+    File,          ///< a damaged part of a trace file was skipped
+};
+
+enum class Flag : std::uint8_t {
+    PayloadTruncated = 1,  ///< text holds a prefix of the payload
+};
+
+/// One fixed-size record, as written by producers and stored in files.
+struct Record {
+    std::uint64_t time = 0;     ///< steady-clock nanoseconds
+    std::uint64_t isolate = 0;
+    std::uint64_t message = 0;
+    std::uint64_t cause = 0;
+    std::uint64_t peer = 0;
+    std::uint64_t port = 0;
+    std::uint32_t arg = 0;
+    std::uint32_t text_size = 0;  ///< bytes of text that follow the record
+    Kind kind = Kind::Gap;
+    std::uint8_t flags = 0;
+    std::uint16_t thread = 0;   ///< the producing thread's buffer index
+    std::uint32_t reserved = 0;
+};
+static_assert(sizeof(Record) == 64);
+
+/// A record with its text, as consumers see it.
+struct Event : Record {
+    std::string text;
+
+    /// The `index`th field of a multi-field text (fields are separated by
+    /// the unit separator, '\x1f'); empty if there is none.
+    std::string_view field(std::size_t index) const noexcept;
+    bool has(Flag flag) const noexcept { return (flags & static_cast<std::uint8_t>(flag)) != 0; }
+};
+
+inline constexpr char field_separator = '\x1f';
+
+/// How much of each message's content Send and DeadLetter events carry.
+enum class PayloadCapture : std::uint8_t {
+    None,    ///< no text
+    Prefix,  ///< the first `payload_limit` bytes of its JSON text
+    Whole,   ///< all of its JSON text (needed for replay)
+};
+
+} // namespace iso::trace

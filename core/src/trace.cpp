@@ -1,0 +1,38 @@
+#include <iso/trace.h>
+
+namespace iso::trace {
+
+std::string_view kind_name(Kind kind) noexcept {
+    switch (kind) {
+    case Kind::Spawn: return "spawn";
+    case Kind::Path: return "path";
+    case Kind::Up: return "up";
+    case Kind::Down: return "down";
+    case Kind::Send: return "send";
+    case Kind::Enqueue: return "enqueue";
+    case Kind::HandleBegin: return "handle-begin";
+    case Kind::HandleEnd: return "handle-end";
+    case Kind::Error: return "error";
+    case Kind::Exit: return "exit";
+    case Kind::Pause: return "pause";
+    case Kind::Resume: return "resume";
+    case Kind::Kill: return "kill";
+    case Kind::Restart: return "restart";
+    case Kind::TimerFire: return "timer-fire";
+    case Kind::DeadLetter: return "dead-letter";
+    case Kind::Gap: return "gap";
+    }
+    return "unknown";
+}
+
+std::string_view Event::field(std::size_t index) const noexcept {
+    std::string_view rest = text;
+    for (; index > 0; --index) {
+        const auto at = rest.find(field_separator);
+        if (at == std::string_view::npos) return {};
+        rest.remove_prefix(at + 1);
+    }
+    return rest.substr(0, rest.find(field_separator));
+}
+
+} // namespace iso::trace

@@ -1,0 +1,197 @@
+#include "tracer.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace iso::detail {
+
+namespace {
+
+constexpr std::size_t slot_bytes = sizeof(trace::Record);
+/// The most text one record carries; longer payloads are cut and flagged.
+constexpr std::size_t max_text = 16 * 1024;
+
+std::size_t slots_for(std::size_t text_bytes) { return 1 + (text_bytes + slot_bytes - 1) / slot_bytes; }
+
+std::atomic<std::uint64_t> next_serial{1};
+
+} // namespace
+
+// ---- ThreadBuffer -------------------------------------------------------------
+
+ThreadBuffer::ThreadBuffer(std::uint16_t i, std::size_t capacity)
+    : index(i), capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 1024))),
+      slots_(std::make_unique<trace::Record[]>(capacity_)) {}
+
+bool ThreadBuffer::write(const trace::Record& record, std::string_view text) noexcept {
+    const std::size_t needed = slots_for(text.size());
+    const std::uint64_t head = head_.load(std::memory_order_relaxed);
+    if (head + needed - cached_tail_ > capacity_) {
+        cached_tail_ = tail_.load(std::memory_order_acquire);
+        if (head + needed - cached_tail_ > capacity_) {
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+    }
+    const std::size_t mask = capacity_ - 1;
+    slots_[head & mask] = record;
+    slots_[head & mask].text_size = static_cast<std::uint32_t>(text.size());
+    for (std::size_t done = 0, slot = 1; done < text.size(); done += slot_bytes, ++slot) {
+        auto* to = reinterpret_cast<char*>(&slots_[(head + slot) & mask]);
+        std::memcpy(to, text.data() + done, std::min(slot_bytes, text.size() - done));
+    }
+    head_.store(head + needed, std::memory_order_release);
+    return true;
+}
+
+void ThreadBuffer::drain(std::vector<trace::Event>& out) {
+    const std::uint64_t head = head_.load(std::memory_order_acquire);
+    std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    const std::size_t mask = capacity_ - 1;
+    while (tail < head) {
+        trace::Event& e = out.emplace_back();
+        static_cast<trace::Record&>(e) = slots_[tail & mask];
+        e.thread = index;
+        const std::size_t size = e.text_size;
+        if (size != 0) {
+            e.text.resize(size);
+            for (std::size_t done = 0, slot = 1; done < size; done += slot_bytes, ++slot) {
+                const auto* from = reinterpret_cast<const char*>(&slots_[(tail + slot) & mask]);
+                std::memcpy(e.text.data() + done, from, std::min(slot_bytes, size - done));
+            }
+        }
+        tail += slots_for(size);
+    }
+    tail_.store(tail, std::memory_order_release);
+}
+
+std::uint64_t ThreadBuffer::take_dropped() noexcept { return dropped_.exchange(0, std::memory_order_relaxed); }
+
+double ThreadBuffer::fill() const noexcept {
+    const auto used = head_.load(std::memory_order_relaxed) - tail_.load(std::memory_order_relaxed);
+    return static_cast<double>(used) / static_cast<double>(capacity_);
+}
+
+// ---- Tracer --------------------------------------------------------------------
+
+Tracer::Tracer() : serial_(next_serial.fetch_add(1)) {}
+Tracer::~Tracer() = default;
+
+void Tracer::set_payload(trace::PayloadCapture capture, std::size_t limit) noexcept {
+    payload_limit_.store(std::min(limit, max_text), std::memory_order_relaxed);
+    payload_.store(capture, std::memory_order_relaxed);
+}
+
+void Tracer::set_filter(std::vector<Path> prefixes) {
+    std::lock_guard lock(mutex_);
+    filter_ = std::move(prefixes);
+}
+
+namespace {
+bool under_any(const std::vector<Path>& filter, const Path* path) {
+    if (filter.empty()) return true;
+    if (path == nullptr) return false;
+    return std::any_of(filter.begin(), filter.end(),
+                       [&](const Path& p) { return p == *path || p.is_ancestor_of(*path); });
+}
+} // namespace
+
+bool Tracer::traced(std::uint64_t id) const {
+    std::lock_guard lock(mutex_);
+    auto it = paths_.find(id);
+    return under_any(filter_, it == paths_.end() ? nullptr : &it->second);
+}
+
+bool Tracer::name_isolate(std::uint64_t id, const Path& path) {
+    std::lock_guard lock(mutex_);
+    paths_.insert_or_assign(id, path);
+    return under_any(filter_, &path);
+}
+
+void Tracer::forget_isolate(std::uint64_t id) {
+    std::lock_guard lock(mutex_);
+    paths_.erase(id);
+}
+
+std::uint64_t Tracer::next_message_id() noexcept {
+    // Each thread takes ids in blocks, so that ids cost no shared write.
+    static std::atomic<std::uint64_t> next_block{1};
+    constexpr std::uint64_t block = 1 << 12;
+    thread_local std::uint64_t next = 0, end = 0;
+    if (next == end) {
+        next = next_block.fetch_add(1, std::memory_order_relaxed) * block;
+        end = next + block;
+    }
+    return next++;
+}
+
+ThreadBuffer* Tracer::local_buffer() noexcept {
+    struct Cache {
+        std::uint64_t serial = 0;
+        ThreadBuffer* buffer = nullptr;
+    };
+    thread_local Cache cache;
+    if (cache.serial == serial_) return cache.buffer;
+    try {
+        std::lock_guard lock(mutex_);
+        // A thread that alternates between runtimes finds its buffer again.
+        for (const auto& b : buffers_)
+            if (b->producer == std::this_thread::get_id()) {
+                cache = Cache{serial_, b.get()};
+                return cache.buffer;
+            }
+        const auto index = static_cast<std::uint16_t>(buffers_.size() + 1);
+        buffers_.push_back(std::make_unique<ThreadBuffer>(index, buffer_records_.load()));
+        cache = Cache{serial_, buffers_.back().get()};
+        return cache.buffer;
+    } catch (...) {
+        return nullptr;  // out of memory: the event is lost, the runtime goes on
+    }
+}
+
+void Tracer::emit(trace::Record record, std::string_view text) noexcept {
+    ThreadBuffer* buffer = local_buffer();
+    if (buffer == nullptr) return;
+    if (record.time == 0) record.time = now();
+    if (text.size() > max_text) {
+        text = text.substr(0, max_text);
+        record.flags |= static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
+    }
+    buffer->write(record, text);
+}
+
+void Tracer::emit_with_payload(trace::Record record, const Value& payload) noexcept {
+    const auto capture = payload_.load(std::memory_order_relaxed);
+    if (capture == trace::PayloadCapture::None) {
+        emit(record);
+        return;
+    }
+    std::string text;
+    try {
+        text = payload.to_json();
+    } catch (...) {
+        text = "(no JSON form)";
+    }
+    if (capture == trace::PayloadCapture::Prefix && text.size() > payload_limit_.load(std::memory_order_relaxed)) {
+        text.resize(payload_limit_.load(std::memory_order_relaxed));
+        record.flags |= static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
+    }
+    emit(record, text);
+}
+
+std::vector<ThreadBuffer*> Tracer::buffers() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ThreadBuffer*> out;
+    out.reserve(buffers_.size());
+    for (const auto& b : buffers_) out.push_back(b.get());
+    return out;
+}
+
+std::size_t Tracer::buffer_bytes() const {
+    std::lock_guard lock(mutex_);
+    std::size_t bytes = 0;
+    for (const auto& b : buffers_) bytes += sizeof(ThreadBuffer) + b->capacity_bytes();
+    return bytes;
+}
+
+} // namespace iso::detail

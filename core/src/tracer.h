@@ -1,0 +1,110 @@
+#pragma once
+// The producer side of tracing: per-thread buffers and the emit calls the
+// runtime makes at every observable step.
+
+#include <iso/path.h>
+#include <iso/trace.h>
+#include <iso/value.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace iso::detail {
+
+class IsolateCore;
+
+/// One producing thread's records: a single-producer, single-consumer ring.
+/// The producer never waits: when the ring is full the event is counted as
+/// dropped. A record's text follows it in whole slots.
+class ThreadBuffer {
+public:
+    ThreadBuffer(std::uint16_t index, std::size_t capacity);
+
+    /// Producer only. False if there was no room.
+    bool write(const trace::Record& record, std::string_view text) noexcept;
+    /// Consumer only: appends everything written so far to `out`.
+    void drain(std::vector<trace::Event>& out);
+    /// Consumer only: records dropped since the last call.
+    std::uint64_t take_dropped() noexcept;
+    /// How full it is now, 0..1 (any thread; approximate).
+    double fill() const noexcept;
+    std::size_t capacity_bytes() const noexcept { return capacity_ * sizeof(trace::Record); }
+
+    const std::uint16_t index;
+    const std::thread::id producer = std::this_thread::get_id();
+
+private:
+    const std::size_t capacity_;  // a power of two
+    std::unique_ptr<trace::Record[]> slots_;
+    alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the producer
+    std::uint64_t cached_tail_ = 0;                   // producer's view of tail_
+    std::atomic<std::uint64_t> dropped_{0};
+    alignas(64) std::atomic<std::uint64_t> tail_{0};  // written by the consumer
+};
+
+/// A runtime's tracing switches and buffers. Producers call the emit
+/// functions only after on() said yes: the one branch tracing costs when off.
+class Tracer {
+public:
+    Tracer();
+    ~Tracer();
+    Tracer(const Tracer&) = delete;
+    Tracer& operator=(const Tracer&) = delete;
+
+    bool on() const noexcept { return on_.load(std::memory_order_relaxed); }
+
+    // Switches; an Observer sets these. @threadsafe
+    void set_on(bool on) noexcept { on_.store(on, std::memory_order_relaxed); }
+    void set_payload(trace::PayloadCapture capture, std::size_t limit) noexcept;
+    void set_buffer_records(std::size_t records) noexcept { buffer_records_.store(records); }
+    /// Prefixes of traced paths (empty: all). The caller then re-applies
+    /// traced() to every live isolate.
+    void set_filter(std::vector<Path> prefixes);
+    /// Whether the isolate `id` is traced under the current filter.
+    bool traced(std::uint64_t id) const;
+    /// The cluster names its isolates here, so the filter can find them;
+    /// returns whether `path` is traced now.
+    bool name_isolate(std::uint64_t id, const Path& path);
+    void forget_isolate(std::uint64_t id);
+
+    /// A process-unique message id (never 0), without contention.
+    static std::uint64_t next_message_id() noexcept;
+    static std::uint64_t now() noexcept {
+        return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
+
+    /// Writes one record (time and thread are filled in) to this thread's
+    /// buffer. @threadsafe
+    void emit(trace::Record record, std::string_view text = {}) noexcept;
+    /// Emits a record carrying `payload` as far as payload capture says.
+    void emit_with_payload(trace::Record record, const Value& payload) noexcept;
+
+    /// Consumer side: every buffer made so far. @threadsafe
+    std::vector<ThreadBuffer*> buffers() const;
+    /// The runtime's bytes in trace buffers.
+    std::size_t buffer_bytes() const;
+
+private:
+    ThreadBuffer* local_buffer() noexcept;
+
+    std::atomic<bool> on_{false};
+    std::atomic<trace::PayloadCapture> payload_{trace::PayloadCapture::None};
+    std::atomic<std::size_t> payload_limit_{256};
+    std::atomic<std::size_t> buffer_records_{1 << 16};
+    const std::uint64_t serial_;  // tells a thread's cached buffer from another tracer's
+
+    mutable std::mutex mutex_;
+    std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
+    std::vector<Path> filter_;
+    std::unordered_map<std::uint64_t, Path> paths_;  // cluster isolates by id
+};
+
+} // namespace iso::detail
