@@ -210,7 +210,7 @@ void ClusterCore::deliver(const Path& to, Value envelope) {
             }
             // Traced as sent now, to the isolate that will have the path.
             Tracer& tracer = runtime.core().tracer;
-            const std::uint64_t id = tracer.on() ? trace_send(tracer, nullptr, envelope) : 0;
+            const std::uint64_t id = tracer.on() ? trace_send(tracer, nullptr, 0, envelope) : 0;
             r.pending.emplace_back(std::move(envelope), id);
             return;
         }

@@ -34,6 +34,7 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
       control_port_id_(register_control_port(this)),
       debug_name_(std::move(debug_name)),
       errors_fatal_(options.errors_are_fatal) {
+    traced_.store(!runtime_->tracer.filtered(), std::memory_order_relaxed);
     if (options.on_error) extras().error_listeners.push_back(*options.on_error);
     if (options.on_exit) extras().exit_listeners.emplace_back(*options.on_exit, options.on_exit_response);
     if (options.paused) {
@@ -171,6 +172,7 @@ void IsolateCore::activate(unsigned budget) {
                 depth_.fetch_sub(1, std::memory_order_relaxed);
                 ++handled;
                 std::unique_ptr<Event> owned(e);
+                handling_ = 0;
                 dispatch(*e);
                 run_microtasks();
                 if (extras_) extras_->retired.clear();
@@ -270,7 +272,8 @@ trace::HandleKind handle_kind(const Event& e) {
 
 void IsolateCore::dispatch(Event& e) {
     if (e.releases_keepalive) release();
-    handling_ = e.message_id;
+    // A microtask keeps the cause of the event that raised it.
+    if (e.kind == Event::Kind::Message) handling_ = e.message_id;
     const bool tracing = runtime_->tracer.on() && traced();
     trace::Record span;
     if (tracing) [[unlikely]] {

@@ -30,9 +30,9 @@ struct PortAccess {
         port.send(std::move(message), message_id);
     }
 };
-/// Traces a send to `cell` (its payload as captured) and returns the
-/// message's new id. Call only while tracing is on.
-std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, const Value& message);
+/// Traces a send to `port` (its cell, if it exists) with the payload as
+/// captured, and returns the message's new id. Call only while tracing is on.
+std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, const Value& message);
 
 struct PortCell : std::enable_shared_from_this<PortCell> {
     PortCell(std::shared_ptr<IsolateCore> owner, NodeId node);

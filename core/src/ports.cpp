@@ -119,7 +119,7 @@ SendPort::SendPort(std::shared_ptr<detail::PortCell> cell) noexcept
 
 namespace detail {
 
-std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, const Value& message) {
+std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, const Value& message) {
     const std::uint64_t id = Tracer::next_message_id();
     const IsolateCore* sender = IsolateCore::current();
     if (sender != nullptr ? !sender->traced() : cell != nullptr && !cell->owner->traced()) return id;
@@ -129,7 +129,7 @@ std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, const Value& mess
     r.message = id;
     r.cause = sender != nullptr ? sender->handling() : 0;
     r.peer = cell != nullptr ? cell->owner->id() : 0;
-    r.port = cell != nullptr ? cell->id : 0;
+    r.port = port;
     tracer.emit_with_payload(r, message);
     return id;
 }
@@ -144,13 +144,15 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
         auto& runtime = Runtime::current().core();
         runtime.sent.fetch_add(1, std::memory_order_acq_rel);
-        runtime.dead_letters.record(reason, node_, id_, message);
+        if (message_id == 0 && runtime.tracer.on()) [[unlikely]]
+            message_id = detail::trace_send(runtime.tracer, nullptr, id_, message);
+        runtime.dead_letters.record(reason, node_, id_, message, 0, message_id);
         return;
     }
     detail::RuntimeCore& runtime = cell->owner->runtime();
     runtime.sent.fetch_add(1, std::memory_order_acq_rel);
     if (message_id == 0 && runtime.tracer.on()) [[unlikely]]
-        message_id = detail::trace_send(runtime.tracer, cell.get(), message);
+        message_id = detail::trace_send(runtime.tracer, cell.get(), cell->id, message);
     if (cell->closed.load(std::memory_order_acquire)) {
         const auto reason = cell->awaits_reply.load(std::memory_order_relaxed) ? DeadLetterReason::LateReply
                             : cell->owner->dead()                               ? DeadLetterReason::IsolateDead

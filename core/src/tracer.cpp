@@ -85,6 +85,7 @@ void Tracer::set_payload(trace::PayloadCapture capture, std::size_t limit) noexc
 void Tracer::set_filter(std::vector<Path> prefixes) {
     std::lock_guard lock(mutex_);
     filter_ = std::move(prefixes);
+    filtered_.store(!filter_.empty(), std::memory_order_relaxed);
 }
 
 namespace {

@@ -60,6 +60,12 @@ public:
     Tracer& operator=(const Tracer&) = delete;
 
     bool on() const noexcept { return on_.load(std::memory_order_relaxed); }
+    /// Whether a filter is set: a new isolate starts untraced until the
+    /// cluster names it.
+    bool filtered() const noexcept { return filtered_.load(std::memory_order_relaxed); }
+    /// One observer drains the buffers; false if there is one already.
+    bool attach() noexcept { return !observed_.exchange(true); }
+    void detach() noexcept { observed_.store(false); }
 
     // Switches; an Observer sets these. @threadsafe
     void set_on(bool on) noexcept { on_.store(on, std::memory_order_relaxed); }
@@ -96,6 +102,8 @@ private:
     ThreadBuffer* local_buffer() noexcept;
 
     std::atomic<bool> on_{false};
+    std::atomic<bool> observed_{false};
+    std::atomic<bool> filtered_{false};
     std::atomic<trace::PayloadCapture> payload_{trace::PayloadCapture::None};
     std::atomic<std::size_t> payload_limit_{256};
     std::atomic<std::size_t> buffer_records_{1 << 16};

@@ -107,6 +107,8 @@ public:
 
     struct State;
     explicit Subscription(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    /// For the observer that feeds it.
+    const std::shared_ptr<State>& state() const noexcept { return state_; }
 
 private:
     std::shared_ptr<State> state_;
@@ -162,6 +164,8 @@ public:
     struct Impl;
 
 private:
+    static void poll_impl(Impl& impl);
+
     std::unique_ptr<Impl> impl_;
 };
 

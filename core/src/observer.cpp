@@ -1,0 +1,450 @@
+#include "isolatecore.h"
+#include "runtimecore.h"
+
+#include <iso/error.h>
+#include <iso/observer.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+namespace iso {
+
+using trace::Event;
+using EventKind = trace::Kind;
+
+// ---- Subscription ---------------------------------------------------------------
+
+struct Subscription::State {
+    explicit State(std::size_t c) : capacity(c) {}
+
+    /// The monitor offers each batch; a full queue counts it as missed.
+    void offer(const Batch& batch, const ClusterSnapshot& whole) {
+        std::lock_guard lock(mutex);
+        if (closed) return;
+        const bool room = queue.empty() || queued_events + batch.events.size() <= capacity;
+        if (!room) {
+            ++missed_batches;
+            missed_events += batch.events.size();
+            return;
+        }
+        Batch copy = batch;
+        if (missed_batches > 0 || !had_first) {
+            // What changed in the batches it missed is lost: it starts over.
+            copy.missed_batches = std::exchange(missed_batches, 0);
+            copy.missed_events = std::exchange(missed_events, 0);
+            copy.delta.full = true;
+            copy.delta.changed = whole.isolates;
+            copy.delta.removed.clear();
+            had_first = true;
+        }
+        queued_events += copy.events.size();
+        queue.push_back(std::move(copy));
+        ready.notify_all();
+    }
+    std::optional<Batch> pop_locked() {
+        if (queue.empty()) return std::nullopt;
+        Batch b = std::move(queue.front());
+        queue.pop_front();
+        queued_events -= b.events.size();
+        return b;
+    }
+    void close() {
+        std::lock_guard lock(mutex);
+        closed = true;
+        ready.notify_all();
+    }
+
+    const std::size_t capacity;
+    mutable std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<Batch> queue;
+    std::size_t queued_events = 0;
+    std::uint64_t missed_batches = 0;
+    std::uint64_t missed_events = 0;
+    bool had_first = false;
+    bool closed = false;
+};
+
+std::optional<Batch> Subscription::try_next() {
+    std::lock_guard lock(state_->mutex);
+    return state_->pop_locked();
+}
+
+std::optional<Batch> Subscription::next(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(state_->mutex);
+    state_->ready.wait_for(lock, timeout, [&] { return !state_->queue.empty() || state_->closed; });
+    return state_->pop_locked();
+}
+
+std::vector<Batch> Subscription::take_all() {
+    std::lock_guard lock(state_->mutex);
+    std::vector<Batch> out;
+    while (auto b = state_->pop_locked()) out.push_back(std::move(*b));
+    return out;
+}
+
+bool Subscription::closed() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->closed && state_->queue.empty();
+}
+
+const IsolateMetrics* ClusterSnapshot::find(IsolateId id) const {
+    auto it = std::lower_bound(isolates.begin(), isolates.end(), id,
+                               [](const IsolateMetrics& m, IsolateId i) { return m.id < i; });
+    return it != isolates.end() && it->id == id ? &*it : nullptr;
+}
+
+// ---- the monitor --------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (!(statm >> size >> resident)) return 0;
+    return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// What the monitor knows of one isolate beyond its metrics: the events
+/// that introduced it, for recordings that start late.
+struct Tracked {
+    IsolateMetrics metrics;
+    std::optional<Event> spawn;
+    std::optional<Event> path;
+    std::string supervisor_path;
+    bool ended = false;
+};
+
+} // namespace
+
+struct Observer::Impl {
+    Impl(Runtime& r, ObserverOptions o) : runtime(r), core(r.core()), options(o) {}
+
+    void drain(std::vector<Event>& events, std::map<std::uint16_t, std::uint64_t>& busy);
+    void apply(const Event& e, std::map<std::uint16_t, std::uint64_t>& busy);
+    void merge_live();
+    void publish(std::vector<Event> events, const std::map<std::uint16_t, std::uint64_t>& busy);
+    Tracked& tracked(IsolateId id);
+    void run_monitor();
+
+    Runtime& runtime;
+    detail::RuntimeCore& core;
+    const ObserverOptions options;
+
+    std::mutex poll_mutex;  // one drain at a time
+    // Owned by whoever holds poll_mutex.
+    std::map<IsolateId, Tracked> isolates;
+    std::map<std::string, IsolateId, std::less<>> by_path;
+    std::set<IsolateId> changed;
+    std::set<IsolateId> removed;
+    std::uint64_t last_poll = detail::Tracer::now();
+    std::uint64_t sequence = 0;
+    std::uint64_t events_total = 0;
+    std::uint64_t events_lost = 0;
+    std::uint64_t messages_total = 0;
+    std::uint64_t messages_interval = 0;
+
+    mutable std::mutex published_mutex;  // guards what readers see
+    ClusterSnapshot latest;
+    std::vector<std::shared_ptr<Subscription>> subscribers;
+
+    std::mutex monitor_mutex;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::thread monitor;
+};
+
+Tracked& Observer::Impl::tracked(IsolateId id) {
+    auto [it, fresh] = isolates.try_emplace(id);
+    if (fresh) it->second.metrics.id = id;
+    changed.insert(id);
+    return it->second;
+}
+
+void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, std::uint64_t>& busy) {
+    for (detail::ThreadBuffer* buffer : core.tracer.buffers()) {
+        buffer->drain(events);
+        busy.try_emplace(buffer->index, 0);
+        if (const std::uint64_t lost = buffer->take_dropped(); lost != 0) {
+            Event& gap = events.emplace_back();
+            gap.kind = EventKind::Gap;
+            gap.time = detail::Tracer::now();
+            gap.thread = buffer->index;
+            gap.peer = lost;
+            gap.arg = static_cast<std::uint32_t>(trace::GapSource::ThreadBuffer);
+            events_lost += lost;
+        }
+    }
+    // Each buffer is in order; across threads, time orders them.
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+}
+
+void Observer::Impl::apply(const Event& e, std::map<std::uint16_t, std::uint64_t>& busy) {
+    switch (e.kind) {
+    case EventKind::Spawn: {
+        Tracked& t = tracked(e.isolate);
+        t.metrics.name = e.text;
+        t.spawn = e;
+        break;
+    }
+    case EventKind::Path: {
+        Tracked& t = tracked(e.isolate);
+        t.metrics.path = std::string(e.field(0));
+        t.supervisor_path = std::string(e.field(1));
+        t.metrics.incarnation = e.arg;
+        t.metrics.restarts = e.arg;
+        auto sup = by_path.find(t.supervisor_path);
+        t.metrics.supervisor = sup != by_path.end() ? sup->second : 0;
+        by_path.insert_or_assign(t.metrics.path, e.isolate);
+        t.path = e;
+        break;
+    }
+    case EventKind::Send:
+        if (e.isolate != 0) ++tracked(e.isolate).metrics.messages_out;
+        break;
+    case EventKind::Enqueue:
+        tracked(e.isolate).metrics.mailbox_depth = e.peer;
+        break;
+    case EventKind::HandleEnd: {
+        Tracked& t = tracked(e.isolate);
+        t.metrics.busy_ns += e.peer;
+        t.metrics.handle_time.add(e.peer);
+        busy[e.thread] += e.peer;
+        if (e.arg == static_cast<std::uint32_t>(trace::HandleKind::Message)) {
+            ++t.metrics.messages_in;
+            ++messages_total;
+            ++messages_interval;
+        }
+        break;
+    }
+    case EventKind::Error:
+        ++tracked(e.isolate).metrics.errors;
+        break;
+    case EventKind::DeadLetter:
+        if (e.isolate != 0) ++tracked(e.isolate).metrics.dead_letters;
+        if (e.peer != 0 && e.peer != e.isolate) ++tracked(e.peer).metrics.dead_letters;
+        break;
+    case EventKind::Exit:
+        tracked(e.isolate).ended = true;
+        break;
+    default:
+        break;
+    }
+}
+
+/// The runtime's own view: states and depths of every live isolate, traced or not.
+void Observer::Impl::merge_live() {
+    std::set<IsolateId> live;
+    for (IsolateInfo& info : runtime.isolates()) {
+        live.insert(info.id);
+        auto it = isolates.find(info.id);
+        if (it == isolates.end()) {
+            Tracked& t = tracked(info.id);
+            t.metrics.name = info.debug_name;
+            it = isolates.find(info.id);
+        }
+        IsolateMetrics& m = it->second.metrics;
+        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth) changed.insert(info.id);
+        m.state = info.state;
+        m.mailbox_depth = info.mailbox_depth;
+        m.errors = std::max<std::uint64_t>(m.errors, info.errors);
+    }
+    for (auto it = isolates.begin(); it != isolates.end();) {
+        if (live.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        // Gone from the runtime: published once as exited, then forgotten.
+        if (it->second.metrics.state != IsolateState::Exited) {
+            it->second.ended = true;
+            it->second.metrics.state = IsolateState::Exited;
+            changed.insert(it->first);
+            ++it;
+            continue;
+        }
+        if (auto p = by_path.find(it->second.metrics.path); p != by_path.end() && p->second == it->first)
+            by_path.erase(p);
+        removed.insert(it->first);
+        changed.erase(it->first);
+        it = isolates.erase(it);
+    }
+}
+
+void Observer::Impl::publish(std::vector<Event> events, const std::map<std::uint16_t, std::uint64_t>& busy) {
+    const std::uint64_t now = detail::Tracer::now();
+    const double interval = static_cast<double>(std::max<std::uint64_t>(now - last_poll, 1));
+    last_poll = now;
+    events_total += events.size();
+
+    ClusterSnapshot snap;
+    snap.time = std::chrono::nanoseconds(now);
+    snap.isolates.reserve(isolates.size());
+    std::size_t queued = 0;
+    for (const auto& [id, t] : isolates) {
+        snap.isolates.push_back(t.metrics);
+        queued += t.metrics.mailbox_depth;
+    }
+    for (const auto& [thread, ns] : busy)
+        snap.threads.push_back({thread, std::min(1.0, static_cast<double>(ns) / interval)});
+    snap.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
+    snap.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
+    messages_interval = 0;
+    snap.messages_total = messages_total;
+    snap.events_total = events_total;
+    snap.events_lost = events_lost;
+    snap.rss_bytes = resident_bytes();
+    // Isolates, with their control block, and the messages waiting in
+    // mailboxes, plus the trace buffers: the runtime's own live objects.
+    snap.runtime_bytes = isolates.size() * (sizeof(detail::IsolateCore) + 32) + queued * sizeof(detail::Event) +
+                         core.tracer.buffer_bytes();
+
+    Batch batch;
+    batch.sequence = ++sequence;
+    batch.events = std::move(events);
+    for (IsolateId id : changed)
+        if (const IsolateMetrics* m = snap.find(id)) batch.delta.changed.push_back(*m);
+    batch.delta.removed.assign(removed.begin(), removed.end());
+    changed.clear();
+    removed.clear();
+    batch.delta.totals = snap;
+    batch.delta.totals.isolates.clear();
+
+    std::vector<std::shared_ptr<Subscription>> targets;
+    {
+        std::lock_guard lock(published_mutex);
+        latest = std::move(snap);
+        targets = subscribers;
+    }
+    // Subscribers copy under their own locks; `latest` is only replaced
+    // under poll_mutex, which this thread holds.
+    for (const auto& s : targets) s->state()->offer(batch, latest);
+}
+
+void Observer::Impl::run_monitor() {
+    std::unique_lock lock(monitor_mutex);
+    auto wait = options.interval;
+    while (!stopping) {
+        wake.wait_for(lock, wait, [&] { return stopping; });
+        if (stopping) break;
+        lock.unlock();
+        // Poll sooner while producers fill their buffers fast.
+        double fullest = 0;
+        for (detail::ThreadBuffer* b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
+        wait = fullest > 0.25 ? std::chrono::milliseconds(1) : options.interval;
+        try {
+            Observer::poll_impl(*this);
+        } catch (...) {
+            // Out of memory while publishing: this batch is lost, the
+            // runtime goes on, and the next poll tries again.
+        }
+        lock.lock();
+    }
+}
+
+// ---- Observer ---------------------------------------------------------------------
+
+Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_unique<Impl>(runtime, options)) {
+    detail::Tracer& tracer = runtime.core().tracer;
+    if (!tracer.attach()) throw StateError("iso::Observer: this runtime already has an observer");
+    tracer.set_buffer_records(options.thread_buffer_records);
+    tracer.set_payload(options.payload, options.payload_limit);
+    tracer.set_on(options.tracing);
+    if (options.interval.count() > 0) impl_->monitor = std::thread([this] { impl_->run_monitor(); });
+}
+
+Observer::~Observer() {
+    {
+        std::lock_guard lock(impl_->monitor_mutex);
+        impl_->stopping = true;
+    }
+    impl_->wake.notify_all();
+    if (impl_->monitor.joinable()) impl_->monitor.join();
+    detail::Tracer& tracer = impl_->core.tracer;
+    tracer.set_on(false);
+    try {
+        poll();
+    } catch (...) {
+    }
+    for (const auto& s : impl_->subscribers) s->state()->close();
+    tracer.detach();
+}
+
+void Observer::set_tracing(bool on) { impl_->core.tracer.set_on(on); }
+bool Observer::tracing() const { return impl_->core.tracer.on(); }
+
+void Observer::set_filter(std::vector<Path> prefixes) {
+    detail::RuntimeCore& core = impl_->core;
+    core.tracer.set_filter(std::move(prefixes));
+    std::lock_guard lock(core.registry_mutex);
+    core.for_each_live([&](detail::IsolateCore& i) { i.set_traced(core.tracer.traced(i.id())); });
+}
+
+void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t limit) {
+    impl_->core.tracer.set_payload(capture, limit);
+}
+
+std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity) {
+    auto s = std::make_shared<Subscription>(std::make_shared<Subscription::State>(capacity));
+    std::lock_guard lock(impl_->published_mutex);
+    impl_->subscribers.push_back(s);
+    return s;
+}
+
+void Observer::unsubscribe(const std::shared_ptr<Subscription>& subscription) {
+    {
+        std::lock_guard lock(impl_->published_mutex);
+        std::erase(impl_->subscribers, subscription);
+    }
+    subscription->state()->close();
+}
+
+void Observer::poll() { poll_impl(*impl_); }
+
+void Observer::poll_impl(Impl& impl) {
+    std::lock_guard lock(impl.poll_mutex);
+    std::vector<Event> events;
+    std::map<std::uint16_t, std::uint64_t> busy;
+    impl.drain(events, busy);
+    for (const Event& e : events) impl.apply(e, busy);
+    impl.merge_live();
+    impl.publish(std::move(events), busy);
+}
+
+ClusterSnapshot Observer::snapshot() const {
+    std::lock_guard lock(impl_->published_mutex);
+    return impl_->latest;
+}
+
+std::vector<Event> Observer::current_state_events() const {
+    std::lock_guard lock(impl_->poll_mutex);
+    std::vector<Event> out;
+    for (const auto& [id, t] : impl_->isolates) {
+        if (t.ended) continue;
+        if (t.spawn) {
+            out.push_back(*t.spawn);
+        } else {
+            Event spawn;
+            spawn.kind = EventKind::Spawn;
+            spawn.isolate = id;
+            spawn.text = t.metrics.name;
+            out.push_back(std::move(spawn));
+        }
+        if (t.path) out.push_back(*t.path);
+    }
+    const std::uint64_t now = detail::Tracer::now();
+    for (Event& e : out) {
+        e.time = now;
+        e.text_size = static_cast<std::uint32_t>(e.text.size());
+    }
+    return out;
+}
+
+Runtime& Observer::runtime() const noexcept { return impl_->runtime; }
+
+} // namespace iso

@@ -1,0 +1,432 @@
+// Trace events and the observer: what the runtime says about itself, the
+// snapshot it keeps, and subscribers that fall behind.
+// Deterministic runtimes and manual polls: no sleeps, no timing.
+
+#include "support.h"
+
+#include <iso/cluster.h>
+#include <iso/observer.h>
+#include <iso/supervision.h>
+
+#include <QtTest>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace iso;
+using namespace std::chrono_literals;
+using test::stepped;
+using trace::Event;
+using EventKind = trace::Kind;
+
+namespace {
+
+ObserverOptions manual(trace::PayloadCapture payload = trace::PayloadCapture::None) {
+    ObserverOptions o;
+    o.interval = 0ms;
+    o.payload = payload;
+    return o;
+}
+
+std::vector<Event> drain(Observer& observer, Subscription& subscription) {
+    observer.poll();
+    std::vector<Event> out;
+    for (Batch& b : subscription.take_all())
+        for (Event& e : b.events) out.push_back(std::move(e));
+    return out;
+}
+
+std::vector<Event> of_kind(const std::vector<Event>& events, EventKind kind) {
+    std::vector<Event> out;
+    std::copy_if(events.begin(), events.end(), std::back_inserter(out), [&](const Event& e) { return e.kind == kind; });
+    return out;
+}
+
+/// The isolate id a Path event gave `path`.
+IsolateId id_of(const std::vector<Event>& events, std::string_view path) {
+    for (const Event& e : events)
+        if (e.kind == EventKind::Path && e.field(0) == path) return e.isolate;
+    return 0;
+}
+
+/// A server that answers every ask with its content plus one.
+void adder(Context& context) {
+    context.on_message([](const Envelope& m) { m.reply(m.content.as_int() + 1); });
+}
+
+/// A client that asks /server on every message and forwards the answer to /sink.
+void client(Context& context) {
+    context.on_message([&context](const Envelope& m) {
+        (void)context.lookup(Path::parse("/server").value())->ask(m.content, 1s).then([&context](Value answer) {
+            context.lookup(Path::parse("/sink").value())->send(answer);
+        });
+    });
+}
+
+} // namespace
+
+class TestTrace : public QObject {
+    Q_OBJECT
+
+private slots:
+    void histogramQuantiles() {
+        Histogram h;
+        QCOMPARE(h.quantile(0.5), std::uint64_t{0});
+        for (std::uint64_t v = 1; v <= 1000; ++v) h.add(v * 1000);  // 1 µs .. 1 ms
+        QCOMPARE(h.count(), std::uint64_t{1000});
+        QCOMPARE(h.max(), std::uint64_t{1'000'000});
+        // Log-linear buckets: within a quarter of the truth, never below it.
+        for (auto [q, truth] : {std::pair{0.5, 500'000.0}, {0.9, 900'000.0}, {0.99, 990'000.0}}) {
+            const double got = static_cast<double>(h.quantile(q));
+            QVERIFY2(got >= truth && got <= truth * 1.25, qPrintable(QString("q%1: %2").arg(q).arg(got)));
+        }
+        QCOMPARE(h.quantile(1.0), std::uint64_t{1'000'000});
+        Histogram small;
+        small.add(0);
+        small.add(3);
+        QCOMPARE(small.quantile(0.5), std::uint64_t{0});
+        QCOMPARE(small.quantile(1.0), std::uint64_t{3});
+    }
+
+    // Every message of an ask chain: its send, enqueue and handling, with
+    // the cause of each send being the message whose handling sent it.
+    void messagesCarryIdsAndCauses() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual(trace::PayloadCapture::Whole));
+        auto sub = observer.subscribe();
+        std::vector<Value> sunk;
+        cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        cluster.runtime().block_on(cluster.spawn_isolate("/sink", [&sunk](Context& c) {
+            c.on_message([&sunk](const Envelope& m) { sunk.push_back(m.content); });
+        }));
+        auto c = cluster.runtime().block_on(cluster.spawn_isolate("/client", client));
+        c.send(41);
+        cluster.runtime().run_until_idle();
+        QCOMPARE(sunk, std::vector<Value>{Value(42)});
+        const auto events = drain(observer, *sub);
+
+        const IsolateId server = id_of(events, "/server"), sink = id_of(events, "/sink"), cli = id_of(events, "/client");
+        QVERIFY(server != 0 && sink != 0 && cli != 0);
+        std::map<std::uint64_t, Event> sends;
+        for (const Event& e : of_kind(events, EventKind::Send)) {
+            QVERIFY(e.message != 0);
+            QVERIFY2(sends.emplace(e.message, e).second, "message ids are unique");
+        }
+        // Every handled message was sent, enqueued first, and begins after both.
+        std::map<std::uint64_t, std::uint64_t> enqueued_at;
+        for (const Event& e : of_kind(events, EventKind::Enqueue)) enqueued_at[e.message] = e.time;
+        int handled = 0;
+        for (const Event& e : of_kind(events, EventKind::HandleBegin)) {
+            if (e.arg != static_cast<std::uint32_t>(trace::HandleKind::Message)) continue;
+            ++handled;
+            QVERIFY(sends.contains(e.message));
+            QCOMPARE(sends[e.message].peer, e.isolate);
+            QVERIFY(enqueued_at.contains(e.message));
+            QVERIFY(enqueued_at[e.message] >= sends[e.message].time && e.time >= enqueued_at[e.message]);
+        }
+        QVERIFY(handled >= 3);
+        // The chain: outside -> client (41) -> server (ask) -> reply -> sink (42).
+        auto to = [&](IsolateId who) {
+            std::vector<Event> out;
+            for (const auto& [id, e] : sends)
+                if (e.peer == who) out.push_back(e);
+            return out;
+        };
+        const auto to_client = to(cli);
+        auto first = std::find_if(to_client.begin(), to_client.end(), [](const Event& e) { return e.isolate == 0; });
+        QVERIFY2(first != to_client.end(), "the outside send to /client");
+        QVERIFY(first->text.find("41") != std::string::npos);
+        const auto to_server = to(server);
+        QCOMPARE(to_server.size(), std::size_t{1});
+        QCOMPARE(to_server[0].isolate, cli);
+        QCOMPARE(to_server[0].cause, first->message);
+        const auto to_sink = to(sink);
+        QCOMPARE(to_sink.size(), std::size_t{1});
+        QCOMPARE(to_sink[0].isolate, cli);
+        QVERIFY(to_sink[0].text.find("42") != std::string::npos);
+        // The reply (server -> client's reply port) caused the forward to the sink.
+        const Event& reply = sends.at(to_sink[0].cause);
+        QCOMPARE(reply.isolate, server);
+        QCOMPARE(reply.cause, to_server[0].message);
+        // Spans pair up and say how long they took.
+        const auto begins = of_kind(events, EventKind::HandleBegin), ends = of_kind(events, EventKind::HandleEnd);
+        QCOMPARE(begins.size(), ends.size());
+        for (const Event& e : ends) QVERIFY(e.time >= e.peer);
+    }
+
+    void offCostsNothingButTheSnapshotStillSeesIsolates() {
+        auto cluster = Cluster::single_node(stepped());
+        ObserverOptions o = manual();
+        o.tracing = false;
+        Observer observer(cluster.runtime(), o);
+        auto sub = observer.subscribe();
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        for (int i = 0; i < 10; ++i) ref.send(i);
+        cluster.runtime().run_until_idle();
+        QVERIFY(drain(observer, *sub).empty());
+        const auto snap = observer.snapshot();
+        QVERIFY(std::any_of(snap.isolates.begin(), snap.isolates.end(),
+                            [](const IsolateMetrics& m) { return m.name == "/server"; }));
+        // Switched on at run time, it sees what comes next.
+        observer.set_tracing(true);
+        ref.send(1);
+        cluster.runtime().run_until_idle();
+        QCOMPARE(of_kind(drain(observer, *sub), EventKind::HandleBegin).size(), std::size_t{1});
+    }
+
+    void filterByPathPrefix() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        observer.set_filter({Path::parse("/a").value()});
+        auto a = cluster.runtime().block_on(cluster.spawn_isolate("/a/x", adder));
+        auto b = cluster.runtime().block_on(cluster.spawn_isolate("/b", adder));
+        a.send(1);
+        b.send(1);
+        cluster.runtime().run_until_idle();
+        auto events = drain(observer, *sub);
+        const IsolateId ax = id_of(events, "/a/x");
+        QVERIFY(ax != 0);
+        QCOMPARE(id_of(events, "/b"), IsolateId{0});
+        for (const Event& e : of_kind(events, EventKind::HandleBegin)) QCOMPARE(e.isolate, ax);
+        // Changing the filter applies to isolates that already run.
+        observer.set_filter({Path::parse("/b").value()});
+        a.send(2);
+        b.send(2);
+        cluster.runtime().run_until_idle();
+        events = drain(observer, *sub);
+        const auto begins = of_kind(events, EventKind::HandleBegin);
+        QVERIFY(!begins.empty());
+        for (const Event& e : begins) QVERIFY(e.isolate != ax);
+        observer.set_filter({});
+        a.send(3);
+        cluster.runtime().run_until_idle();
+        events = drain(observer, *sub);
+        QCOMPARE(of_kind(events, EventKind::HandleBegin).size(), std::size_t{1});
+    }
+
+    void payloadCapture() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        auto ref = cluster.runtime().block_on(
+            cluster.spawn_isolate("/sink", [](Context& c) { c.on_message([](const Envelope&) {}); }));
+        const std::string long_text(1000, 'x');
+        auto sent_text = [&] {
+            ref.send(long_text);
+            cluster.runtime().run_until_idle();
+            for (const Event& e : of_kind(drain(observer, *sub), EventKind::Send))
+                if (e.isolate == 0) return e;
+            return Event{};
+        };
+        const Event none = sent_text();
+        QVERIFY(none.message != 0);
+        QVERIFY(none.text.empty());
+        observer.set_payload_capture(trace::PayloadCapture::Prefix, 40);
+        Event prefix = sent_text();
+        QCOMPARE(prefix.text.size(), std::size_t{40});
+        QVERIFY(prefix.has(trace::Flag::PayloadTruncated));
+        observer.set_payload_capture(trace::PayloadCapture::Whole);
+        Event whole = sent_text();
+        QVERIFY(!whole.has(trace::Flag::PayloadTruncated));
+        QVERIFY(whole.text.find(long_text) != std::string::npos);
+        const auto parsed = Value::from_json(whole.text);
+        QVERIFY(parsed.has_value());
+    }
+
+    // Errors, restarts, kills, pauses, timers and dead letters are events,
+    // and the snapshot's metrics count them.
+    void lifecycleEventsAndMetrics() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        ChildSpec worker;
+        worker.name = "w";
+        worker.entry = [](Context& c) {
+            c.on_message([](const Envelope& m) {
+                if (m.content == Value("crash")) throw std::runtime_error("told to crash");
+            });
+        };
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor({}, {worker})));
+        auto w = cluster.lookup(Path::parse("/sup/w").value()).value();
+        w.send("hello");
+        w.send("crash");
+        cluster.runtime().run_until_idle();
+        auto events = drain(observer, *sub);
+        QCOMPARE(of_kind(events, EventKind::Error).size(), std::size_t{1});
+        QCOMPARE(of_kind(events, EventKind::Error)[0].field(0), std::string_view("told to crash"));
+        QCOMPARE(of_kind(events, EventKind::Down).size(), std::size_t{1});
+        QCOMPARE(of_kind(events, EventKind::Restart).size(), std::size_t{1});
+        QCOMPARE(of_kind(events, EventKind::Restart)[0].text, std::string("/sup/w"));
+        QVERIFY(!of_kind(events, EventKind::Exit).empty());
+        // Two incarnations of /sup/w, the second numbered 1, supervised by /sup.
+        std::vector<Event> paths;
+        for (const Event& e : of_kind(events, EventKind::Path))
+            if (e.field(0) == "/sup/w") paths.push_back(e);
+        QCOMPARE(paths.size(), std::size_t{2});
+        QCOMPARE(paths[1].arg, std::uint32_t{1});
+        QCOMPARE(paths[1].field(1), std::string_view("/sup"));
+
+        auto snap = observer.snapshot();
+        const IsolateMetrics* now = snap.find(paths[1].isolate);
+        QVERIFY(now != nullptr);
+        QCOMPARE(now->restarts, std::uint64_t{1});
+        QCOMPARE(now->path, std::string("/sup/w"));
+        QCOMPARE(now->supervisor, id_of(events, "/sup"));
+        // Kill and dead letters.
+        w.send("again");
+        cluster.runtime().run_until_idle();
+        QVERIFY(cluster.kill(Path::parse("/sup/w").value()));
+        cluster.runtime().run_until_idle();
+        events = drain(observer, *sub);
+        QCOMPARE(of_kind(events, EventKind::Kill).size(), std::size_t{1});
+        QCOMPARE(of_kind(events, EventKind::Kill)[0].isolate, paths[1].isolate);
+        snap = observer.snapshot();
+        const IsolateMetrics* killed = snap.find(paths[1].isolate);
+        QVERIFY(killed == nullptr || killed->state == IsolateState::Exited);
+        const IsolateMetrics* third = nullptr;
+        for (const auto& m : snap.isolates)
+            if (m.path == "/sup/w" && m.state != IsolateState::Exited) third = &m;
+        QVERIFY(third != nullptr);
+        QCOMPARE(third->restarts, std::uint64_t{2});
+    }
+
+    void metricsCountMessagesAndTime() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        for (int i = 0; i < 50; ++i) ref.send(i);  // no reply_to: 50 replies are dead letters
+        cluster.runtime().run_until_idle();
+        observer.poll();
+        const auto snap = observer.snapshot();
+        const IsolateMetrics* m = nullptr;
+        for (const auto& i : snap.isolates)
+            if (i.path == "/server") m = &i;
+        QVERIFY(m != nullptr);
+        QCOMPARE(m->messages_in, std::uint64_t{50});
+        QCOMPARE(m->messages_out, std::uint64_t{50});
+        QCOMPARE(m->dead_letters, std::uint64_t{50});
+        QVERIFY(m->handle_time.count() >= 50);
+        QVERIFY(m->handle_time.quantile(0.5) <= m->handle_time.quantile(0.99));
+        QVERIFY(m->handle_time.quantile(0.99) <= m->handle_time.max());
+        QVERIFY(m->busy_ns > 0);
+        QCOMPARE(m->mailbox_depth, std::size_t{0});
+        QCOMPARE(m->state, IsolateState::Idle);
+        QVERIFY(snap.messages_total >= 50);
+        QVERIFY(snap.rss_bytes > 0);
+        QVERIFY(snap.runtime_bytes > 0);
+        QVERIFY(!snap.threads.empty());
+        for (const auto& t : snap.threads) QVERIFY(t.utilisation >= 0 && t.utilisation <= 1);
+        (void)sub;
+    }
+
+    // A subscriber that stops reading is told what it missed, gets a full
+    // snapshot again, and never holds the runtime up.
+    void slowSubscriberGetsAGapMarker() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto slow = observer.subscribe(20);
+        auto fast = observer.subscribe();
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        observer.poll();
+        auto first = slow->take_all();
+        QVERIFY(!first.empty());
+        QVERIFY(first[0].delta.full);
+        QCOMPARE(first[0].missed_batches, std::uint64_t{0});
+        std::size_t fast_events = 0;
+        for (auto& b : fast->take_all()) fast_events += b.events.size();
+        std::size_t produced = 0;
+        for (int round = 0; round < 5; ++round) {
+            for (int i = 0; i < 10; ++i) ref.send(i);
+            cluster.runtime().run_until_idle();
+            observer.poll();
+        }
+        for (auto& b : fast->take_all()) produced += b.events.size();
+        QVERIFY(produced > 100);
+        auto queued = slow->take_all();
+        QCOMPARE(queued.size(), std::size_t{1});  // the first batch fits; the rest were dropped
+        ref.send(0);
+        cluster.runtime().run_until_idle();
+        observer.poll();
+        auto after = slow->take_all();
+        QCOMPARE(after.size(), std::size_t{1});
+        QCOMPARE(after[0].missed_batches, std::uint64_t{4});
+        std::size_t kept = queued[0].events.size();
+        QCOMPARE(after[0].missed_events + kept, produced);
+        QVERIFY(after[0].delta.full);
+        QVERIFY(std::any_of(after[0].delta.changed.begin(), after[0].delta.changed.end(),
+                            [](const IsolateMetrics& m) { return m.path == "/server"; }));
+        (void)fast_events;
+    }
+
+    // A producer whose buffer is full loses events, never waits, and the
+    // loss is reported as a gap.
+    void fullThreadBufferBecomesAGap() {
+        auto cluster = Cluster::single_node(stepped());
+        ObserverOptions o = manual();
+        o.thread_buffer_records = 1024;
+        Observer observer(cluster.runtime(), o);
+        auto sub = observer.subscribe();
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        for (int i = 0; i < 2000; ++i) ref.send(i);
+        cluster.runtime().run_until_idle();
+        const auto events = drain(observer, *sub);
+        const auto gaps = of_kind(events, EventKind::Gap);
+        QCOMPARE(gaps.size(), std::size_t{1});
+        QVERIFY(gaps[0].peer > 0);
+        QCOMPARE(gaps[0].arg, static_cast<std::uint32_t>(trace::GapSource::ThreadBuffer));
+        QCOMPARE(observer.snapshot().events_lost, gaps[0].peer);
+    }
+
+    void oneObserverPerRuntime() {
+        Runtime rt(test::deterministic());
+        Observer first(rt, manual());
+        QVERIFY_THROWS_EXCEPTION(StateError, Observer(rt, manual()));
+    }
+
+    // Producers on several threads, a monitor thread draining: every
+    // event of every thread arrives once (run under TSan for the races).
+    void monitorThreadDrainsManyProducers() {
+        Runtime rt(RuntimeOptions{});
+        ObserverOptions o;
+        o.interval = 1ms;
+        Observer observer(rt, o);
+        auto sub = observer.subscribe();
+        constexpr int senders = 4, each = 2000;
+        std::atomic<int> received{0};
+        Promise<void> done;
+        auto all_in = done.future();
+        Promise<SendPort> opened;
+        auto port_ready = opened.future();
+        rt.spawn([&](Value) {
+            RawReceivePort port([&](Value) {
+                if (++received == senders * each) done.set_value();
+            });
+            opened.set_value(port.send_port());
+        });
+        const SendPort sink = port_ready.get();
+        std::vector<std::thread> threads;
+        for (int t = 0; t < senders; ++t)
+            threads.emplace_back([&] {
+                for (int i = 0; i < each; ++i) sink.send(i);
+            });
+        for (auto& t : threads) t.join();
+        all_in.get();
+        observer.poll();
+        std::set<std::uint64_t> handled;
+        std::size_t lost = 0;
+        for (auto& b : sub->take_all())
+            for (auto& e : b.events) {
+                if (e.kind == EventKind::HandleBegin && e.message != 0) QVERIFY(handled.insert(e.message).second);
+                if (e.kind == EventKind::Gap) lost += e.peer;
+            }
+        QVERIFY(lost > 0 || handled.size() == std::size_t{senders * each});
+        QVERIFY(handled.size() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrace)
+#include "tst_trace.moc"
