@@ -2,11 +2,13 @@
 
 #include "contextstate.h"
 #include "portcell.h"
+#include "replaygate.h"
 #include "runtimecore.h"
 
 #include <iso/receiveport.h>
 
 #include <algorithm>
+#include <random>
 
 namespace iso::detail {
 
@@ -85,7 +87,8 @@ Value make_notice(Notice notice, const Path& path, const Value& properties, cons
 ClusterCore::ClusterCore(ClusterOptions opts)
     : options(std::move(opts)),
       owned_runtime(options.runtime ? nullptr : std::make_unique<Runtime>(options.runtime_options)),
-      runtime(options.runtime ? *options.runtime : *owned_runtime) {}
+      runtime(options.runtime ? *options.runtime : *owned_runtime),
+      random_seed(options.random_seed != 0 ? options.random_seed : std::random_device{}() * 0x9E3779B97F4A7C15ull) {}
 
 ClusterCore::~ClusterCore() = default;
 
@@ -265,7 +268,7 @@ void ClusterCore::trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, 
     tracer.emit(r, text);
 }
 
-void ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolate isolate) {
+std::uint64_t ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolate isolate) {
     std::lock_guard lock(mutex);
     Record& r = records.at(path);
     r.inbox = inbox;
@@ -274,16 +277,22 @@ void ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolate isolate
     r.isolate_id = self.id();
     self.mark_named();
     self.set_traced(runtime.core().tracer.name_isolate(self.id(), path));
+    const std::uint32_t incarnation = r.launches - 1;
+    std::uint64_t seed = random_seed ^ std::hash<std::string>{}(path.str()) ^ (std::uint64_t{incarnation} << 48);
+    if (ReplayGate* gate = runtime.core().gate) seed = gate->name(self, LaneKey{path.str(), incarnation}, seed);
     if (runtime.core().tracer.on() && self.traced()) {
         std::string text = path.str();
         for (const std::string& field : {r.supervision.supervisor ? r.supervision.supervisor->str() : std::string(),
-                                         r.entry_name, r.properties.to_json()})
+                                         r.entry_name, r.properties.to_json(), std::to_string(seed)})
             (text += trace::field_separator) += field;
-        trace(trace::Kind::Path, r.isolate_id, r.launches - 1, text);
+        trace(trace::Kind::Path, r.isolate_id, incarnation, text);
     }
     // Under the lock, so that later senders cannot overtake what waited.
     for (auto& [envelope, id] : r.pending) PortAccess::send(inbox, std::move(envelope), id);
     r.pending.clear();
+    if (ReplayGate* gate = runtime.core().gate)
+        for (Value& envelope : gate->take_stale(LaneKey{path.str(), incarnation})) inbox.send(std::move(envelope));
+    return seed;
 }
 
 void ClusterCore::came_up(const Path& path) {

@@ -104,7 +104,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::vector<IsolateRef> lookup_where(const Path& from, const std::function<bool(const Path&)>& keep);
 
     // Called by a cluster isolate about itself.
-    void opened_inbox(const Path& path, SendPort inbox, Isolate isolate);
+    /// Returns the seed of the isolate's Context::random.
+    std::uint64_t opened_inbox(const Path& path, SendPort inbox, Isolate isolate);
     void came_up(const Path& path);
     void ended(const Path& path, ExitReason exit, const ErrorDescription* error);
     void subscribe(const Path& who, Notice notice);
@@ -129,6 +130,7 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     std::unique_ptr<Runtime> owned_runtime;
     Runtime& runtime;
     std::atomic<std::uint64_t> next_generated{1};
+    const std::uint64_t random_seed;
 
     mutable std::mutex mutex;
     std::map<Path, Record> records;  // ordered: a prefix is a contiguous range

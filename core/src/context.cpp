@@ -62,7 +62,7 @@ void ContextState::start() {
     auto c = cluster_or_throw();
     IsolateCore::current()->attach(shared_from_this());
     inbox.emplace([self = shared_from_this()](Value envelope) { self->receive(std::move(envelope)); });
-    c->opened_inbox(path, inbox->send_port(), Isolate::current());
+    random_state = c->opened_inbox(path, inbox->send_port(), Isolate::current());
     Future<void> done = entry(context);
     if (done.is_ready() && !done.state()->has_error()) {
         entry_finished();
@@ -172,6 +172,14 @@ Future<IsolateRef> Context::spawn_child(std::string_view segment, std::string_vi
             std::make_exception_ptr(std::invalid_argument("spawn: no entry named '" + std::string(entry_name) + "'")));
     return c->spawn(segment, std::move(entry), std::move(properties), state_->path, std::nullopt,
                     std::string(entry_name));
+}
+
+std::uint64_t Context::random() {
+    // splitmix64: small, fast, and every seed gives a full-period sequence.
+    std::uint64_t z = (state_->random_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
 }
 
 void Context::send_self(Value content, SendOptions options) const { self().send(std::move(content), std::move(options)); }

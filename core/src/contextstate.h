@@ -32,6 +32,9 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
     std::optional<RawReceivePort> inbox;
     bool entry_returned = false;
     std::vector<Value> early;  // envelopes that came before the entry returned
+    std::uint64_t asks_made = 0;
+    /// Context::random's generator, seeded per path and incarnation.
+    std::uint64_t random_state = 0;
 
     std::function<void(const Envelope&)> on_message;
     std::function<void(const IsolateRef&)> on_up;

@@ -2,6 +2,7 @@
 
 #include "errordescription.h"
 #include "portcell.h"
+#include "replaygate.h"
 #include "runtimecore.h"
 #include "timers.h"
 
@@ -79,19 +80,22 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
     auto* e = new Event;
     e->kind = Event::Kind::Message;
     e->message_id = message_id;
-    if (message_id != 0 && traced()) [[unlikely]] {
-        trace::Record r;
-        r.kind = trace::Kind::Enqueue;
-        r.isolate = id_;
-        r.message = message_id;
-        r.port = port->id;
-        // Written before the push, so that it always precedes the handling.
-        r.peer = depth_.load(std::memory_order_relaxed) + 1;
-        runtime_->tracer.emit(r);
-    }
     e->port = std::move(port);
     e->value = std::move(message);
     runtime_->queued.fetch_add(1, std::memory_order_acq_rel);
+    if (message_id != 0) [[unlikely]] {  // tracing is (or was just) on
+        if (traced()) {
+            trace::Record r;
+            r.kind = trace::Kind::Enqueue;
+            r.isolate = id_;
+            r.message = message_id;
+            r.port = e->port->id;
+            // Written before the push, so that it always precedes the handling.
+            r.peer = depth_.load(std::memory_order_relaxed) + 1;
+            runtime_->tracer.emit(r);
+        }
+        if (runtime_->gate != nullptr && runtime_->gate->offer_message(*this, e)) return;
+    }
     push_event(e);
 }
 

@@ -62,6 +62,8 @@ public:
     void post_task(UniqueFunction task, bool releases_keepalive);
     void post_resume(std::coroutine_handle<> handle);
     void post_control(ControlMessage message);
+    /// The replay gate lets in an event it held: to the mailbox, in order.
+    void admit(Event* e) { push_event(e); }
 
     /// Runs up to `budget` ordinary events (control messages always). Only the
     /// executor calls this, and only while it holds the scheduling token.

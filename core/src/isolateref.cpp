@@ -28,7 +28,14 @@ std::optional<Path> sender_path() {
     return static_cast<const detail::ContextState*>(isolate->attachment())->path;
 }
 
+/// A cluster isolate numbers its own asks, so that a replay of it makes the
+/// same ids; elsewhere one process-wide counter does.
 std::string next_correlation_id() {
+    auto* isolate = detail::IsolateCore::current();
+    if (isolate != nullptr && isolate->attachment() != nullptr) {
+        auto* state = static_cast<detail::ContextState*>(isolate->attachment());
+        return "ask-" + state->path.str() + "-" + std::to_string(++state->asks_made);
+    }
     static std::atomic<std::uint64_t> next{1};
     return "ask-" + std::to_string(next.fetch_add(1, std::memory_order_relaxed));
 }

@@ -17,6 +17,7 @@
 namespace iso::detail {
 
 class IsolateCore;
+class ReplayGate;
 
 struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     RuntimeCore(Runtime& owner, RuntimeOptions options);
@@ -35,6 +36,8 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     const NodeId node;
     Tracer tracer;  // before dead_letters, which use it
     DeadLetterLog dead_letters;
+    /// Set by a replay before the first isolate is spawned, never changed after.
+    ReplayGate* gate = nullptr;
     std::unique_ptr<Executor> executor;
     std::unique_ptr<TimerService> timers;
 

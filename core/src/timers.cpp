@@ -1,6 +1,7 @@
 #include "timers.h"
 
 #include "isolatecore.h"
+#include "replaygate.h"
 #include "runtimecore.h"
 
 #include <condition_variable>
@@ -214,7 +215,12 @@ void fire(const std::shared_ptr<TimerState>& timer) {
         if (auto fn = std::move(timer->on_free_fire)) fn();
         return;
     }
-    if (auto owner = timer->owner.lock()) owner->post_task([timer] { run_on_owner(timer); }, false);
+    auto owner = timer->owner.lock();
+    if (!owner) return;
+    UniqueFunction run = [timer] { run_on_owner(timer); };
+    if (ReplayGate* gate = owner->runtime().gate; gate != nullptr && gate->offer_timer(*owner, timer->ordinal, run))
+        return;
+    owner->post_task(std::move(run), false);
 }
 
 std::unique_ptr<TimerService> make_thread_timer_service() { return std::make_unique<ThreadTimerService>(); }

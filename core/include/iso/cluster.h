@@ -30,6 +30,9 @@ struct ClusterOptions {
     Duration root_within = std::chrono::seconds(5);
     /// Cluster::shutdown() from Context::shutdown_node() waits this long.
     Duration shutdown_timeout = std::chrono::seconds(5);
+    /// Seeds every isolate's Context::random (with its path and
+    /// incarnation); 0: a seed chosen at random.
+    std::uint64_t random_seed = 0;
 };
 
 /// A cluster of isolates on one node, and its owner: destroying it shuts
@@ -76,6 +79,8 @@ public:
     bool shutdown(Duration timeout);
 
     explicit Cluster(std::shared_ptr<detail::ClusterCore> core) noexcept : core_(std::move(core)) {}
+    /// The cluster's internals, for libiso's own sources.
+    detail::ClusterCore& core() const noexcept { return *core_; }
 
 private:
     void close() noexcept;

@@ -111,6 +111,10 @@ public:
     /// Spawns a child from an entry registered by name.
     Future<IsolateRef> spawn_child(std::string_view segment, std::string_view entry_name, Value properties = {});
 
+    /// A random number from this isolate's own generator, seeded from the
+    /// cluster's seed, its path and incarnation: a replay draws the same ones.
+    std::uint64_t random();
+
     /// Sends to this isolate itself, as another isolate would.
     void send_self(Value content, SendOptions options = {}) const;
 

@@ -20,7 +20,7 @@ enum class Kind : std::uint8_t {
     /// A cluster isolate's identity, its first event. isolate; arg:
     /// incarnation (0 first, +1 per restart); text: fields path, supervisor
     /// path (empty: the root), entry name (empty: not spawned by name),
-    /// properties JSON.
+    /// properties JSON, the seed of its Context::random (decimal).
     Path,
     /// The cluster isolate's entry returned. isolate.
     Up,
