@@ -1,0 +1,419 @@
+// Chrome trace-event export. A first pass over the events in time order
+// pairs handler begins with their ends and decides which messages get a
+// flow; a second pass writes, in time order too: Perfetto binds a flow
+// event to the slice open on its track when it reads the event, so a slice
+// must come before the flows inside it.
+
+#include <iso/traceexport.h>
+
+#include <iso/context.h>
+#include <iso/deadletter.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace iso::trace {
+namespace {
+
+// Keeps fields in the order written, so that a person can read the output.
+using Json = nlohmann::ordered_json;
+
+constexpr int node_pid = 1;
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+
+struct IsolateInfo {
+    std::string name;  ///< debug name, from Spawn
+    std::string path;  ///< cluster path, from Path
+    std::size_t mailbox = 0;
+    bool mailbox_shown = false;
+};
+
+/// Where a message shows: its send, the slice around that send, its handling.
+struct MessageEnds {
+    std::size_t send = none;
+    std::size_t send_slice = none;  ///< the sender's open HandleBegin at the send
+    std::size_t begin = none;       ///< the receiver's HandleBegin
+    bool begun = false;             ///< the writing pass is past `begin`
+};
+
+std::string_view handle_name(std::uint32_t kind) {
+    switch (static_cast<HandleKind>(kind)) {
+    case HandleKind::Message: return "message";
+    case HandleKind::Task: return "task";
+    case HandleKind::Resume: return "resume";
+    }
+    return "handler";
+}
+
+std::string_view exit_name(std::uint32_t reason) {
+    static constexpr std::string_view names[] = {"normal", "killed", "failed", "exited"};
+    return reason < std::size(names) ? names[reason] : "unknown";
+}
+
+std::string_view gap_name(std::uint32_t source) {
+    switch (static_cast<GapSource>(source)) {
+    case GapSource::ThreadBuffer: return "thread buffer full";
+    case GapSource::Subscriber: return "subscriber fell behind";
+    case GapSource::File: return "damaged file part skipped";
+    }
+    return "unknown";
+}
+
+/// Segment by segment, so that "/app/x" sorts right after "/app" and before
+/// "/app-2" ('/' would otherwise sort after '-').
+bool path_less(std::string_view a, std::string_view b) {
+    auto key = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [&](char x, char y) { return key(x) < key(y); });
+}
+
+class ChromeExporter {
+public:
+    ChromeExporter(std::span<const Event> events, std::ostream& out, const ChromeExportOptions& options)
+        : events_(events), out_(out), options_(options) {}
+
+    void run() {
+        sort_by_time();
+        pair_handlers();
+        choose_flows();
+        out_ << "{\"traceEvents\":[";
+        write_track_names();
+        for (std::size_t index : order_)
+            write_event(index);
+        out_ << "\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":" << dump(metadata()) << "}\n";
+    }
+
+private:
+    // Producers' buffers are drained one after another, so the stream is
+    // only in order per thread; a stable sort keeps each thread's order
+    // where times are equal.
+    void sort_by_time() {
+        order_.resize(events_.size());
+        std::iota(order_.begin(), order_.end(), std::size_t{0});
+        std::stable_sort(order_.begin(), order_.end(),
+                         [&](std::size_t a, std::size_t b) { return events_[a].time < events_[b].time; });
+    }
+
+    void pair_handlers() {
+        end_of_.assign(events_.size(), none);
+        timer_of_.assign(events_.size(), none);
+        std::unordered_map<IsolateId, std::size_t> open;
+        for (std::size_t index : order_) {
+            const Event& e = events_[index];
+            if (e.isolate != 0) {
+                isolates_.try_emplace(e.isolate);
+                last_isolate_ = std::max(last_isolate_, e.isolate);
+            }
+            switch (e.kind) {
+            case Kind::Spawn: isolates_[e.isolate].name = e.text; break;
+            case Kind::Path: isolates_[e.isolate].path = std::string(e.field(0)); break;
+            case Kind::HandleBegin:
+                if (e.isolate == 0)
+                    break;
+                // A begin while another is open: that one's end was lost.
+                open[e.isolate] = index;
+                if (e.message != 0 && static_cast<HandleKind>(e.arg) == HandleKind::Message)
+                    messages_[e.message].begin = index;
+                break;
+            case Kind::HandleEnd: {
+                auto it = open.find(e.isolate);
+                if (it == open.end())
+                    break;
+                const Event& begin = events_[it->second];
+                if (begin.message == e.message && begin.arg == e.arg)
+                    end_of_[it->second] = index;
+                open.erase(it);
+                break;
+            }
+            case Kind::Send: {
+                if (e.message == 0)
+                    break;
+                MessageEnds& ends = messages_[e.message];
+                if (ends.send != none)
+                    break;
+                ends.send = index;
+                if (auto it = open.find(e.isolate); it != open.end())
+                    ends.send_slice = it->second;
+                break;
+            }
+            case Kind::TimerFire:
+                if (auto it = open.find(e.isolate); it != open.end())
+                    timer_of_[it->second] = index;
+                break;
+            case Kind::DeadLetter:
+                outside_used_ = outside_used_ || e.isolate == 0;
+                break;
+            case Kind::Gap:
+                // Which events were lost is unknown, so an end after a gap
+                // cannot be trusted to belong to a begin before it.
+                open.clear();
+                break;
+            default: break;
+            }
+        }
+    }
+
+    bool has_slice(std::size_t begin) const { return begin != none && end_of_[begin] != none; }
+
+    void choose_flows() {
+        for (auto& [id, ends] : messages_) {
+            if (ends.send == none || !has_slice(ends.begin))
+                continue;
+            const Event& send = events_[ends.send];
+            if (send.time > events_[ends.begin].time)
+                continue;
+            if (send.isolate == 0)
+                outside_used_ = true;
+            else if (!has_slice(ends.send_slice))
+                continue;
+            flows_.insert(id);
+        }
+    }
+
+    IsolateId outside_tid() const { return last_isolate_ + 1; }
+
+    std::string label(IsolateId id) const {
+        if (id == 0)
+            return "outside";
+        auto it = isolates_.find(id);
+        std::string name = it == isolates_.end() ? std::string() : !it->second.path.empty() ? it->second.path : it->second.name;
+        return (name.empty() ? std::string("isolate") : name) + " #" + std::to_string(id);
+    }
+
+    /// Cluster isolates by path (restarts of one path by incarnation, that
+    /// is by id), then plain isolates by id.
+    std::vector<IsolateId> track_order() const {
+        std::vector<IsolateId> ids;
+        for (const auto& [id, info] : isolates_)
+            ids.push_back(id);
+        std::stable_sort(ids.begin(), ids.end(), [&](IsolateId a, IsolateId b) {
+            const std::string& pa = isolates_.at(a).path;
+            const std::string& pb = isolates_.at(b).path;
+            if (pa.empty() != pb.empty())
+                return pb.empty();
+            return path_less(pa, pb);
+        });
+        return ids;
+    }
+
+    void write_track_names() {
+        write({{"name", "process_name"}, {"ph", "M"}, {"pid", node_pid}, {"args", {{"name", options_.process_name}}}});
+        int sort_index = 0;
+        if (outside_used_)
+            write_track_name(outside_tid(), "outside", sort_index++);
+        for (IsolateId id : track_order())
+            write_track_name(id, label(id), sort_index++);
+    }
+
+    void write_track_name(IsolateId tid, const std::string& name, int sort_index) {
+        write({{"name", "thread_name"}, {"ph", "M"}, {"pid", node_pid}, {"tid", tid}, {"args", {{"name", name}}}});
+        write({{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", node_pid}, {"tid", tid},
+               {"args", {{"sort_index", sort_index}}}});
+    }
+
+    void write_event(std::size_t index) {
+        const Event& e = events_[index];
+        switch (e.kind) {
+        case Kind::HandleBegin: write_handler(index); break;
+        case Kind::Send: write_send(index); break;
+        case Kind::Enqueue: write_enqueue(e); break;
+        case Kind::Exit:
+            write_instant(e, {{"reason", exit_name(e.arg)}});
+            show_mailbox(e.isolate, e.time, 0);
+            break;
+        case Kind::Error:
+            write_instant(e, {{"message", e.message}, {"error", e.field(0)}, {"where", e.field(1)}});
+            break;
+        case Kind::Kill:
+        case Kind::Pause:
+        case Kind::Resume: write_instant(e, {{"requester", label(e.peer)}}); break;
+        case Kind::Restart: write_instant(e, {{"path", e.text}, {"incarnation", e.arg}}); break;
+        case Kind::DeadLetter: write_dead_letter(e); break;
+        case Kind::Down: write_down(e); break;
+        case Kind::Up: write_instant(e, Json::object()); break;
+        case Kind::Gap:
+            write({{"name", kind_name(e.kind)}, {"cat", "trace"}, {"ph", "i"}, {"s", "g"}, {"ts", micros(e.time)},
+                   {"pid", node_pid}, {"args", {{"lost", e.peer}, {"source", gap_name(e.arg)}}}});
+            break;
+        default: break;
+        }
+    }
+
+    void write_handler(std::size_t index) {
+        const Event& begin = events_[index];
+        const bool is_message = static_cast<HandleKind>(begin.arg) == HandleKind::Message && begin.message != 0;
+        if (is_message)
+            note_handled(begin);
+        if (!has_slice(index))
+            return;
+        const Event& end = events_[end_of_[index]];
+        Json args = Json::object();
+        if (begin.message != 0)
+            args["message"] = begin.message;
+        if (begin.port != 0)
+            args["port"] = begin.port;
+        if (is_message)
+            add_send_details(args, begin.message);
+        std::string_view name = handle_name(begin.arg);
+        if (const std::size_t fire = timer_of_[index]; fire != none) {
+            // A timer's callback runs as a task; its TimerFire says which.
+            name = "timer";
+            args["timer"] = events_[fire].arg;
+            args["ticks"] = events_[fire].peer;
+        }
+        write({{"name", name}, {"cat", "handler"}, {"ph", "X"}, {"ts", micros(begin.time)},
+               {"dur", micros(end.time - begin.time)}, {"pid", node_pid}, {"tid", begin.isolate}, {"args", args}});
+        if (flows_.contains(begin.message))
+            write_flow("f", begin.message, begin.time, begin.isolate);
+    }
+
+    void note_handled(const Event& begin) {
+        messages_[begin.message].begun = true;
+        auto& info = isolates_[begin.isolate];
+        show_mailbox(begin.isolate, begin.time, info.mailbox > 0 ? info.mailbox - 1 : 0);
+    }
+
+    void add_send_details(Json& args, std::uint64_t message) const {
+        auto it = messages_.find(message);
+        if (it == messages_.end() || it->second.send == none)
+            return;
+        const Event& send = events_[it->second.send];
+        args["sender"] = label(send.isolate);
+        add_payload(args, send);
+    }
+
+    static void add_payload(Json& args, const Event& e) {
+        if (e.text.empty())
+            return;
+        args["payload"] = e.text;
+        if (e.has(Flag::PayloadTruncated))
+            args["payload_truncated"] = true;
+    }
+
+    void write_send(std::size_t index) {
+        const Event& send = events_[index];
+        if (!flows_.contains(send.message) || messages_.at(send.message).send != index)
+            return;
+        IsolateId tid = send.isolate;
+        if (tid == 0) {
+            // An outside thread has no slice of its own for the flow to
+            // start in, so it gets the shortest one there is.
+            tid = outside_tid();
+            Json args = {{"message", send.message}, {"port", send.port}, {"receiver", label(send.peer)}};
+            add_payload(args, send);
+            write({{"name", "send"}, {"cat", "outside"}, {"ph", "X"}, {"ts", micros(send.time)}, {"dur", micros(1)},
+                   {"pid", node_pid}, {"tid", tid}, {"args", args}});
+        }
+        write_flow("s", send.message, send.time, tid);
+    }
+
+    void write_flow(std::string_view phase, std::uint64_t message, std::uint64_t time, IsolateId tid) {
+        Json flow = {{"name", "message"}, {"cat", "message"}, {"ph", phase}, {"id", message},
+                     {"ts", micros(time)},  {"pid", node_pid},  {"tid", tid}};
+        if (phase == "f")
+            flow["bp"] = "e";
+        write(flow);
+    }
+
+    void write_enqueue(const Event& e) {
+        if (e.isolate == 0)
+            return;
+        std::size_t depth = e.peer;
+        // The receiver's clock may have stamped the handling before the
+        // sender's clock stamped the enqueue; the message is gone already.
+        if (auto it = messages_.find(e.message); it != messages_.end() && it->second.begun && depth > 0)
+            --depth;
+        show_mailbox(e.isolate, e.time, depth);
+    }
+
+    void show_mailbox(IsolateId id, std::uint64_t time, std::size_t depth) {
+        if (id == 0)
+            return;
+        IsolateInfo& info = isolates_[id];
+        if (info.mailbox_shown && info.mailbox == depth)
+            return;
+        info.mailbox = depth;
+        info.mailbox_shown = true;
+        write({{"name", "mailbox " + mailbox_name(id)}, {"ph", "C"}, {"ts", micros(time)}, {"pid", node_pid},
+               {"tid", id}, {"args", {{"depth", depth}}}});
+    }
+
+    // Restarts of one path share a counter; plain isolates' debug names
+    // are not unique, so they keep their id.
+    std::string mailbox_name(IsolateId id) const {
+        const IsolateInfo& info = isolates_.at(id);
+        return info.path.empty() ? label(id) : info.path;
+    }
+
+    void write_dead_letter(const Event& e) {
+        Json args = {{"reason", reason_name(static_cast<DeadLetterReason>(e.arg))}, {"message", e.message},
+                     {"port", e.port}};
+        if (e.peer != 0)
+            args["receiver"] = label(e.peer);
+        add_payload(args, e);
+        write_instant(e, std::move(args));
+    }
+
+    void write_down(const Event& e) {
+        Json args = {{"reason", iso::kind_name(static_cast<DownReason::Kind>(e.arg))}};
+        if (!e.field(0).empty())
+            args["error"] = e.field(0);
+        if (!e.field(1).empty())
+            args["where"] = e.field(1);
+        write_instant(e, std::move(args));
+    }
+
+    void write_instant(const Event& e, Json args) {
+        const IsolateId tid = e.isolate == 0 ? outside_tid() : e.isolate;
+        write({{"name", kind_name(e.kind)}, {"cat", "isolate"}, {"ph", "i"}, {"s", "t"}, {"ts", micros(e.time)},
+               {"pid", node_pid}, {"tid", tid}, {"args", std::move(args)}});
+    }
+
+    Json metadata() const {
+        Json meta = {{"exporter", "isoscope"}, {"events", events_.size()}};
+        for (const auto& [key, value] : options_.metadata)
+            meta[key] = value;
+        return meta;
+    }
+
+    void write(const Json& event) {
+        out_ << (first_ ? "\n" : ",\n") << dump(event);
+        first_ = false;
+    }
+
+    // Payload prefixes may end inside a UTF-8 sequence; that must not make
+    // the whole export fail.
+    static std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+    // Microseconds with nanosecond digits: exact, as ns / 1000 is rounded
+    // to the nearest double and printed in its shortest form.
+    static double micros(std::uint64_t ns) { return static_cast<double>(ns) / 1000.0; }
+
+    std::span<const Event> events_;
+    std::ostream& out_;
+    const ChromeExportOptions& options_;
+    std::vector<std::size_t> order_;
+    std::vector<std::size_t> end_of_;    ///< per paired HandleBegin, its HandleEnd
+    std::vector<std::size_t> timer_of_;  ///< per HandleBegin, the TimerFire inside it
+    std::map<IsolateId, IsolateInfo> isolates_;
+    std::unordered_map<std::uint64_t, MessageEnds> messages_;
+    std::unordered_set<std::uint64_t> flows_;
+    IsolateId last_isolate_ = 0;
+    bool outside_used_ = false;
+    bool first_ = true;
+};
+
+} // namespace
+
+void export_chrome(std::span<const Event> events, std::ostream& out, const ChromeExportOptions& options) {
+    ChromeExporter(events, out, options).run();
+}
+
+} // namespace iso::trace
