@@ -111,7 +111,8 @@ struct RecorderStats {
 
 /// Subscribes to an observer and writes what it publishes to a file, on a
 /// thread of its own. It begins with the observer's current state, so a
-/// recording started late still names every isolate.
+/// recording started late still names every isolate. The observer must
+/// outlive it. Call stop() from the thread that made it; stats() from any.
 class Recorder {
 public:
     Recorder(Observer& observer, const std::filesystem::path& path, FileInfo info = {});
