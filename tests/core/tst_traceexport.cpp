@@ -3,12 +3,15 @@
 // in part is left out rather than drawn wrong.
 
 #include "chrometrace.h"
+#include "recording.h"
 #include "support.h"
 #include "tracescript.h"
 
 #include <iso/context.h>
 #include <iso/traceexport.h>
+#include <iso/tracefile.h>
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -491,6 +494,44 @@ private slots:
         QCOMPARE(handler.size(), 1);
         QVERIFY(args_of(handler.front()).value(u"payload").toString().startsWith(u"\"caf"_s));
         QCOMPARE(args_of(handler.front()).value(u"payload_truncated").toBool(), true);
+    }
+
+    // The whole way: a real cluster on worker threads, whose events come
+    // out of several threads' buffers, recorded to a file and read back.
+    void recordedClusterExportsSound() {
+        QTemporaryDir dir;
+        const std::string file = dir.filePath(u"ping-pong.isotrace"_s).toStdString();
+        constexpr std::int64_t last = 100;
+        test::record_ping_pong(file, last);
+        const std::vector<Event> events = FileReader(file).read_all();
+        const auto trace = sound_trace(events);
+        QVERIFY(trace.problems().isEmpty());
+
+        std::map<qint64, QString> names;
+        for (auto it = trace.thread_names.begin(); it != trace.thread_names.end(); ++it)
+            names[it.key().second] = it.value();
+        auto is_player = [&](qint64 tid) {
+            return names[tid].startsWith(u"/app/ping #"_s) || names[tid].startsWith(u"/app/pong #"_s);
+        };
+        // The handler of the last message may still be running when the
+        // recording stops, so its slice and flow may be missing.
+        int between_players = 0;
+        for (const QJsonObject& f : trace.with_phase(u"f")) {
+            const auto handler = trace.slice_at(test::ChromeTrace::track(f), test::ChromeTrace::nanoseconds(f.value(u"ts")));
+            QVERIFY(handler);
+            QCOMPARE(args_of(handler->event).value(u"message").toInteger(), f.value(u"id").toInteger());
+            if (is_player(tid_of(f)))
+                ++between_players;
+        }
+        QVERIFY2(between_players >= last - 1, qPrintable(QString::number(between_players)));
+        // Cluster messages travel as envelopes: "c" is the content.
+        const auto handlers = named(trace.with_phase(u"X"), u"message"_s);
+        QVERIFY(std::any_of(handlers.begin(), handlers.end(), [](const QJsonObject& e) {
+            return args_of(e).value(u"payload").toString().contains(u"\"c\":50,"_s);
+        }));
+        const qint64 outside = tid_named(trace, u"outside"_s);
+        QVERIFY(outside > 0);
+        QVERIFY(!named(trace.with_phase(u"X"), u"send"_s).isEmpty());
     }
 
     void optionsNameTheProcessAndFillMetadata() {
