@@ -47,19 +47,27 @@ Value payload_of(const Event& send, const LaneKey& to) {
 
 /// Reads a run from its events. `recorded`: the run to replay, which must
 /// say everything replay needs; otherwise the replay's own, for comparison.
-Run read_run(std::span<const Event> events, bool recorded) {
+Run read_run(std::span<const Event> unordered, bool recorded) {
+    // Batches may deliver an event one batch late; each isolate's own
+    // events are in time order (it runs on one thread at a time).
+    std::vector<const Event*> events;
+    events.reserve(unordered.size());
+    for (const Event& e : unordered) events.push_back(&e);
+    std::stable_sort(events.begin(), events.end(), [](const Event* a, const Event* b) { return a->time < b->time; });
     Run run;
     std::unordered_map<std::uint64_t, LaneKey> keys;       // isolate -> lane
     std::unordered_map<std::uint64_t, std::uint64_t> spawner;  // isolate -> who spawned it
     std::unordered_map<std::uint64_t, const Event*> sends;  // message -> its Send
     std::unordered_map<std::uint64_t, std::uint64_t> handler;  // message -> isolate that handled it
-    for (const Event& e : events) {
+    for (const Event* ep : events) {
+        const Event& e = *ep;
         if (e.kind == Kind::Spawn) spawner[e.isolate] = e.peer;
         if (e.kind == Kind::Send) sends.emplace(e.message, &e);
         if (e.kind == Kind::HandleBegin && e.arg == static_cast<std::uint32_t>(HandleKind::Message) && e.message != 0)
             handler.emplace(e.message, e.isolate);
     }
-    for (const Event& e : events) {
+    for (const Event* ep : events) {
+        const Event& e = *ep;
         switch (e.kind) {
         case Kind::Path: {
             const LaneKey key{std::string(e.field(0)), e.arg};
@@ -197,7 +205,10 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
         std::set<LaneKey> killed;
         std::size_t events_run = 0;
         for (;;) {
-            const std::size_t ran = runtime.run_until_idle();
+            // Drained as it goes: the trace buffers hold a bounded number of events.
+            std::size_t ran = 0;
+            while (runtime.run_once())
+                if (++ran % 4096 == 0) collect();
             events_run += ran;
             bool progress = ran > 0;
             for (std::size_t i = 0; i < want.injects.size(); ++i) {
@@ -227,6 +238,9 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
     }
     runtime.core().gate = nullptr;  // what is still held stays held; the shutdown must not wait for it
 
+    for (const Event& e : replayed)
+        if (e.kind == Kind::Gap)
+            throw ReplayError("the replay's own trace lost " + std::to_string(e.peer) + " events; it cannot be compared");
     const Run got = read_run(replayed, false);
     ReplayResult result;
     std::uint64_t first_time = std::numeric_limits<std::uint64_t>::max();
