@@ -56,5 +56,7 @@ std::span<const Command* const> commands();
 
 extern const Command trace_info_command;
 extern const Command trace_export_command;
+extern const Command trace_record_command;
+extern const Command trace_replay_command;
 
 } // namespace isoctl

@@ -9,6 +9,8 @@ std::span<const Command* const> commands() {
     static const Command* const all[] = {
         &trace_info_command,
         &trace_export_command,
+        &trace_record_command,
+        &trace_replay_command,
     };
     return all;
 }
