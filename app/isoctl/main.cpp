@@ -7,6 +7,7 @@
 #include <iso/tracefile.h>
 
 #include <algorithm>
+#include <cctype>
 #include <iomanip>
 #include <iostream>
 #include <new>
@@ -42,7 +43,7 @@ void print_help(std::ostream& out) {
 void print_command_help(std::ostream& out, const Command& command) {
     out << "Usage: isoctl " << command.name << (command.options.empty() ? "" : " [OPTIONS]") << ' '
         << command.operands << "\n\n"
-        << char(std::toupper(command.summary[0])) << command.summary.substr(1) << ".\n";
+        << char(std::toupper(static_cast<unsigned char>(command.summary[0]))) << command.summary.substr(1) << ".\n";
     if (command.options.empty())
         return;
     out << "\nOptions:\n";
