@@ -66,6 +66,22 @@ std::string_view gap_name(std::uint32_t source) {
     return "unknown";
 }
 
+/// Kinds drawn as an instant on their isolate's track.
+bool is_isolate_instant(Kind kind) {
+    switch (kind) {
+    case Kind::Error:
+    case Kind::Exit:
+    case Kind::Pause:
+    case Kind::Resume:
+    case Kind::Kill:
+    case Kind::Restart:
+    case Kind::DeadLetter:
+    case Kind::Down:
+    case Kind::Up: return true;
+    default: return false;
+    }
+}
+
 /// Segment by segment, so that "/app/x" sorts right after "/app" and before
 /// "/app-2" ('/' would otherwise sort after '-').
 bool path_less(std::string_view a, std::string_view b) {
@@ -110,6 +126,8 @@ private:
             if (e.isolate != 0) {
                 isolates_.try_emplace(e.isolate);
                 last_isolate_ = std::max(last_isolate_, e.isolate);
+            } else if (is_isolate_instant(e.kind)) {
+                outside_used_ = true;  // dead letters sent from outside; or a damaged trace
             }
             switch (e.kind) {
             case Kind::Spawn: isolates_[e.isolate].name = e.text; break;
@@ -119,7 +137,10 @@ private:
                     break;
                 // A begin while another is open: that one's end was lost.
                 open[e.isolate] = index;
-                if (e.message != 0 && static_cast<HandleKind>(e.arg) == HandleKind::Message)
+                // A message is handled once; a second begin for its id is
+                // a damaged trace, and must not make a second flow end.
+                if (e.message != 0 && static_cast<HandleKind>(e.arg) == HandleKind::Message &&
+                    messages_[e.message].begin == none)
                     messages_[e.message].begin = index;
                 break;
             case Kind::HandleEnd: {
@@ -146,9 +167,6 @@ private:
             case Kind::TimerFire:
                 if (auto it = open.find(e.isolate); it != open.end())
                     timer_of_[it->second] = index;
-                break;
-            case Kind::DeadLetter:
-                outside_used_ = outside_used_ || e.isolate == 0;
                 break;
             case Kind::Gap:
                 // Which events were lost is unknown, so an end after a gap
@@ -270,7 +288,7 @@ private:
         }
         write({{"name", name}, {"cat", "handler"}, {"ph", "X"}, {"ts", micros(begin.time)},
                {"dur", micros(end.time - begin.time)}, {"pid", node_pid}, {"tid", begin.isolate}, {"args", args}});
-        if (flows_.contains(begin.message))
+        if (flows_.contains(begin.message) && messages_.at(begin.message).begin == index)
             write_flow("f", begin.message, begin.time, begin.isolate);
     }
 

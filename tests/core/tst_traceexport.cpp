@@ -534,6 +534,57 @@ private slots:
         QVERIFY(!named(trace.with_phase(u"X"), u"send"_s).isEmpty());
     }
 
+    // Whatever a damaged or hostile file holds (kinds out of range, message
+    // ids used twice, equal times, handlers that overlap on one isolate,
+    // ends without begins, text that is not UTF-8), the export stays
+    // something a viewer takes whole. Half the events form handlers with
+    // sends inside, so that slices and flows do come out.
+    void randomEventsExportSound() {
+        std::mt19937_64 random(20261121);
+        auto pick = [&](std::uint64_t below) { return std::uniform_int_distribution<std::uint64_t>(0, below - 1)(random); };
+        const std::string texts[] = {"", "x", "\"caf\xc3", std::string("a") + field_separator + "b", "\x1f\x1f"};
+        auto event = [&](Kind kind, IsolateId isolate, std::uint64_t time) {
+            Event e;
+            e.kind = kind;
+            e.time = time;
+            e.isolate = isolate;
+            e.message = pick(25);
+            e.peer = pick(6);
+            e.port = pick(3);
+            e.arg = static_cast<std::uint32_t>(pick(4));
+            e.flags = static_cast<std::uint8_t>(pick(2));
+            e.text = texts[pick(std::size(texts))];
+            return e;
+        };
+        std::size_t flows = 0;
+        for (int round = 0; round < 300; ++round) {
+            std::vector<Event> events;
+            for (std::uint64_t action = pick(40); action > 0; --action) {
+                const std::uint64_t time = 1'000'000 + pick(400);
+                const IsolateId isolate = pick(5);
+                if (pick(2) == 0) {
+                    events.push_back(event(static_cast<Kind>(pick(kind_count + 2)), isolate, time));
+                    continue;
+                }
+                Event begin = event(Kind::HandleBegin, isolate, time);
+                if (pick(3) > 0)
+                    begin.arg = static_cast<std::uint32_t>(HandleKind::Message);
+                Event end = begin;
+                end.kind = Kind::HandleEnd;
+                end.time = time + 12 + pick(10);
+                events.push_back(begin);
+                for (std::uint64_t sends = pick(3); sends > 0; --sends)
+                    events.push_back(event(Kind::Send, pick(4) == 0 ? 0 : isolate, time + pick(12)));
+                events.push_back(end);
+            }
+            const auto trace = test::ChromeTrace::parse(exported(events));
+            const QStringList problems = trace.problems();
+            QVERIFY2(problems.isEmpty(), qPrintable(u"round %1: "_s.arg(round) + problems.join(u'\n')));
+            flows += std::size_t(trace.with_phase(u"f").size());
+        }
+        QVERIFY2(flows > 100, "the rounds should make flows too");
+    }
+
     void optionsNameTheProcessAndFillMetadata() {
         ChromeExportOptions options;
         options.process_name = "demo";
