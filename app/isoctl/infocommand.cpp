@@ -102,6 +102,14 @@ void print_counts(std::ostream& out, const Summary& s) {
     }
 }
 
+/// Segment by segment, as the export orders its tracks: "/app/x" right
+/// after "/app" and before "/app-2".
+bool path_less(std::string_view a, std::string_view b) {
+    auto key = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [&](char x, char y) { return key(x) < key(y); });
+}
+
 std::string row_name(const IsolateRow& row) {
     if (!row.path.empty())
         return row.path;
@@ -119,7 +127,7 @@ void print_isolates(std::ostream& out, const Summary& s) {
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
         if (a.second->path.empty() != b.second->path.empty())
             return b.second->path.empty();
-        return a.second->path < b.second->path;
+        return path_less(a.second->path, b.second->path);
     });
     out << "\nisolates   " << rows.size() << '\n';
     if (rows.empty())
