@@ -11,6 +11,12 @@ namespace {
 
 using namespace std::chrono_literals;
 
+/// Sends to the isolate at `path` if there is one: while the cluster shuts
+/// down, the others go away.
+void tell(const Context& context, std::string_view path, Value content) {
+    if (auto ref = context.lookup(Path::of(path))) ref->send(std::move(content));
+}
+
 // ---- pipeline: two senders race into a supervised accumulator ----------------------
 
 /// Folds each number into its state (so the order matters), reports the
@@ -21,21 +27,22 @@ void accumulator(Context& context) {
         const std::int64_t x = m.content.as_int();
         if (x == 13) throw std::runtime_error("13 is unlucky");
         *state = (*state * 31 + x + static_cast<std::int64_t>(context.random() % 3)) % 1'000'003;
-        context.lookup(Path::of("/pipeline/sink"))->send(*state);
+        tell(context, "/pipeline/sink", *state);
         m.reply(*state);
     });
 }
 
 Future<void> send_numbers(Context& context, std::int64_t first, std::int64_t count) {
-    auto acc = context.lookup(Path::of("/pipeline/sup/acc"));
     for (std::int64_t i = first; i < first + count; ++i) {
+        auto acc = context.lookup(Path::of("/pipeline/sup/acc"));
+        if (!acc) co_return;  // the cluster is shutting down
         try {
             (void)co_await acc->ask(i, 300ms);
         } catch (const std::exception&) {
             // It crashed on this one; its supervisor restarts it. Go on.
         }
     }
-    context.lookup(Path::of("/pipeline/sink"))->send("end");
+    tell(context, "/pipeline/sink", "end");
 }
 
 void pipeline_setup(Cluster& cluster) {
@@ -64,7 +71,7 @@ void pingpong_setup(Cluster& cluster) {
             const std::int64_t n = m.content.as_int();
             if (n >= 10'000) return;
             const std::string other = context.path().str() == "/pingpong/ping" ? "/pingpong/pong" : "/pingpong/ping";
-            context.lookup(Path::of(other))->send(n + 1);
+            tell(context, other, n + 1);
         });
     });
 }
@@ -96,7 +103,7 @@ void supervision_setup(Cluster& cluster) {
         context.on_message([&context, sent](const Envelope&) {
             iso::Timer::periodic(5ms, [&context, sent](iso::Timer& timer) {
                 const auto worker = "/supervision/workers/w" + std::to_string(context.random() % 4);
-                if (auto ref = context.lookup(Path::of(worker))) ref->send(++*sent);
+                tell(context, worker, ++*sent);
                 if (*sent == 200) timer.cancel();
             });
         });

@@ -150,6 +150,16 @@ private slots:
             u"not a trace file"_s);
         row("unwritable output", {u"trace"_s, u"export"_s, u"{good}"_s, u"-o"_s, u"{no/such/folder.json}"_s}, 1,
             u"folder.json: cannot write"_s);
+        row("unknown scenario", {u"trace"_s, u"record"_s, u"frob"_s, u"-o"_s, u"{frob.isotrace}"_s}, 2,
+            u"no scenario 'frob' (known: pipeline, ping-pong, supervision)"_s);
+        row("record without output", {u"trace"_s, u"record"_s, u"pipeline"_s}, 2, u"missing --output"_s);
+        row("bad duration", {u"trace"_s, u"record"_s, u"pipeline"_s, u"-o"_s, u"{d.isotrace}"_s, u"-d"_s, u"soon"_s},
+            2, u"--duration must be a number of seconds"_s);
+        row("bad payload", {u"trace"_s, u"record"_s, u"pipeline"_s, u"-o"_s, u"{d.isotrace}"_s, u"--payload"_s,
+                            u"all"_s}, 2, u"--payload must be none, prefix or whole"_s);
+        row("replay of a foreign file", {u"trace"_s, u"replay"_s, u"{foreign.txt}"_s}, 1, u"not a trace file"_s);
+        row("replay of an unreplayable trace", {u"trace"_s, u"replay"_s, u"{good}"_s, u"--verify"_s}, 1,
+            u"cannot spawn /app/ping with entry 'worker'"_s);
     }
     void badCalls() {
         QFETCH(QStringList, arguments);
@@ -251,6 +261,33 @@ private slots:
     }
 
     // The whole way: a real cluster recorded, then described and exported.
+    // Every built-in scenario, recorded on worker threads, replays the same.
+    void recordAndReplay_data() {
+        QTest::addColumn<QString>("scenario");
+        for (const char* name : {"pipeline", "ping-pong", "supervision"}) QTest::newRow(name) << QString::fromLatin1(name);
+    }
+    void recordAndReplay() {
+        QFETCH(QString, scenario);
+        const QString file = path(scenario + u".isotrace"_s);
+        const Run recorded = isoctl({u"trace"_s, u"record"_s, scenario, u"-o"_s, file, u"--duration"_s, u"0.5"_s});
+        QCOMPARE(recorded.status, 0);
+        QVERIFY2(recorded.out.startsWith("recorded " + scenario.toUtf8()), recorded.out.constData());
+        QVERIFY2(recorded.out.contains(", 0 lost"), recorded.out.constData());
+        QCOMPARE(QString::fromStdString(FileReader(file.toStdString()).info().program), scenario);
+        const Run replayed = isoctl({u"trace"_s, u"replay"_s, file, u"--verify"_s});
+        QVERIFY2(replayed.status == 0, replayed.out.constData());
+        QVERIFY2(replayed.out.contains("identical to the recording"), replayed.out.constData());
+    }
+
+    void replayNeedsWholePayloads() {
+        const QString file = path(u"no-payloads.isotrace"_s);
+        QCOMPARE(isoctl({u"trace"_s, u"record"_s, u"pipeline"_s, u"-o"_s, file, u"-d"_s, u"0.3"_s, u"--payload"_s,
+                         u"none"_s}).status, 0);
+        const Run replayed = isoctl({u"trace"_s, u"replay"_s, file});
+        QCOMPARE(replayed.status, 1);
+        verifyOneErrorLine(replayed, u"payload capture 'whole'"_s);
+    }
+
     void recordedCluster() {
         const QString file = path(u"recorded.isotrace"_s);
         constexpr std::int64_t last = 40;
