@@ -47,6 +47,9 @@ bool ThreadBuffer::write(const trace::Record& record, std::string_view text) noe
 void ThreadBuffer::drain(std::vector<trace::Event>& out) {
     const std::uint64_t head = head_.load(std::memory_order_acquire);
     std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    // One allocation for the whole drain rather than a copy of `out` per doubling.
+    const std::size_t wanted = out.size() + static_cast<std::size_t>(head - tail);
+    if (wanted > out.capacity()) out.reserve(std::max(wanted, 2 * out.capacity()));
     const std::size_t mask = capacity_ - 1;
     while (tail < head) {
         trace::Event& e = out.emplace_back();
