@@ -21,9 +21,10 @@ std::atomic<std::uint64_t> next_serial{1};
 
 ThreadBuffer::ThreadBuffer(std::uint16_t i, std::size_t capacity)
     : index(i), capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 1024))),
-      slots_(std::make_unique<trace::Record[]>(capacity_)) {}
+      slots_(std::make_unique<Slot[]>(capacity_)) {}
 
-bool ThreadBuffer::write(const trace::Record& record, std::string_view text) noexcept {
+bool ThreadBuffer::write(const trace::Record& record, std::uint64_t time, std::uint8_t flags,
+                         std::string_view text) noexcept {
     const std::size_t needed = slots_for(text.size());
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     if (head + needed - cached_tail_ > capacity_) {
@@ -34,11 +35,14 @@ bool ThreadBuffer::write(const trace::Record& record, std::string_view text) noe
         }
     }
     const std::size_t mask = capacity_ - 1;
-    slots_[head & mask] = record;
-    slots_[head & mask].text_size = static_cast<std::uint32_t>(text.size());
+    trace::Record& to = slots_[head & mask].record;
+    to = record;
+    to.time = time;
+    to.flags |= flags;
+    to.text_size = static_cast<std::uint32_t>(text.size());
     for (std::size_t done = 0, slot = 1; done < text.size(); done += slot_bytes, ++slot) {
-        auto* to = reinterpret_cast<char*>(&slots_[(head + slot) & mask]);
-        std::memcpy(to, text.data() + done, std::min(slot_bytes, text.size() - done));
+        auto* text_slot = reinterpret_cast<char*>(&slots_[(head + slot) & mask].record);
+        std::memcpy(text_slot, text.data() + done, std::min(slot_bytes, text.size() - done));
     }
     head_.store(head + needed, std::memory_order_release);
     return true;
@@ -53,13 +57,13 @@ void ThreadBuffer::drain(std::vector<trace::Event>& out) {
     const std::size_t mask = capacity_ - 1;
     while (tail < head) {
         trace::Event& e = out.emplace_back();
-        static_cast<trace::Record&>(e) = slots_[tail & mask];
+        static_cast<trace::Record&>(e) = slots_[tail & mask].record;
         e.thread = index;
         const std::size_t size = e.text_size;
         if (size != 0) {
             e.text.resize(size);
             for (std::size_t done = 0, slot = 1; done < size; done += slot_bytes, ++slot) {
-                const auto* from = reinterpret_cast<const char*>(&slots_[(tail + slot) & mask]);
+                const auto* from = reinterpret_cast<const char*>(&slots_[(tail + slot) & mask].record);
                 std::memcpy(e.text.data() + done, from, std::min(slot_bytes, size - done));
             }
         }
@@ -153,18 +157,20 @@ ThreadBuffer* Tracer::local_buffer() noexcept {
     }
 }
 
-void Tracer::emit(trace::Record record, std::string_view text) noexcept {
+// The record goes from the caller's frame straight into the ring: copying
+// 64 bytes that were just written field by field stalls on store forwarding.
+void Tracer::emit(const trace::Record& record, std::string_view text) noexcept {
     ThreadBuffer* buffer = local_buffer();
     if (buffer == nullptr) return;
-    if (record.time == 0) record.time = now();
+    std::uint8_t flags = 0;
     if (text.size() > max_text) {
         text = text.substr(0, max_text);
-        record.flags |= static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
+        flags = static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
     }
-    buffer->write(record, text);
+    buffer->write(record, record.time != 0 ? record.time : now(), flags, text);
 }
 
-void Tracer::emit_with_payload(trace::Record record, const Value& payload) noexcept {
+void Tracer::emit_with_payload(const trace::Record& record, const Value& payload) noexcept {
     const auto capture = payload_.load(std::memory_order_relaxed);
     if (capture == trace::PayloadCapture::None) {
         emit(record);
@@ -178,7 +184,10 @@ void Tracer::emit_with_payload(trace::Record record, const Value& payload) noexc
     }
     if (capture == trace::PayloadCapture::Prefix && text.size() > payload_limit_.load(std::memory_order_relaxed)) {
         text.resize(payload_limit_.load(std::memory_order_relaxed));
-        record.flags |= static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
+        trace::Record cut = record;
+        cut.flags |= static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
+        emit(cut, text);
+        return;
     }
     emit(record, text);
 }

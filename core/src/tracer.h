@@ -28,8 +28,9 @@ class ThreadBuffer {
 public:
     ThreadBuffer(std::uint16_t index, std::size_t capacity);
 
-    /// Producer only. False if there was no room.
-    bool write(const trace::Record& record, std::string_view text) noexcept;
+    /// Producer only: `record` stamped with `time` and `flags` added. False
+    /// if there was no room.
+    bool write(const trace::Record& record, std::uint64_t time, std::uint8_t flags, std::string_view text) noexcept;
     /// Consumer only: appends everything written so far to `out`.
     void drain(std::vector<trace::Event>& out);
     /// Consumer only: records dropped since the last call.
@@ -43,7 +44,11 @@ public:
 
 private:
     const std::size_t capacity_;  // a power of two
-    std::unique_ptr<trace::Record[]> slots_;
+    // One record per cache line; unaligned, each would touch two.
+    struct alignas(64) Slot {
+        trace::Record record;
+    };
+    std::unique_ptr<Slot[]> slots_;
     alignas(64) std::atomic<std::uint64_t> head_{0};  // written by the producer
     std::uint64_t cached_tail_ = 0;                   // producer's view of tail_
     std::atomic<std::uint64_t> dropped_{0};
@@ -89,9 +94,9 @@ public:
 
     /// Writes one record (time and thread are filled in) to this thread's
     /// buffer. @threadsafe
-    void emit(trace::Record record, std::string_view text = {}) noexcept;
+    void emit(const trace::Record& record, std::string_view text = {}) noexcept;
     /// Emits a record carrying `payload` as far as payload capture says.
-    void emit_with_payload(trace::Record record, const Value& payload) noexcept;
+    void emit_with_payload(const trace::Record& record, const Value& payload) noexcept;
 
     /// Consumer side: every buffer made so far. @threadsafe
     std::vector<ThreadBuffer*> buffers() const;
