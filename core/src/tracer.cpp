@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
+#include <optional>
 
 namespace iso::detail {
 
@@ -77,6 +79,71 @@ std::uint64_t ThreadBuffer::take_dropped() noexcept { return dropped_.exchange(0
 double ThreadBuffer::fill() const noexcept {
     const auto used = head_.load(std::memory_order_relaxed) - tail_.load(std::memory_order_relaxed);
     return static_cast<double>(used) / static_cast<double>(capacity_);
+}
+
+// ---- Tracer clock -------------------------------------------------------------
+
+namespace {
+
+std::uint64_t steady_ns() noexcept {
+    return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+#if defined(__x86_64__)
+/// The TSC is a clock only when the kernel trusts it as one: invariant and
+/// in step across CPUs.
+bool kernel_clock_is_tsc() noexcept {
+    std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (f == nullptr) return false;
+    char name[16] = {};
+    const bool tsc = std::fgets(name, sizeof name, f) != nullptr && std::strncmp(name, "tsc\n", 4) == 0;
+    std::fclose(f);
+    return tsc;
+}
+
+struct Reading {
+    std::uint64_t tsc = 0;
+    std::uint64_t ns = 0;
+};
+
+/// A TSC value and the steady time read right after it, from the tightest
+/// of a few tries; ns is never earlier than the moment of tsc, so scaled
+/// times never fall behind what the steady clock said before.
+Reading read_both() noexcept {
+    Reading best;
+    std::uint64_t best_width = ~std::uint64_t(0);
+    for (int i = 0; i < 5; ++i) {
+        const std::uint64_t before = __builtin_ia32_rdtsc();
+        const std::uint64_t ns = steady_ns();
+        const std::uint64_t width = __builtin_ia32_rdtsc() - before;
+        if (width < best_width) best = {before, ns}, best_width = width;
+    }
+    return best;
+}
+
+/// How long the TSC is measured against the steady clock: a 40 ns error at
+/// either end is then a slope error of 0.4 ppm, 1.5 ms an hour.
+constexpr std::uint64_t calibration_ns = 200'000'000;
+#endif
+
+} // namespace
+
+std::uint64_t Tracer::steady_now() noexcept {
+    const std::uint64_t ns = steady_ns();
+#if defined(__x86_64__)
+    static const std::optional<Reading> start =
+        kernel_clock_is_tsc() ? std::optional<Reading>(read_both()) : std::nullopt;
+    static std::atomic<bool> measured{false};
+    if (start && ns >= start->ns + calibration_ns && !measured.exchange(true)) {
+        static TscScale scale;
+        const Reading end = read_both();
+        const double ns_per_tick =
+            static_cast<double>(end.ns - start->ns) / static_cast<double>(end.tsc - start->tsc);
+        scale = {end.tsc, end.ns, ns_per_tick};
+        tsc_scale_.store(&scale, std::memory_order_release);
+    }
+#endif
+    return ns;
 }
 
 // ---- Tracer --------------------------------------------------------------------
