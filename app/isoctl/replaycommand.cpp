@@ -36,6 +36,10 @@ int run_replay(const Arguments& args) {
     ReplayOptions options;
     options.setup = scenario->setup;
     const ReplayResult result = replay(events, options);
+    if (result.cut_lanes != 0)
+        std::printf("note: the recording stopped with messages in flight; %zu of its isolates are compared "
+                    "up to those\n",
+                    result.cut_lanes);
     if (result.identical()) {
         std::printf("replayed %s: %zu isolates, %zu deliveries, identical to the recording\n",
                     std::string(scenario->name).c_str(), result.isolates, result.deliveries);

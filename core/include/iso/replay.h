@@ -41,6 +41,10 @@ struct Divergence {
 struct ReplayResult {
     std::size_t isolates = 0;    ///< incarnations compared
     std::size_t deliveries = 0;  ///< messages and timer fires compared
+    /// Incarnations whose recording ends at a message whose send it does
+    /// not hold (the recording stopped, or started, while it was in flight):
+    /// compared up to there.
+    std::size_t cut_lanes = 0;
     std::optional<Divergence> divergence;
     bool identical() const noexcept { return !divergence; }
 };
