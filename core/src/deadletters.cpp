@@ -27,32 +27,27 @@ constexpr std::size_t kPreviewLength = 120;
 
 void DeadLetterLog::record(DeadLetterReason reason, NodeId node, PortId port, const Value& message,
                            IsolateId receiver, std::uint64_t message_id) {
-    if (tracer_.on()) [[unlikely]] {
-        trace::Record r;
-        r.kind = trace::Kind::DeadLetter;
-        const IsolateCore* sender = IsolateCore::current();
-        r.isolate = sender != nullptr ? sender->id() : 0;
-        r.message = message_id;
-        r.arg = static_cast<std::uint32_t>(reason);
-        r.port = port;
-        r.peer = receiver;
-        tracer_.emit_with_payload(r, message);
-    }
+    if (tracer_.on()) [[unlikely]] trace(reason, port, receiver, message_id, message);
     add({reason, node, port, {}, {}, std::chrono::steady_clock::now()}, message);
 }
 
 void DeadLetterLog::record_path(DeadLetterReason reason, NodeId node, std::string path, const Value& message,
                                 std::uint64_t message_id) {
-    if (tracer_.on()) [[unlikely]] {
-        trace::Record r;
-        r.kind = trace::Kind::DeadLetter;
-        r.message = message_id;
-        const IsolateCore* sender = IsolateCore::current();
-        r.isolate = sender != nullptr ? sender->id() : 0;
-        r.arg = static_cast<std::uint32_t>(reason);
-        tracer_.emit_with_payload(r, message);
-    }
+    if (tracer_.on()) [[unlikely]] trace(reason, 0, 0, message_id, message);
     add({reason, node, 0, std::move(path), {}, std::chrono::steady_clock::now()}, message);
+}
+
+void DeadLetterLog::trace(DeadLetterReason reason, PortId port, IsolateId receiver, std::uint64_t message_id,
+                          const Value& message) {
+    trace::Record r;
+    r.kind = trace::Kind::DeadLetter;
+    const IsolateCore* sender = IsolateCore::current();
+    r.isolate = sender != nullptr ? sender->id() : 0;
+    r.message = message_id;
+    r.arg = static_cast<std::uint32_t>(reason);
+    r.port = port;
+    r.peer = receiver;
+    tracer_.emit_with_payload(r, message);
 }
 
 void DeadLetterLog::add(DeadLetter letter, const Value& message) {

@@ -31,6 +31,8 @@ public:
 
 private:
     void add(DeadLetter letter, const Value& message);
+    void trace(DeadLetterReason reason, PortId port, IsolateId receiver, std::uint64_t message_id,
+               const Value& message);
 
     const std::size_t history_;
     Tracer& tracer_;
