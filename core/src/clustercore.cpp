@@ -172,6 +172,8 @@ void ClusterCore::ask_to_shut_down(const Path& path, Record& r) {
     const Value notice = make_notice(Notice::ShutdownRequest, path, r.properties);
     if (r.inbox.valid())
         r.inbox.send(notice);
+    else if (Tracer& tracer = runtime.core().tracer; tracer.on())
+        r.pending.emplace_back(notice, trace_send(tracer, nullptr, 0, notice));
     else
         r.pending.emplace_back(notice, 0);
 }
@@ -276,14 +278,14 @@ std::uint64_t ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolat
     IsolateCore& self = *IsolateCore::current();
     r.isolate_id = self.id();
     self.mark_named();
-    self.set_traced(runtime.core().tracer.name_isolate(self.id(), path));
+    runtime.core().tracer.name_isolate(self, path);
     const std::uint32_t incarnation = r.launches - 1;
     std::uint64_t seed = random_seed ^ std::hash<std::string>{}(path.str()) ^ (std::uint64_t{incarnation} << 48);
-    if (ReplayGate* gate = runtime.core().gate) seed = gate->name(self, LaneKey{path.str(), incarnation}, seed);
+    if (ReplayGate* gate = runtime.core().gate) seed = gate->name(self, path.str(), seed);
     if (runtime.core().tracer.on() && self.traced()) {
         std::string text = path.str();
         for (const std::string& field : {r.supervision.supervisor ? r.supervision.supervisor->str() : std::string(),
-                                         r.entry_name, r.properties.to_json(), std::to_string(seed)})
+                                         r.entry_name, std::to_string(seed), r.properties.to_json()})
             (text += trace::field_separator) += field;
         trace(trace::Kind::Path, r.isolate_id, incarnation, text);
     }
@@ -291,7 +293,7 @@ std::uint64_t ClusterCore::opened_inbox(const Path& path, SendPort inbox, Isolat
     for (auto& [envelope, id] : r.pending) PortAccess::send(inbox, std::move(envelope), id);
     r.pending.clear();
     if (ReplayGate* gate = runtime.core().gate)
-        for (Value& envelope : gate->take_stale(LaneKey{path.str(), incarnation})) inbox.send(std::move(envelope));
+        for (Value& envelope : gate->take_stale(self)) inbox.send(std::move(envelope));
     return seed;
 }
 

@@ -382,7 +382,7 @@ void Observer::set_filter(std::vector<Path> prefixes) {
     detail::RuntimeCore& core = impl_->core;
     core.tracer.set_filter(std::move(prefixes));
     std::lock_guard lock(core.registry_mutex);
-    core.for_each_live([&](detail::IsolateCore& i) { i.set_traced(core.tracer.traced(i.id())); });
+    core.for_each_live([&](detail::IsolateCore& i) { core.tracer.apply_filter(i); });
 }
 
 void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t limit) {

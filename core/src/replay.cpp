@@ -18,23 +18,32 @@ using detail::LaneKey;
 
 namespace {
 
-/// What a run did, per isolate incarnation, as replay needs it.
+/// What a run did, per lane (one isolate bearing one path), as replay needs it.
 struct Run {
     std::map<LaneKey, std::vector<Delivery>> lanes;
     std::map<LaneKey, std::uint64_t> seeds;
-    struct Spawn {
-        std::string path;
-        std::string entry;
-        Value properties;
+    /// Sent to a lane's isolate and never handled there (dead letters, or
+    /// still queued when the recording stopped).
+    struct Unhandled {
+        Value message;
+        std::uint64_t cause = 0;  // the message being handled when it was sent
     };
-    std::vector<Spawn> spawns;  // made from outside isolates, in order
-    struct Inject {
+    std::map<LaneKey, std::vector<Unhandled>> unhandled;
+    /// Where each handled message was delivered: its lane and index there.
+    std::unordered_map<std::uint64_t, std::pair<LaneKey, std::size_t>> delivered_at;
+    /// Outside input, in recorded order: a spawn by entry name, or a message
+    /// from a thread or isolate that is not replayed.
+    struct Input {
         LaneKey to;
-        Value envelope;
+        bool spawn = false;
+        std::string entry;  // spawn
+        Value value;        // spawn: properties; message: the envelope
+        std::uint64_t time = 0;
     };
-    std::vector<Inject> injects;  // messages from outside the replayed isolates
+    std::vector<Input> inputs;
     std::set<LaneKey> killed;
     std::set<LaneKey> cut;  // lanes that end at a delivery whose send is missing
+    std::uint64_t gaps = 0;
 };
 
 Value payload_of(const Event& send, const LaneKey& to) {
@@ -49,43 +58,60 @@ Value payload_of(const Event& send, const LaneKey& to) {
 /// Reads a run from its events. `recorded`: the run to replay, which must
 /// say everything replay needs; otherwise the replay's own, for comparison.
 Run read_run(std::span<const Event> unordered, bool recorded) {
-    // Batches may deliver an event one batch late; each isolate's own
-    // events are in time order (it runs on one thread at a time).
+    // Batches may deliver an event one batch late; time orders them.
     std::vector<const Event*> events;
     events.reserve(unordered.size());
     for (const Event& e : unordered) events.push_back(&e);
     std::stable_sort(events.begin(), events.end(), [](const Event* a, const Event* b) { return a->time < b->time; });
+
     Run run;
-    std::unordered_map<std::uint64_t, LaneKey> keys;       // isolate -> lane
-    std::unordered_map<std::uint64_t, std::uint64_t> spawner;  // isolate -> who spawned it
-    std::unordered_map<std::uint64_t, const Event*> sends;  // message -> its Send
+    // The lane of each isolate: its path, and how many isolates bore that
+    // path before it (restarts, and spawns again after an end).
+    std::unordered_map<std::uint64_t, LaneKey> keys;
+    std::map<std::string, std::uint32_t, std::less<>> bearers;
+    std::unordered_map<std::uint64_t, const Event*> spawns;    // isolate -> its Spawn
+    std::unordered_map<std::uint64_t, const Event*> sends;     // message -> its Send
     std::unordered_map<std::uint64_t, std::uint64_t> handler;  // message -> isolate that handled it
-    for (const Event* ep : events) {
-        const Event& e = *ep;
-        if (e.kind == Kind::Spawn) spawner[e.isolate] = e.peer;
-        if (e.kind == Kind::Send) sends.emplace(e.message, &e);
-        if (e.kind == Kind::HandleBegin && e.arg == static_cast<std::uint32_t>(HandleKind::Message) && e.message != 0)
-            handler.emplace(e.message, e.isolate);
+    for (const Event* e : events) {
+        switch (e->kind) {
+        case Kind::Spawn: spawns[e->isolate] = e; break;
+        case Kind::Send: sends.emplace(e->message, e); break;
+        case Kind::Gap: run.gaps += e->peer; break;
+        case Kind::Path: {
+            const LaneKey key{std::string(e->field(0)), bearers[std::string(e->field(0))]++};
+            keys[e->isolate] = key;
+            run.lanes[key];
+            try {
+                run.seeds[key] = std::stoull(std::string(e->field(3)));
+            } catch (const std::exception&) {
+                run.seeds[key] = 0;
+            }
+            break;
+        }
+        case Kind::HandleBegin:
+            if (e->arg == static_cast<std::uint32_t>(HandleKind::Message) && e->message != 0)
+                handler.emplace(e->message, e->isolate);
+            break;
+        default: break;
+        }
     }
+    if (recorded && run.gaps != 0)
+        throw ReplayError("the recording lost " + std::to_string(run.gaps) + " events; it cannot be replayed");
+
     for (const Event* ep : events) {
         const Event& e = *ep;
         switch (e.kind) {
         case Kind::Path: {
-            const LaneKey key{std::string(e.field(0)), e.arg};
-            keys[e.isolate] = key;
-            run.lanes[key];
-            try {
-                run.seeds[key] = std::stoull(std::string(e.field(4)));
-            } catch (const std::exception&) {
-                run.seeds[key] = 0;
-            }
-            auto who = spawner.find(e.isolate);
-            if (!recorded || e.arg != 0 || who == spawner.end() || who->second != 0) break;
+            const LaneKey& key = keys.at(e.isolate);
+            auto spawn = spawns.find(e.isolate);
+            if (!recorded || e.arg != 0 || spawn == spawns.end() || spawn->second->peer != 0) break;
             if (e.field(2).empty())
                 throw ReplayError(key.path + " was spawned from outside with an unnamed entry; replay needs entries "
                                   "registered by name (Cluster::register_entry) and spawned by that name");
-            auto properties = Value::from_json(e.field(3));
-            run.spawns.push_back({key.path, std::string(e.field(2)), properties ? *properties : Value(Map{})});
+            auto properties = Value::from_json(e.field(4));
+            // In the order it was spawned, which may be well before it ran.
+            run.inputs.push_back({key, true, std::string(e.field(2)), properties ? *properties : Value(Map{}),
+                                  spawn->second->time});
             break;
         }
         case Kind::HandleBegin: {
@@ -96,6 +122,7 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
             auto send = sends.find(e.message);
             if (send == sends.end()) run.cut.insert(key->second);
             if (run.cut.contains(key->second)) break;
+            run.delivered_at.emplace(e.message, std::make_pair(key->second, run.lanes[key->second].size()));
             run.lanes[key->second].push_back({false, 0, payload_of(*send->second, key->second), e.time});
             break;
         }
@@ -107,20 +134,27 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
             if (auto key = keys.find(e.isolate); key != keys.end()) run.killed.insert(key->second);
             break;
         case Kind::Send: {
+            auto by = handler.find(e.message);
+            if (by == handler.end()) {
+                // Never handled: the replay may send it too, and hold it.
+                if (auto to = keys.find(e.peer); to != keys.end() && !e.text.empty())
+                    if (auto v = Value::from_json(e.text)) run.unhandled[to->second].push_back({*v, e.cause});
+                break;
+            }
             // Sent by no replayed isolate (a plain thread, or the cluster's
             // own helpers), and handled by one: the replay must send it.
             if (!recorded || keys.contains(e.isolate)) break;
-            auto by = handler.find(e.message);
-            if (by == handler.end()) break;
             auto to = keys.find(by->second);
             if (to == keys.end()) break;
-            run.injects.push_back({to->second, payload_of(e, to->second)});
+            run.inputs.push_back({to->second, false, {}, payload_of(e, to->second), e.time});
             break;
         }
         default:
             break;
         }
     }
+    std::stable_sort(run.inputs.begin(), run.inputs.end(),
+                     [](const Run::Input& a, const Run::Input& b) { return a.time < b.time; });
     return run;
 }
 
@@ -156,6 +190,55 @@ bool same(const Delivery& a, const Delivery& b) {
     return a.timer ? a.timer_ordinal == b.timer_ordinal : detail::equal_but_ports(a.message, b.message);
 }
 
+/// What the gate still holds for `key` that the replay sent differently:
+/// not what the recording also sent there and never delivered, and not what
+/// was sent past the end of the recording (while the sender handled its
+/// last recorded delivery, or from a task, whose sends a recording that
+/// stops in the middle of things may not hold).
+std::vector<Value> unexplained(const LaneKey& key, std::vector<Value> held, const Run& want, const Run& got) {
+    static const std::vector<Run::Unhandled> none;
+    auto of = [](const Run& run, const LaneKey& k) -> const std::vector<Run::Unhandled>& {
+        auto it = run.unhandled.find(k);
+        return it != run.unhandled.end() ? it->second : none;
+    };
+    for (const Run::Unhandled& u : of(want, key)) {
+        auto it = std::find_if(held.begin(), held.end(),
+                               [&](const Value& h) { return detail::equal_but_ports(u.message, h); });
+        if (it != held.end()) held.erase(it);
+    }
+    std::vector<Value> out;
+    std::vector<bool> used(of(got, key).size(), false);
+    for (Value& h : held) {
+        const auto& sent = of(got, key);
+        std::size_t i = 0;
+        while (i < sent.size() && (used[i] || !detail::equal_but_ports(sent[i].message, h))) ++i;
+        bool past_end = true;
+        if (i < sent.size()) {
+            used[i] = true;
+            if (auto at = got.delivered_at.find(sent[i].cause); at != got.delivered_at.end()) {
+                auto lane = want.lanes.find(at->second.first);
+                past_end = want.cut.contains(at->second.first) || lane == want.lanes.end() ||
+                           at->second.second + 1 >= lane->second.size();
+            }
+        }
+        if (!past_end) out.push_back(std::move(h));
+    }
+    return out;
+}
+
+/// Installs the gate on a runtime for the scope, and takes it away again
+/// however the scope ends: what it still holds must not stop a shutdown.
+class GateScope {
+public:
+    GateScope(Runtime& runtime, detail::ReplayGate& gate) : runtime_(runtime) { runtime_.core().gate = &gate; }
+    ~GateScope() { runtime_.core().gate = nullptr; }
+    GateScope(const GateScope&) = delete;
+    GateScope& operator=(const GateScope&) = delete;
+
+private:
+    Runtime& runtime_;
+};
+
 } // namespace
 
 std::string Divergence::describe() const {
@@ -166,7 +249,7 @@ std::string Divergence::describe() const {
 
 ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& options) {
     const Run want = read_run(recorded, true);
-    if (want.spawns.empty())
+    if (std::none_of(want.inputs.begin(), want.inputs.end(), [](const Run::Input& i) { return i.spawn; }))
         throw ReplayError("nothing to replay: the recording has no isolate spawned from outside by entry name");
 
     detail::ReplayGate gate;  // outlives the cluster, which may still offer it messages
@@ -176,13 +259,14 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
     cluster_options.runtime_options.deterministic = true;
     auto cluster = Cluster::single_node(cluster_options);
     Runtime& runtime = cluster.runtime();
-    runtime.core().gate = &gate;
 
     ObserverOptions observing;
     observing.interval = std::chrono::milliseconds(0);
     observing.payload = PayloadCapture::Whole;
     std::vector<Event> replayed;
+    std::map<LaneKey, std::vector<Value>> held;
     {
+        GateScope scope(runtime, gate);
         Observer observer(runtime, observing);
         auto batches = observer.subscribe(std::numeric_limits<std::size_t>::max());
         auto collect = [&] {
@@ -190,52 +274,66 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
             for (Batch& b : batches->take_all()) std::move(b.events.begin(), b.events.end(), std::back_inserter(replayed));
         };
         if (options.setup) options.setup(cluster);
-        for (const auto& s : want.spawns) {
-            auto spawned = cluster.spawn_isolate(s.path, s.entry, s.properties);
-            if (spawned.is_ready() && spawned.state()->has_error()) {
-                try {
-                    std::move(spawned).get();
-                } catch (const std::exception& e) {
-                    throw ReplayError("cannot spawn " + s.path + " with entry '" + s.entry + "': " + e.what());
+
+        // Outside input goes in one item at a time, in recorded order, each
+        // once the replay has done all it can with the ones before.
+        std::size_t next_input = 0;
+        auto give_input = [&]() -> bool {
+            if (next_input == want.inputs.size()) return false;
+            const Run::Input& in = want.inputs[next_input];
+            if (in.spawn) {
+                if (cluster.lookup(Path::of(in.to.path))) return false;  // its previous bearer still runs
+                auto spawned = cluster.spawn_isolate(in.to.path, in.entry, in.value);
+                if (spawned.is_ready() && spawned.state()->has_error()) {
+                    try {
+                        std::move(spawned).get();
+                    } catch (const std::exception& e) {
+                        throw ReplayError("cannot spawn " + in.to.path + " with entry '" + in.entry + "': " + e.what());
+                    }
                 }
+            } else {
+                // To its bearer, or to the path while that bearer starts (the
+                // cluster holds it), as in the recording.
+                const std::uint32_t bearers = gate.bearers(in.to.path);
+                const bool ready = bearers == in.to.incarnation + 1
+                                       ? gate.live(in.to) != nullptr
+                                       : bearers == in.to.incarnation && cluster.lookup(Path::of(in.to.path));
+                if (!ready) return false;
+                cluster.core().deliver(Path::of(in.to.path), without_ports(in.value));
             }
-        }
-        std::vector<bool> injected(want.injects.size(), false);
+            ++next_input;
+            return true;
+        };
         std::set<LaneKey> killed;
         std::size_t events_run = 0;
         for (;;) {
             // Drained as it goes: the trace buffers hold a bounded number of events.
-            std::size_t ran = 0;
-            while (runtime.run_once())
-                if (++ran % 4096 == 0) collect();
-            events_run += ran;
-            bool progress = ran > 0;
-            for (std::size_t i = 0; i < want.injects.size(); ++i) {
-                if (injected[i] || !gate.live(want.injects[i].to)) continue;
-                cluster.core().deliver(Path::of(want.injects[i].to.path), without_ports(want.injects[i].envelope));
-                injected[i] = progress = true;
+            bool progress = false;
+            while (runtime.run_once()) {
+                progress = true;
+                if (++events_run % 4096 == 0) collect();
+                if (events_run > options.event_limit)
+                    throw ReplayError("the replay ran more than " + std::to_string(options.event_limit) +
+                                      " events without finishing; it diverged into a loop");
             }
-            // Killed from outside (or by a supervisor, which would do it anyway):
-            // once it has had everything the recording gave it.
+            collect();
+            if (give_input()) continue;
+            // Killed in the recording: once it has had everything it was given.
             for (const LaneKey& key : want.killed)
-                if (!killed.contains(key) && gate.live(key) && gate.exhausted(key)) {
+                if (!killed.contains(key) && !want.cut.contains(key) && gate.live(key) && gate.exhausted(key)) {
                     cluster.kill(Path::of(key.path));
                     killed.insert(key);
                     progress = true;
                 }
-            collect();
-            if (events_run > options.event_limit)
-                throw ReplayError("the replay ran more than " + std::to_string(options.event_limit) +
-                                  " events without finishing; it diverged into a loop");
             if (progress) continue;
             const bool all_in = std::all_of(want.lanes.begin(), want.lanes.end(),
                                             [&](const auto& lane) { return gate.exhausted(lane.first); });
-            if (all_in && std::all_of(injected.begin(), injected.end(), [](bool b) { return b; })) break;
+            if (all_in && next_input == want.inputs.size()) break;
             if (!runtime.advance_to_next_timer()) break;
         }
         collect();
+        held = gate.held();
     }
-    runtime.core().gate = nullptr;  // what is still held stays held; the shutdown must not wait for it
 
     for (const Event& e : replayed)
         if (e.kind == Kind::Gap)
@@ -244,12 +342,12 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
     ReplayResult result;
     result.cut_lanes = want.cut.size();
     std::uint64_t first_time = std::numeric_limits<std::uint64_t>::max();
-    auto diverged = [&](const LaneKey& key, std::size_t index, const std::vector<Delivery>& w,
-                        const std::vector<Delivery>& g, std::uint64_t when) {
+    auto diverged = [&](const LaneKey& key, std::size_t index, std::string recorded_text, std::string replayed_text,
+                        std::uint64_t when) {
         if (when >= first_time) return;
         first_time = when;
-        result.divergence = Divergence{key.path, key.incarnation, index, describe_delivery(w, index),
-                                       describe_delivery(g, index)};
+        result.divergence = Divergence{key.path, key.incarnation, index, std::move(recorded_text),
+                                       std::move(replayed_text)};
     };
     static const std::vector<Delivery> none;
     for (const auto& [key, w] : want.lanes) {
@@ -257,14 +355,24 @@ ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& option
         const std::vector<Delivery>& g = it != got.lanes.end() ? it->second : none;
         ++result.isolates;
         result.deliveries += w.size();
+        // What the gate still holds for this lane, beyond what the recording
+        // also left undelivered there, is what the replay sent differently.
+        const auto h = held.find(key);
+        const std::vector<Value> extra =
+            want.cut.contains(key) || h == held.end() ? std::vector<Value>{} : unexplained(key, h->second, want, got);
+        const std::string held_text = extra.empty() ? std::string() : extra.front().to_json();
+        bool differs = false;
         for (std::size_t i = 0; i < std::max(w.size(), g.size()); ++i) {
             if (i < w.size() && i < g.size() && same(w[i], g[i])) continue;
-            diverged(key, i, w, g, i < w.size() ? w[i].time : (w.empty() ? 0 : w.back().time));
+            diverged(key, i, describe_delivery(w, i), i < g.size() ? describe_delivery(g, i) : held_text,
+                     i < w.size() ? w[i].time : (w.empty() ? 0 : w.back().time));
+            differs = true;
             break;
         }
+        if (!differs && !extra.empty()) diverged(key, w.size(), {}, held_text, w.empty() ? 0 : w.back().time);
     }
     for (const auto& [key, g] : got.lanes)
-        if (!want.lanes.contains(key) && !g.empty()) diverged(key, 0, none, g, 0);
+        if (!want.lanes.contains(key) && !g.empty()) diverged(key, 0, {}, describe_delivery(g, 0), 0);
     (void)cluster.shutdown(std::chrono::seconds(1));
     return result;
 }

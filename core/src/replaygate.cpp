@@ -34,7 +34,10 @@ bool equal_but_ports(const Value& a, const Value& b) {
 ReplayGate::~ReplayGate() {
     // What was never let in (the runs diverged) goes with the gate.
     for (auto& [key, lane] : lanes_)
-        for (Event* e : lane.held) delete e;
+        for (Event* e : lane.held) {
+            e->port->owner->runtime().queued.fetch_sub(1, std::memory_order_acq_rel);
+            delete e;
+        }
 }
 
 void ReplayGate::expect(const LaneKey& key, std::vector<Delivery> deliveries, std::uint64_t seed) {
@@ -44,8 +47,9 @@ void ReplayGate::expect(const LaneKey& key, std::vector<Delivery> deliveries, st
     lane.seed = seed;
 }
 
-std::uint64_t ReplayGate::name(IsolateCore& isolate, const LaneKey& key, std::uint64_t fresh) {
+std::uint64_t ReplayGate::name(IsolateCore& isolate, const std::string& path, std::uint64_t fresh) {
     std::lock_guard lock(mutex_);
+    const LaneKey key{path, bearers_[path]++};
     auto it = lanes_.find(key);
     if (it == lanes_.end()) return fresh;
     it->second.isolate = isolate.weak_from_this();
@@ -53,16 +57,31 @@ std::uint64_t ReplayGate::name(IsolateCore& isolate, const LaneKey& key, std::ui
     return it->second.seed;
 }
 
-std::vector<Value> ReplayGate::take_stale(const LaneKey& key) {
+std::vector<Value> ReplayGate::take_stale(const IsolateCore& isolate) {
     std::lock_guard lock(mutex_);
     std::vector<Value> out;
+    auto named = keys_.find(isolate.id());
+    if (named == keys_.end()) return out;
+    const LaneKey& key = named->second;
+    const Lane& lane = lanes_.at(key);
+    // Only what this lane will deliver: the rest were dead letters of the
+    // earlier bearer in the recording too, and stay where they are.
+    auto expected_here = [&](const Value& v) {
+        return std::any_of(lane.expected.begin() + static_cast<std::ptrdiff_t>(lane.next), lane.expected.end(),
+                           [&](const Delivery& d) { return !d.timer && equal_but_ports(d.message, v); });
+    };
     for (auto it = lanes_.lower_bound(LaneKey{key.path, 0}); it != lanes_.end() && it->first < key; ++it) {
-        for (Event* e : it->second.held) {
-            out.push_back(std::move(e->value));
-            e->port->owner->runtime().queued.fetch_sub(1, std::memory_order_acq_rel);
-            delete e;
+        auto& held = it->second.held;
+        for (auto e = held.begin(); e != held.end();) {
+            if (!expected_here((*e)->value)) {
+                ++e;
+                continue;
+            }
+            out.push_back(std::move((*e)->value));
+            (*e)->port->owner->runtime().queued.fetch_sub(1, std::memory_order_acq_rel);
+            delete *e;
+            e = held.erase(e);
         }
-        it->second.held.clear();
     }
     return out;
 }
@@ -124,6 +143,20 @@ std::shared_ptr<IsolateCore> ReplayGate::live(const LaneKey& key) const {
     if (it == lanes_.end()) return nullptr;
     auto isolate = it->second.isolate.lock();
     return isolate && !isolate->dead() ? isolate : nullptr;
+}
+
+std::uint32_t ReplayGate::bearers(const std::string& path) const {
+    std::lock_guard lock(mutex_);
+    auto it = bearers_.find(path);
+    return it == bearers_.end() ? 0 : it->second;
+}
+
+std::map<LaneKey, std::vector<Value>> ReplayGate::held() const {
+    std::lock_guard lock(mutex_);
+    std::map<LaneKey, std::vector<Value>> out;
+    for (const auto& [key, lane] : lanes_)
+        for (const Event* e : lane.held) out[key].push_back(e->value);
+    return out;
 }
 
 bool ReplayGate::exhausted(const LaneKey& key) const {

@@ -24,7 +24,9 @@ class IsolateCore;
 /// Equal, but for port addresses and capabilities, which differ between runs.
 bool equal_but_ports(const Value& a, const Value& b);
 
-/// One incarnation of a cluster path: the same in the recording and the replay.
+/// One isolate of a cluster path: the path, and how many isolates bore it
+/// before (restarts, spawns after an end). The same in the recording and
+/// the replay, whatever ids the runs gave.
 struct LaneKey {
     std::string path;
     std::uint32_t incarnation = 0;
@@ -48,13 +50,13 @@ public:
     void expect(const LaneKey& key, std::vector<Delivery> deliveries, std::uint64_t seed);
 
     // Called by the runtime.
-    /// The cluster named an isolate; returns the seed it must use (the
-    /// recorded one, or `fresh` for an isolate the recording did not have).
-    std::uint64_t name(IsolateCore& isolate, const LaneKey& key, std::uint64_t fresh);
-    /// Messages held for earlier incarnations of `key`'s path that none of
-    /// them took: in the recording they waited for this incarnation (a
-    /// restart), so the cluster sends them to it again.
-    std::vector<Value> take_stale(const LaneKey& key);
+    /// The cluster gave an isolate its path; returns the seed it must use
+    /// (the recorded one, or `fresh` for an isolate the recording did not have).
+    std::uint64_t name(IsolateCore& isolate, const std::string& path, std::uint64_t fresh);
+    /// Messages held for earlier bearers of `isolate`'s path that none of
+    /// them took: in the recording they waited for this one (a restart), so
+    /// the cluster sends them to it again.
+    std::vector<Value> take_stale(const IsolateCore& isolate);
     /// True if the gate took the message; it enters the mailbox in its turn.
     bool offer_message(IsolateCore& receiver, Event* message);
     /// True if the gate took the timer's fire (and `post`, which then runs
@@ -64,8 +66,12 @@ public:
     // For the replayer.
     /// The live isolate of `key`, if it runs now.
     std::shared_ptr<IsolateCore> live(const LaneKey& key) const;
+    /// How many isolates have borne `path` so far.
+    std::uint32_t bearers(const std::string& path) const;
     /// Whether every expected delivery of `key` has been let in.
     bool exhausted(const LaneKey& key) const;
+    /// What each lane still holds: messages the recording never delivered there.
+    std::map<LaneKey, std::vector<Value>> held() const;
 
 private:
     struct Lane {
@@ -82,6 +88,7 @@ private:
     mutable std::mutex mutex_;
     std::map<LaneKey, Lane> lanes_;
     std::unordered_map<std::uint64_t, LaneKey> keys_;  // isolate id -> lane
+    std::map<std::string, std::uint32_t, std::less<>> bearers_;  // isolates named per path
 };
 
 } // namespace iso::detail

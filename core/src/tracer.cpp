@@ -1,5 +1,7 @@
 #include "tracer.h"
 
+#include "isolatecore.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -137,10 +139,13 @@ std::uint64_t Tracer::steady_now() noexcept {
     if (start && ns >= start->ns + calibration_ns && !measured.exchange(true)) {
         static TscScale scale;
         const Reading end = read_both();
-        const double ns_per_tick =
-            static_cast<double>(end.ns - start->ns) / static_cast<double>(end.tsc - start->tsc);
-        scale = {end.tsc, end.ns, ns_per_tick};
-        tsc_scale_.store(&scale, std::memory_order_release);
+        // A TSC that did not move (or went back) is no clock: keep the steady one.
+        if (end.tsc > start->tsc) {
+            const double ns_per_tick =
+                static_cast<double>(end.ns - start->ns) / static_cast<double>(end.tsc - start->tsc);
+            scale = {end.tsc, end.ns, ns_per_tick};
+            tsc_scale_.store(&scale, std::memory_order_release);
+        }
     }
 #endif
     return ns;
@@ -171,16 +176,16 @@ bool under_any(const std::vector<Path>& filter, const Path* path) {
 }
 } // namespace
 
-bool Tracer::traced(std::uint64_t id) const {
+void Tracer::apply_filter(IsolateCore& isolate) const {
     std::lock_guard lock(mutex_);
-    auto it = paths_.find(id);
-    return under_any(filter_, it == paths_.end() ? nullptr : &it->second);
+    auto it = paths_.find(isolate.id());
+    isolate.set_traced(under_any(filter_, it == paths_.end() ? nullptr : &it->second));
 }
 
-bool Tracer::name_isolate(std::uint64_t id, const Path& path) {
+void Tracer::name_isolate(IsolateCore& isolate, const Path& path) {
     std::lock_guard lock(mutex_);
-    paths_.insert_or_assign(id, path);
-    return under_any(filter_, &path);
+    paths_.insert_or_assign(isolate.id(), path);
+    isolate.set_traced(under_any(filter_, &path));
 }
 
 void Tracer::forget_isolate(std::uint64_t id) {

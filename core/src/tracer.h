@@ -79,11 +79,11 @@ public:
     /// Prefixes of traced paths (empty: all). The caller then re-applies
     /// traced() to every live isolate.
     void set_filter(std::vector<Path> prefixes);
-    /// Whether the isolate `id` is traced under the current filter.
-    bool traced(std::uint64_t id) const;
     /// The cluster names its isolates here, so the filter can find them;
-    /// returns whether `path` is traced now.
-    bool name_isolate(std::uint64_t id, const Path& path);
+    /// sets the isolate's traced bit under the filter's lock.
+    void name_isolate(IsolateCore& isolate, const Path& path);
+    /// Sets the traced bit of `isolate` by the current filter.
+    void apply_filter(IsolateCore& isolate) const;
     void forget_isolate(std::uint64_t id);
 
     /// A process-unique message id (never 0), without contention.
@@ -128,7 +128,9 @@ private:
 
     ThreadBuffer* local_buffer() noexcept;
 
-    std::atomic<bool> on_{false};
+    // On a cache line of its own: every send and handler reads it, and
+    // the mutex below is written by every cluster isolate's start.
+    alignas(64) std::atomic<bool> on_{false};
     std::atomic<bool> observed_{false};
     std::atomic<bool> filtered_{false};
     std::atomic<trace::PayloadCapture> payload_{trace::PayloadCapture::None};
@@ -136,7 +138,7 @@ private:
     std::atomic<std::size_t> buffer_records_{1 << 16};
     const std::uint64_t serial_;  // tells a thread's cached buffer from another tracer's
 
-    mutable std::mutex mutex_;
+    alignas(64) mutable std::mutex mutex_;
     std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
     std::vector<Path> filter_;
     std::unordered_map<std::uint64_t, Path> paths_;  // cluster isolates by id

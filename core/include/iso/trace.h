@@ -19,8 +19,9 @@ enum class Kind : std::uint8_t {
     Spawn = 1,
     /// A cluster isolate's identity, its first event. isolate; arg:
     /// incarnation (0 first, +1 per restart); text: fields path, supervisor
-    /// path (empty: the root), entry name (empty: not spawned by name),
-    /// properties JSON, the seed of its Context::random (decimal).
+    /// path (empty: the root), entry name (empty: not spawned by name), the
+    /// seed of its Context::random (decimal), properties JSON (last: a long
+    /// text is cut at its end).
     Path,
     /// The cluster isolate's entry returned. isolate.
     Up,
