@@ -130,7 +130,8 @@ struct ObserverOptions {
 };
 
 /// Observes one runtime. One observer per runtime at a time; constructing
-/// a second throws StateError. Destroying it turns tracing off.
+/// a second throws StateError. Destroying it turns tracing off. It must be
+/// destroyed before its runtime (and a Recorder before its observer).
 /// @threadsafe
 class Observer {
 public:

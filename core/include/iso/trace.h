@@ -42,7 +42,8 @@ enum class Kind : std::uint8_t {
     Error,
     /// isolate; arg: ExitReason (0 normal, 1 killed, 2 failed, 3 exited).
     Exit,
-    /// isolate: the paused one; peer: the requester (0 outside).
+    /// isolate: the one paused (a new pause capability), resumed (a pause
+    /// lifted) or killed.
     Pause,
     Resume,
     Kill,
