@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <optional>
@@ -182,6 +183,25 @@ std::chrono::nanoseconds process_cpu_time() {
     timespec t{};
     ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
+
+/// Jiffies of all CPUs from /proc/stat: busy and idle, and stolen by the
+/// hypervisor for other guests, which a virtual machine's figures hide.
+struct CpuTimes {
+    unsigned long long total = 0;
+    unsigned long long steal = 0;
+};
+
+CpuTimes machine_cpu_times() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    unsigned long long fields[8] = {};
+    stat >> cpu;
+    for (unsigned long long& f : fields) stat >> f;
+    CpuTimes t;
+    for (unsigned long long f : fields) t.total += f;
+    t.steal = fields[7];
+    return t;
 }
 
 std::filesystem::path trace_path() {
@@ -374,6 +394,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     Results results;
+    const CpuTimes cpu_before = machine_cpu_times();
     try {
         results = measure_all(options);
     } catch (const std::exception& e) {
@@ -386,7 +407,12 @@ int main(int argc, char** argv) {
     for (std::size_t w = 0; w < workloads.size(); ++w) print_workload(workloads[w], results[w]);
     std::printf("\n");
     for (std::size_t w = 0; w < workloads.size(); ++w) print_consumers(workloads[w], results[w]);
+    const CpuTimes cpu_after = machine_cpu_times();
     std::printf("(median of %d rounds of %ld messages, %u hardware threads; spread: (max - min) / median of msgs/s)\n",
                 options.rounds, options.messages, std::thread::hardware_concurrency());
+    if (const auto total = cpu_after.total - cpu_before.total; total > 0)
+        std::printf("(the hypervisor took %.0f%% of the CPUs' time meanwhile; more than a few percent makes every "
+                    "figure here shaky)\n",
+                    100.0 * static_cast<double>(cpu_after.steal - cpu_before.steal) / static_cast<double>(total));
     return 0;
 }
