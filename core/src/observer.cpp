@@ -9,6 +9,7 @@
 #include <deque>
 #include <fstream>
 #include <map>
+#include <queue>
 #include <set>
 #include <thread>
 #include <unistd.h>
@@ -168,11 +169,15 @@ Tracked& Observer::Impl::tracked(IsolateId id) {
 }
 
 void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, std::uint64_t>& busy) {
+    // Each buffer holds its thread's events in time order: one run each,
+    // merged by time rather than sorted whole.
+    std::vector<std::vector<Event>> runs;
     for (detail::ThreadBuffer* buffer : core.tracer.buffers()) {
-        buffer->drain(events);
+        std::vector<Event>& run = runs.emplace_back();
+        buffer->drain(run);
         busy.try_emplace(buffer->index, 0);
         if (const std::uint64_t lost = buffer->take_dropped(); lost != 0) {
-            Event& gap = events.emplace_back();
+            Event& gap = run.emplace_back();
             gap.kind = EventKind::Gap;
             gap.time = detail::Tracer::now();
             gap.thread = buffer->index;
@@ -181,8 +186,21 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
             events_lost += lost;
         }
     }
-    // Each buffer is in order; across threads, time orders them.
-    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    std::size_t total = 0;
+    for (const auto& run : runs) total += run.size();
+    events.reserve(events.size() + total);
+    // Heads of the runs, earliest first; ties keep buffer order.
+    using Head = std::pair<std::uint64_t, std::size_t>;  // time, run
+    std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+    std::vector<std::size_t> next(runs.size(), 0);
+    for (std::size_t r = 0; r < runs.size(); ++r)
+        if (!runs[r].empty()) heads.emplace(runs[r].front().time, r);
+    while (!heads.empty()) {
+        const std::size_t r = heads.top().second;
+        heads.pop();
+        events.push_back(std::move(runs[r][next[r]]));
+        if (++next[r] < runs[r].size()) heads.emplace(runs[r][next[r]].time, r);
+    }
 }
 
 void Observer::Impl::apply(const Event& e, std::map<std::uint16_t, std::uint64_t>& busy) {

@@ -126,7 +126,7 @@ struct ObserverOptions {
     trace::PayloadCapture payload = trace::PayloadCapture::None;
     std::size_t payload_limit = 256;
     /// Each producing thread's buffer, in 64-byte records.
-    std::size_t thread_buffer_records = 1 << 15;
+    std::size_t thread_buffer_records = 1 << 16;
 };
 
 /// Observes one runtime. One observer per runtime at a time; constructing
