@@ -30,7 +30,7 @@ bool wants_help(std::span<const std::string> words) {
 
 void print_help(std::ostream& out) {
     out << "Usage: isoctl COMMAND [OPTIONS] [ARGUMENTS]\n\n"
-           "Reads the trace files that libiso's Recorder writes.\n\n"
+           "Records, describes, exports and replays libiso trace files.\n\n"
            "Commands:\n";
     for (const Command* command : commands())
         out << "  " << std::left << std::setw(28)
