@@ -172,7 +172,7 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
     // Each buffer holds its thread's events in time order: one run each,
     // merged by time rather than sorted whole.
     std::vector<std::vector<Event>> runs;
-    for (detail::ThreadBuffer* buffer : core.tracer.buffers()) {
+    for (const auto& buffer : core.tracer.buffers()) {
         std::vector<Event>& run = runs.emplace_back();
         buffer->drain(run);
         busy.try_emplace(buffer->index, 0);
@@ -186,6 +186,7 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
             events_lost += lost;
         }
     }
+    core.tracer.free_retired();
     std::size_t total = 0;
     for (const auto& run : runs) total += run.size();
     events.reserve(events.size() + total);
@@ -353,7 +354,7 @@ void Observer::Impl::run_monitor() {
         lock.unlock();
         // Poll sooner while producers fill their buffers fast.
         double fullest = 0;
-        for (detail::ThreadBuffer* b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
+        for (const auto& b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
         wait = fullest > 0.25 ? std::chrono::milliseconds(1) : options.interval;
         try {
             Observer::poll_impl(*this);

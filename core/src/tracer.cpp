@@ -205,6 +205,21 @@ std::uint64_t Tracer::next_message_id() noexcept {
     return next++;
 }
 
+namespace {
+
+/// The buffers a thread wrote to, retired when it ends so that a program
+/// whose threads come and go does not keep a buffer per thread it ever had.
+struct ThreadBuffers {
+    std::vector<std::weak_ptr<ThreadBuffer>> entries;
+    ~ThreadBuffers() {
+        for (const auto& e : entries)
+            if (auto b = e.lock()) b->retired.store(true);
+    }
+};
+thread_local ThreadBuffers thread_buffers;
+
+} // namespace
+
 ThreadBuffer* Tracer::local_buffer() noexcept {
     struct Cache {
         std::uint64_t serial = 0;
@@ -216,17 +231,30 @@ ThreadBuffer* Tracer::local_buffer() noexcept {
         std::lock_guard lock(mutex_);
         // A thread that alternates between runtimes finds its buffer again.
         for (const auto& b : buffers_)
-            if (b->producer == std::this_thread::get_id()) {
+            if (b->producer == std::this_thread::get_id() && !b->retired) {
                 cache = Cache{serial_, b.get()};
                 return cache.buffer;
             }
-        const auto index = static_cast<std::uint16_t>(buffers_.size() + 1);
-        buffers_.push_back(std::make_unique<ThreadBuffer>(index, buffer_records_.load()));
+        // The smallest index not in use: indices stay small however many
+        // threads have come and gone.
+        std::vector<bool> used(buffers_.size() + 2, false);
+        for (const auto& b : buffers_)
+            if (b->index < used.size()) used[b->index] = true;
+        std::uint16_t index = 1;
+        while (used[index]) ++index;
+        auto buffer = std::make_shared<ThreadBuffer>(index, buffer_records_.load());
+        thread_buffers.entries.push_back(buffer);
+        buffers_.push_back(std::move(buffer));
         cache = Cache{serial_, buffers_.back().get()};
         return cache.buffer;
     } catch (...) {
         return nullptr;  // out of memory: the event is lost, the runtime goes on
     }
+}
+
+void Tracer::free_retired() {
+    std::lock_guard lock(mutex_);
+    std::erase_if(buffers_, [](const std::shared_ptr<ThreadBuffer>& b) { return b->retired && b->empty(); });
 }
 
 // The record goes from the caller's frame straight into the ring: copying
@@ -264,12 +292,9 @@ void Tracer::emit_with_payload(const trace::Record& record, const Value& payload
     emit(record, text);
 }
 
-std::vector<ThreadBuffer*> Tracer::buffers() const {
+std::vector<std::shared_ptr<ThreadBuffer>> Tracer::buffers() const {
     std::lock_guard lock(mutex_);
-    std::vector<ThreadBuffer*> out;
-    out.reserve(buffers_.size());
-    for (const auto& b : buffers_) out.push_back(b.get());
-    return out;
+    return buffers_;
 }
 
 std::size_t Tracer::buffer_bytes() const {

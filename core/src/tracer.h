@@ -41,6 +41,12 @@ public:
 
     const std::uint16_t index;
     const std::thread::id producer = std::this_thread::get_id();
+    /// Its thread has ended: once drained, the buffer can go.
+    std::atomic<bool> retired{false};
+    /// Consumer only: nothing left to drain.
+    bool empty() const noexcept {
+        return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_relaxed);
+    }
 
 private:
     const std::size_t capacity_;  // a power of two
@@ -110,7 +116,10 @@ public:
     void emit_with_payload(const trace::Record& record, const Value& payload) noexcept;
 
     /// Consumer side: every buffer made so far. @threadsafe
-    std::vector<ThreadBuffer*> buffers() const;
+    std::vector<std::shared_ptr<ThreadBuffer>> buffers() const;
+    /// Consumer side, after a drain: frees the empty buffers of threads that
+    /// have ended.
+    void free_retired();
     /// The runtime's bytes in trace buffers.
     std::size_t buffer_bytes() const;
 
@@ -139,7 +148,8 @@ private:
     const std::uint64_t serial_;  // tells a thread's cached buffer from another tracer's
 
     alignas(64) mutable std::mutex mutex_;
-    std::vector<std::unique_ptr<ThreadBuffer>> buffers_;
+    // Shared with the producing threads, which retire them when they end.
+    std::vector<std::shared_ptr<ThreadBuffer>> buffers_;
     std::vector<Path> filter_;
     std::unordered_map<std::uint64_t, Path> paths_;  // cluster isolates by id
 };

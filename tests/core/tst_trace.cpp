@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <latch>
 #include <thread>
 
 using namespace iso;
@@ -379,6 +380,33 @@ private slots:
         QVERIFY(gaps[0].peer > 0);
         QCOMPARE(gaps[0].arg, static_cast<std::uint32_t>(trace::GapSource::ThreadBuffer));
         QCOMPARE(observer.snapshot().events_lost, gaps[0].peer);
+    }
+
+    // Threads that send and end leave no buffer behind once it is drained.
+    void buffersOfEndedThreadsAreFreed() {
+        Runtime rt(test::deterministic());
+        Observer observer(rt, manual());
+        std::vector<Value> inbox;
+        const SendPort sink = test::probe(rt, inbox);
+        constexpr int threads = 8;
+        std::vector<std::thread> senders;
+        std::latch sent(threads), release(1);
+        for (int t = 0; t < threads; ++t)
+            senders.emplace_back([&] {
+                sink.send(1);
+                sent.count_down();
+                release.wait();  // all alive at once: a buffer each
+            });
+        sent.wait();
+        observer.poll();
+        QVERIFY(observer.snapshot().threads.size() >= std::size_t{threads});
+        release.count_down();
+        for (auto& s : senders) s.join();
+        rt.run_until_idle();
+        observer.poll();  // drains what the ended threads wrote, then frees their buffers
+        observer.poll();
+        QCOMPARE(inbox.size(), std::size_t{threads});
+        QVERIFY2(observer.snapshot().threads.size() <= 2, qPrintable(QString::number(observer.snapshot().threads.size())));
     }
 
     void oneObserverPerRuntime() {
