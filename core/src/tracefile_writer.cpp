@@ -21,10 +21,10 @@ namespace iso::trace {
 
 namespace {
 
-// Level 1 keeps a recorder ahead of a busy runtime on one core; higher
-// levels gain a few percent of size for several times the time
-// (bench/trace_write prints both).
-constexpr int compression_level = 1;
+// Level -1 is the fastest at level 1's size on trace records; higher levels
+// gain a few percent of size for several times the time, lower ones cost
+// size (bench/trace_write prints them side by side).
+constexpr int compression_level = -1;
 
 std::string error_text(int error) { return std::strerror(error); }
 
