@@ -25,7 +25,7 @@ struct Subscription::State {
     explicit State(std::size_t c) : capacity(c) {}
 
     /// The monitor offers each batch; a full queue counts it as missed.
-    void offer(const Batch& batch, const ClusterSnapshot& whole) {
+    void offer(Batch batch, const ClusterSnapshot& whole) {
         std::lock_guard lock(mutex);
         if (closed) return;
         const bool room = queue.empty() || queued_events + batch.events.size() <= capacity;
@@ -34,18 +34,17 @@ struct Subscription::State {
             missed_events += batch.events.size();
             return;
         }
-        Batch copy = batch;
         if (missed_batches > 0 || !had_first) {
             // What changed in the batches it missed is lost: it starts over.
-            copy.missed_batches = std::exchange(missed_batches, 0);
-            copy.missed_events = std::exchange(missed_events, 0);
-            copy.delta.full = true;
-            copy.delta.changed = whole.isolates;
-            copy.delta.removed.clear();
+            batch.missed_batches = std::exchange(missed_batches, 0);
+            batch.missed_events = std::exchange(missed_events, 0);
+            batch.delta.full = true;
+            batch.delta.changed = whole.isolates;
+            batch.delta.removed.clear();
             had_first = true;
         }
-        queued_events += copy.events.size();
-        queue.push_back(std::move(copy));
+        queued_events += batch.events.size();
+        queue.push_back(std::move(batch));
         ready.notify_all();
     }
     std::optional<Batch> pop_locked() {
@@ -342,7 +341,9 @@ void Observer::Impl::publish(std::vector<Event> events, const std::map<std::uint
     }
     // Subscribers copy under their own locks; `latest` is only replaced
     // under poll_mutex, which this thread holds.
-    for (const auto& s : targets) s->state()->offer(batch, latest);
+    // Each subscriber gets a copy but the last, which takes the batch itself.
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        targets[i]->state()->offer(i + 1 < targets.size() ? Batch(batch) : std::move(batch), latest);
 }
 
 void Observer::Impl::run_monitor() {
