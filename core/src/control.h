@@ -30,6 +30,8 @@ struct ControlMessage {
     SendPort port;
     Value response;
     bool flag = false;
+    /// The isolate that sent it (0: outside isolates), for tracing.
+    IsolateId requester = 0;
 };
 
 /// Delivers `message` to the isolate behind `control_port`; a dead or

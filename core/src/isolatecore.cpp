@@ -211,11 +211,12 @@ bool IsolateCore::run_control() {
     return true;
 }
 
-void IsolateCore::trace_control(trace::Kind kind) {
+void IsolateCore::trace_control(trace::Kind kind, IsolateId requester) {
     if (!runtime_->tracer.on() || !traced()) return;
     trace::Record r;
     r.kind = kind;
     r.isolate = id_;
+    r.peer = requester;
     runtime_->tracer.emit(r);
 }
 
@@ -227,15 +228,15 @@ void IsolateCore::apply(ControlMessage& m) {
         if (!authorised(pause_capability_) || !m.pause_id) return;
         if (auto& pauses = extras().pauses; std::find(pauses.begin(), pauses.end(), m.pause_id->id()) == pauses.end())
             pauses.push_back(m.pause_id->id());
-        trace_control(trace::Kind::Pause);
+        trace_control(trace::Kind::Pause, m.requester);
         break;
     case K::Resume:
         if (!m.pause_id || !extras_) return;
-        if (std::erase(extras_->pauses, m.pause_id->id()) != 0) trace_control(trace::Kind::Resume);
+        if (std::erase(extras_->pauses, m.pause_id->id()) != 0) trace_control(trace::Kind::Resume, m.requester);
         break;
     case K::Kill:
         if (authorised(terminate_capability_)) {
-            trace_control(trace::Kind::Kill);
+            trace_control(trace::Kind::Kill, m.requester);
             die(ExitReason::Killed);
         }
         return;

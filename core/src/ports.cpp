@@ -86,6 +86,7 @@ std::shared_ptr<PortCell> PortCell::find(NodeId node_id, PortId port_id) {
 }
 
 void send_control(const SendPort& control_port, ControlMessage message) {
+    if (const IsolateCore* sender = IsolateCore::current()) message.requester = sender->id();
     if (auto isolate = find_control_port(control_port.node(), control_port.id()))
         isolate->post_control(std::move(message));
 }

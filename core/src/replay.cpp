@@ -131,7 +131,9 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
                 run.lanes[key->second].push_back({true, e.arg, Value(), e.time});
             break;
         case Kind::Kill:
-            if (auto key = keys.find(e.isolate); key != keys.end()) run.killed.insert(key->second);
+            // Kills from isolates (supervisors, the cluster, handlers) replay
+            // by themselves; those from outside the replay must make.
+            if (auto key = keys.find(e.isolate); key != keys.end() && e.peer == 0) run.killed.insert(key->second);
             break;
         case Kind::Send: {
             auto by = handler.find(e.message);

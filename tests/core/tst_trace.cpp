@@ -284,6 +284,7 @@ private slots:
         events = drain(observer, *sub);
         QCOMPARE(of_kind(events, EventKind::Kill).size(), std::size_t{1});
         QCOMPARE(of_kind(events, EventKind::Kill)[0].isolate, paths[1].isolate);
+        QCOMPARE(of_kind(events, EventKind::Kill)[0].peer, std::uint64_t{0});  // from outside isolates
         snap = observer.snapshot();
         const IsolateMetrics* killed = snap.find(paths[1].isolate);
         QVERIFY(killed == nullptr || killed->state == IsolateState::Exited);

@@ -43,7 +43,7 @@ enum class Kind : std::uint8_t {
     /// isolate; arg: ExitReason (0 normal, 1 killed, 2 failed, 3 exited).
     Exit,
     /// isolate: the one paused (a new pause capability), resumed (a pause
-    /// lifted) or killed.
+    /// lifted) or killed; peer: the isolate that asked (0: outside isolates).
     Pause,
     Resume,
     Kill,
