@@ -193,7 +193,8 @@ bool same(const Delivery& a, const Delivery& b) {
 }
 
 /// What the gate still holds for `key` that the replay sent differently:
-/// not what the recording also sent there and never delivered, and not what
+/// not what the recording also sent to that path and never delivered (which
+/// of its isolates a message sent by path meets depends on timing), and not what
 /// was sent past the end of the recording (while the sender handled its
 /// last recorded delivery, or from a task, whose sends a recording that
 /// stops in the middle of things may not hold).
@@ -203,11 +204,13 @@ std::vector<Value> unexplained(const LaneKey& key, std::vector<Value> held, cons
         auto it = run.unhandled.find(k);
         return it != run.unhandled.end() ? it->second : none;
     };
-    for (const Run::Unhandled& u : of(want, key)) {
-        auto it = std::find_if(held.begin(), held.end(),
-                               [&](const Value& h) { return detail::equal_but_ports(u.message, h); });
-        if (it != held.end()) held.erase(it);
-    }
+    for (auto lane = want.unhandled.lower_bound(LaneKey{key.path, 0});
+         lane != want.unhandled.end() && lane->first.path == key.path; ++lane)
+        for (const Run::Unhandled& u : lane->second) {
+            auto it = std::find_if(held.begin(), held.end(),
+                                   [&](const Value& h) { return detail::equal_but_ports(u.message, h); });
+            if (it != held.end()) held.erase(it);
+        }
     std::vector<Value> out;
     std::vector<bool> used(of(got, key).size(), false);
     for (Value& h : held) {
