@@ -72,6 +72,7 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
     std::unordered_map<std::uint64_t, const Event*> spawns;    // isolate -> its Spawn
     std::unordered_map<std::uint64_t, const Event*> sends;     // message -> its Send
     std::unordered_map<std::uint64_t, std::uint64_t> handler;  // message -> isolate that handled it
+    std::uint64_t cut_at = std::numeric_limits<std::uint64_t>::max();
     for (const Event* e : events) {
         switch (e->kind) {
         case Kind::Spawn: spawns[e->isolate] = e; break;
@@ -120,7 +121,10 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
             // A recording that stops can keep a handling whose send was
             // still in its thread's buffer: the lane ends there.
             auto send = sends.find(e.message);
-            if (send == sends.end()) run.cut.insert(key->second);
+            if (send == sends.end()) {
+                run.cut.insert(key->second);
+                cut_at = std::min(cut_at, e.time);
+            }
             if (run.cut.contains(key->second)) break;
             run.delivered_at.emplace(e.message, std::make_pair(key->second, run.lanes[key->second].size()));
             run.lanes[key->second].push_back({false, 0, payload_of(*send->second, key->second), e.time});
@@ -154,6 +158,17 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
         default:
             break;
         }
+    }
+    // What came after the first such delivery may depend on what the
+    // recording lacks: every lane ends there (a consistent cut).
+    if (cut_at != std::numeric_limits<std::uint64_t>::max()) {
+        for (auto& [key, lane] : run.lanes) {
+            const auto late = std::find_if(lane.begin(), lane.end(), [&](const Delivery& d) { return d.time >= cut_at; });
+            if (late == lane.end()) continue;
+            lane.erase(late, lane.end());
+            run.cut.insert(key);
+        }
+        std::erase_if(run.inputs, [&](const Run::Input& in) { return in.time >= cut_at; });
     }
     std::stable_sort(run.inputs.begin(), run.inputs.end(),
                      [](const Run::Input& a, const Run::Input& b) { return a.time < b.time; });
