@@ -5,7 +5,8 @@
 // The Dart program spawns its isolates without paths; here they get
 // "/senders/<generated>" and "/receiver". Its output order is not fixed in
 // Dart either: the three isolates start in parallel and the three messages
-// race, so the expected output matches those lines by pattern. Isolates
+// race (a sender may start after the receiver has had a message), so the
+// expected output matches those six lines by one pattern. Isolates
 // print through std::osyncstream so that each line arrives whole.
 
 #include <iso/iso.h>
