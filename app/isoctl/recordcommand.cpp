@@ -9,6 +9,7 @@
 #include <iso/tracefile.h>
 
 #include <chrono>
+#include <random>
 #include <cstdio>
 #include <thread>
 
@@ -58,11 +59,15 @@ int run_record(const Arguments& args) {
     iso::ObserverOptions observing;
     observing.payload = payload_capture(args.value("--payload", "whole"));
 
-    auto cluster = iso::Cluster::single_node();
+    // The seed is chosen here, so that the recording can say which it was.
+    iso::ClusterOptions cluster_options;
+    cluster_options.random_seed = std::random_device{}() | 1ull << 32;
+    auto cluster = iso::Cluster::single_node(cluster_options);
     iso::Observer observer(cluster.runtime(), observing);
     FileInfo info;
     info.program = scenario->name;
     info.payload = observing.payload;
+    info.run_seed = cluster_options.random_seed;
     Recorder recorder(observer, args.value("--output"), info);
     scenario->setup(cluster);
     scenario->start(cluster);

@@ -268,6 +268,7 @@ std::string Divergence::describe() const {
 }
 
 ReplayResult replay(std::span<const Event> recorded, const ReplayOptions& options) {
+    if (recorded.empty()) throw ReplayError("nothing to replay: the recording holds no events");
     const Run want = read_run(recorded, true);
     if (std::none_of(want.inputs.begin(), want.inputs.end(), [](const Run::Input& i) { return i.spawn; }))
         throw ReplayError("nothing to replay: the recording has no isolate spawned from outside by entry name");

@@ -274,6 +274,7 @@ private slots:
         QVERIFY2(recorded.out.startsWith("recorded " + scenario.toUtf8()), recorded.out.constData());
         QVERIFY2(recorded.out.contains(", 0 lost"), recorded.out.constData());
         QCOMPARE(QString::fromStdString(FileReader(file.toStdString()).info().program), scenario);
+        QVERIFY(FileReader(file.toStdString()).info().run_seed != 0);  // the cluster's, as chosen for the run
         const Run replayed = isoctl({u"trace"_s, u"replay"_s, file, u"--verify"_s});
         QVERIFY2(replayed.status == 0, replayed.out.constData());
         QVERIFY2(replayed.out.contains("identical to the recording"), replayed.out.constData());

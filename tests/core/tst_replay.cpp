@@ -264,7 +264,12 @@ private slots:
         for (Batch& b : sub->take_all())
             for (Event& e : b.events) events.push_back(std::move(e));
         QVERIFY_THROWS_EXCEPTION(trace::ReplayError, trace::replay(events, {}));
-        QVERIFY_THROWS_EXCEPTION(trace::ReplayError, trace::replay(std::vector<Event>{}, {}));
+        try {
+            (void)trace::replay(std::vector<Event>{}, {});
+            QFAIL("an empty recording replayed");
+        } catch (const trace::ReplayError& e) {
+            QVERIFY2(std::string(e.what()).find("holds no events") != std::string::npos, e.what());
+        }
     }
 };
 

@@ -27,7 +27,10 @@ struct FileInfo {
     std::uint64_t start_time = 0;       ///< steady-clock ns when recording began
     std::int64_t wall_clock_ns = 0;     ///< Unix time at start_time
     std::string program;                ///< what was recorded (a scenario name, a program)
-    std::uint64_t run_seed = 0;         ///< the seed of iso::random, for replay
+    /// The cluster's ClusterOptions::random_seed, if the recorder knew it
+    /// (0: not said). Replay needs none: each isolate's own seed is in its
+    /// Path event.
+    std::uint64_t run_seed = 0;
     PayloadCapture payload = PayloadCapture::None;
 };
 
