@@ -279,26 +279,29 @@ void IsolateCore::dispatch(Event& e) {
     if (e.releases_keepalive) release();
     // A microtask keeps the cause of the event that raised it.
     if (e.kind == Event::Kind::Message) handling_ = e.message_id;
-    const bool tracing = runtime_->tracer.on() && traced();
-    trace::Record span;
-    if (tracing) [[unlikely]] {
-        span.kind = trace::Kind::HandleBegin;
-        span.isolate = id_;
-        span.message = e.message_id;
-        span.arg = static_cast<std::uint32_t>(handle_kind(e));
-        span.port = e.port ? e.port->id : 0;
-        span.time = Tracer::now();
-        runtime_->tracer.emit(span);
-    }
-    run_event(e);
-    if (tracing) [[unlikely]] {
-        const std::uint64_t began = span.time;
-        span.kind = trace::Kind::HandleEnd;
-        span.time = Tracer::now();
-        span.peer = span.time - began;
-        runtime_->tracer.emit(span);
-    }
+    if (runtime_->tracer.on() && traced()) [[unlikely]]
+        run_event_traced(e);
+    else
+        run_event(e);
     events_handled_.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Apart from dispatch, so that the untraced path builds no record at all.
+void IsolateCore::run_event_traced(Event& e) {
+    trace::Record span;
+    span.kind = trace::Kind::HandleBegin;
+    span.isolate = id_;
+    span.message = e.message_id;
+    span.arg = static_cast<std::uint32_t>(handle_kind(e));
+    span.port = e.port ? e.port->id : 0;
+    span.time = Tracer::now();
+    runtime_->tracer.emit(span);
+    run_event(e);
+    const std::uint64_t began = span.time;
+    span.kind = trace::Kind::HandleEnd;
+    span.time = Tracer::now();
+    span.peer = span.time - began;
+    runtime_->tracer.emit(span);
 }
 
 void IsolateCore::run_event(Event& e) {

@@ -138,6 +138,7 @@ private:
     void apply(ControlMessage& m);
     void dispatch(Event& e);  // runs it, traced
     void run_event(Event& e);
+    [[gnu::noinline]] void run_event_traced(Event& e);
     void trace_control(trace::Kind kind, IsolateId requester);
     void die(ExitReason reason, const ErrorDescription* error = nullptr);
     void drain_dead();
