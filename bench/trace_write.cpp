@@ -62,18 +62,12 @@ std::vector<Event> busy_cluster(std::size_t n, bool payloads) {
         if (payloads) send.text = R"({"op":"add","key":"k)" + std::to_string(message % 977) + R"(","value":)" +
                                   std::to_string(random() % 100000) + "}";
         if (roll == 2) continue;
-        const std::uint64_t id = send.message;
-        Event& enqueue = add(Kind::Enqueue, to);
-        enqueue.message = id;
-        enqueue.port = 1000 + to;
-        enqueue.peer = random() % 8;
-        Event& begin = add(Kind::HandleBegin, to);
-        begin.message = id;
-        begin.port = 1000 + to;
-        handling[to] = id;
-        Event& end = add(Kind::HandleEnd, to);
-        end.message = id;
-        end.peer = 500 + random() % 20000;
+        send.arg = 1 + random() % 8;  // the receiver's mailbox depth
+        Event& handle = add(Kind::Handle, to);
+        handle.message = send.message;
+        handle.port = 1000 + to;
+        handle.peer = 500 + random() % 20000;
+        handling[to] = send.message;
     }
     events.resize(n);
     return events;

@@ -47,7 +47,7 @@ struct Summary {
         switch (e.kind) {
         case Kind::Spawn: isolates[e.isolate].name = e.text; break;
         case Kind::Path: isolates[e.isolate].path = std::string(e.field(0)); break;
-        case Kind::HandleBegin:
+        case Kind::Handle:
             if (static_cast<HandleKind>(e.arg) == HandleKind::Message) {
                 ++handled;
                 ++isolates[e.isolate].handled;

@@ -72,7 +72,8 @@ void IsolateCore::schedule_if_idle() {
     if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
 }
 
-void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id) {
+void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id,
+                               bool sent_earlier) {
     if (dead()) {
         runtime_->dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message, id_, message_id);
         return;
@@ -84,7 +85,8 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
     e->value = std::move(message);
     runtime_->queued.fetch_add(1, std::memory_order_acq_rel);
     if (message_id != 0) [[unlikely]] {  // tracing is (or was just) on
-        if (traced()) {
+        // A message sent just now was enqueued by its Send event.
+        if (sent_earlier && traced()) {
             trace::Record r;
             r.kind = trace::Kind::Enqueue;
             r.isolate = id_;
@@ -288,19 +290,17 @@ void IsolateCore::dispatch(Event& e) {
 
 // Apart from dispatch, so that the untraced path builds no record at all.
 void IsolateCore::run_event_traced(Event& e) {
+    // One record for the whole handling, written at its end; filled in
+    // before the handler runs, which may take what the event holds.
     trace::Record span;
-    span.kind = trace::Kind::HandleBegin;
+    span.kind = trace::Kind::Handle;
     span.isolate = id_;
     span.message = e.message_id;
     span.arg = static_cast<std::uint32_t>(handle_kind(e));
     span.port = e.port ? e.port->id : 0;
     span.time = Tracer::now();
-    runtime_->tracer.emit(span);
     run_event(e);
-    const std::uint64_t began = span.time;
-    span.kind = trace::Kind::HandleEnd;
-    span.time = Tracer::now();
-    span.peer = span.time - began;
+    span.peer = Tracer::now() - span.time;
     runtime_->tracer.emit(span);
 }
 

@@ -58,7 +58,10 @@ public:
     void start_life(ExitHook hook);
 
     // Producers. @threadsafe
-    void post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id = 0);
+    /// `sent_earlier`: traced when it was sent, but only now given to a
+    /// mailbox (its Send could not say which, nor how deep).
+    void post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id = 0,
+                      bool sent_earlier = false);
     void post_task(UniqueFunction task, bool releases_keepalive);
     void post_resume(std::coroutine_handle<> handle);
     void post_control(ControlMessage message);

@@ -121,6 +121,19 @@ struct Tracked {
     bool ended = false;
 };
 
+/// A Handle record is written when its handler ends, after the records
+/// the handler made, but is stamped with when it began: each moves back
+/// past those, which leaves the thread's run in time order.
+void put_handles_in_place(std::vector<Event>& run) {
+    for (std::size_t i = 1; i < run.size(); ++i) {
+        if (run[i].kind != EventKind::Handle || run[i - 1].time <= run[i].time) continue;
+        Event handle = std::move(run[i]);
+        std::size_t j = i;
+        for (; j > 0 && run[j - 1].time > handle.time; --j) run[j] = std::move(run[j - 1]);
+        run[j] = std::move(handle);
+    }
+}
+
 } // namespace
 
 struct Observer::Impl {
@@ -174,6 +187,7 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
     for (const auto& buffer : core.tracer.buffers()) {
         std::vector<Event>& run = runs.emplace_back();
         buffer->drain(run);
+        put_handles_in_place(run);
         busy.try_emplace(buffer->index, 0);
         if (const std::uint64_t lost = buffer->take_dropped(); lost != 0) {
             Event& gap = run.emplace_back();
@@ -225,11 +239,12 @@ void Observer::Impl::apply(const Event& e, std::map<std::uint16_t, std::uint64_t
     }
     case EventKind::Send:
         if (e.isolate != 0) ++tracked(e.isolate).metrics.messages_out;
+        if (e.peer != 0 && e.arg != 0) tracked(e.peer).metrics.mailbox_depth = e.arg;
         break;
     case EventKind::Enqueue:
         tracked(e.isolate).metrics.mailbox_depth = e.peer;
         break;
-    case EventKind::HandleEnd: {
+    case EventKind::Handle: {
         Tracked& t = tracked(e.isolate);
         t.metrics.busy_ns += e.peer;
         t.metrics.handle_time.add(e.peer);

@@ -6,7 +6,9 @@
 
 #include <iso/receiveport.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <variant>
 #include <unordered_map>
 
@@ -123,14 +125,26 @@ namespace detail {
 std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, const Value& message) {
     const std::uint64_t id = Tracer::next_message_id();
     const IsolateCore* sender = IsolateCore::current();
-    if (sender != nullptr ? !sender->traced() : cell != nullptr && !cell->owner->traced()) return id;
+    const IsolateCore* receiver = cell != nullptr ? cell->owner.get() : nullptr;
+    // Either end being traced shows the arrow: a filter on a path sees what
+    // goes in as well as what comes out. From outside to an isolate yet to
+    // be named, nothing says it is filtered out.
+    const bool shown = (sender != nullptr && sender->traced()) || (receiver != nullptr && receiver->traced()) ||
+                       (sender == nullptr && receiver == nullptr);
+    if (!shown) return id;
     trace::Record r;
     r.kind = trace::Kind::Send;
     r.isolate = sender != nullptr ? sender->id() : 0;
     r.message = id;
     r.cause = sender != nullptr ? sender->handling() : 0;
-    r.peer = cell != nullptr ? cell->owner->id() : 0;
     r.port = port;
+    if (receiver != nullptr) {
+        r.peer = receiver->id();
+        // Read before the push, as the mailbox will hold it; a closed port
+        // takes it to no mailbox.
+        if (!cell->closed.load(std::memory_order_relaxed))
+            r.arg = static_cast<std::uint32_t>(std::min<std::size_t>(receiver->mailbox_depth() + 1, UINT32_MAX));
+    }
     tracer.emit_with_payload(r, message);
     return id;
 }
@@ -152,7 +166,9 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
     }
     detail::RuntimeCore& runtime = cell->owner->runtime();
     runtime.sent.fetch_add(1, std::memory_order_acq_rel);
-    if (message_id == 0 && runtime.tracer.on()) [[unlikely]]
+    // An id given is that of a send traced earlier, delivered now.
+    const bool sent_earlier = message_id != 0;
+    if (!sent_earlier && runtime.tracer.on()) [[unlikely]]
         message_id = detail::trace_send(runtime.tracer, cell.get(), cell->id, message);
     if (cell->closed.load(std::memory_order_acquire)) {
         const auto reason = cell->awaits_reply.load(std::memory_order_relaxed) ? DeadLetterReason::LateReply
@@ -162,7 +178,7 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
         return;
     }
     IsolateCore& owner = *cell->owner;
-    owner.post_message(std::move(cell), std::move(message), message_id);
+    owner.post_message(std::move(cell), std::move(message), message_id, sent_earlier);
 }
 
 // ---- RawReceivePort ---------------------------------------------------------

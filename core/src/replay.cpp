@@ -89,7 +89,7 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
             }
             break;
         }
-        case Kind::HandleBegin:
+        case Kind::Handle:
             if (e->arg == static_cast<std::uint32_t>(HandleKind::Message) && e->message != 0)
                 handler.emplace(e->message, e->isolate);
             break;
@@ -115,7 +115,7 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
                                   spawn->second->time});
             break;
         }
-        case Kind::HandleBegin: {
+        case Kind::Handle: {
             auto key = keys.find(e.isolate);
             if (key == keys.end() || e.arg != static_cast<std::uint32_t>(HandleKind::Message) || e.message == 0) break;
             // A recording that stops can keep a handling whose send was

@@ -10,8 +10,7 @@ std::string_view kind_name(Kind kind) noexcept {
     case Kind::Down: return "down";
     case Kind::Send: return "send";
     case Kind::Enqueue: return "enqueue";
-    case Kind::HandleBegin: return "handle-begin";
-    case Kind::HandleEnd: return "handle-end";
+    case Kind::Handle: return "handle";
     case Kind::Error: return "error";
     case Kind::Exit: return "exit";
     case Kind::Pause: return "pause";

@@ -1,8 +1,9 @@
 // Chrome trace-event export. A first pass over the events in time order
-// pairs handler begins with their ends and decides which messages get a
+// finds the slice each send was made in and decides which messages get a
 // flow; a second pass writes, in time order too: Perfetto binds a flow
 // event to the slice open on its track when it reads the event, so a slice
-// must come before the flows inside it.
+// must come before the flows inside it. A Handle is stamped with when its
+// handler began, so in time order it comes before what the handler did.
 
 #include <iso/traceexport.h>
 
@@ -38,8 +39,8 @@ struct IsolateInfo {
 /// Where a message shows: its send, the slice around that send, its handling.
 struct MessageEnds {
     std::size_t send = none;
-    std::size_t send_slice = none;  ///< the sender's open HandleBegin at the send
-    std::size_t begin = none;       ///< the receiver's HandleBegin
+    std::size_t send_slice = none;  ///< the sender's Handle around the send
+    std::size_t begin = none;       ///< the receiver's Handle
     bool begun = false;             ///< the writing pass is past `begin`
 };
 
@@ -97,7 +98,7 @@ public:
 
     void run() {
         sort_by_time();
-        pair_handlers();
+        find_slices();
         choose_flows();
         out_ << "{\"traceEvents\":[";
         write_track_names();
@@ -109,18 +110,41 @@ public:
 private:
     // Producers' buffers are drained one after another, so the stream is
     // only in order per thread; a stable sort keeps each thread's order
-    // where times are equal.
+    // where times are equal, but for a Handle, which holds what happened at
+    // the moment it began.
     void sort_by_time() {
         order_.resize(events_.size());
         std::iota(order_.begin(), order_.end(), std::size_t{0});
-        std::stable_sort(order_.begin(), order_.end(),
-                         [&](std::size_t a, std::size_t b) { return events_[a].time < events_[b].time; });
+        std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
+            const Event& x = events_[a];
+            const Event& y = events_[b];
+            return x.time != y.time ? x.time < y.time : x.kind == Kind::Handle && y.kind != Kind::Handle;
+        });
     }
 
-    void pair_handlers() {
-        end_of_.assign(events_.size(), none);
+    static std::uint64_t end_time(const Event& handle) {
+        return handle.time + std::min(handle.peer, std::numeric_limits<std::uint64_t>::max() - handle.time);
+    }
+    /// As viewers take a slice: its end is not in it, unless it is empty.
+    static bool contains(const Event& handle, std::uint64_t time) {
+        return handle.time <= time && (time < end_time(handle) || time == handle.time);
+    }
+
+    void find_slices() {
         timer_of_.assign(events_.size(), none);
-        std::unordered_map<IsolateId, std::size_t> open;
+        drawn_.assign(events_.size(), false);
+        // Per isolate, its drawn Handles still open, innermost last.
+        std::unordered_map<IsolateId, std::vector<std::size_t>> open;
+        auto open_at = [&](IsolateId isolate, std::uint64_t time) -> std::vector<std::size_t>& {
+            std::vector<std::size_t>& stack = open[isolate];
+            while (!stack.empty() && !contains(events_[stack.back()], time))
+                stack.pop_back();
+            return stack;
+        };
+        auto slice_around = [&](const Event& e) {
+            const std::vector<std::size_t>& stack = open_at(e.isolate, e.time);
+            return stack.empty() ? none : stack.back();
+        };
         for (std::size_t index : order_) {
             const Event& e = events_[index];
             if (e.isolate != 0) {
@@ -132,25 +156,22 @@ private:
             switch (e.kind) {
             case Kind::Spawn: isolates_[e.isolate].name = e.text; break;
             case Kind::Path: isolates_[e.isolate].path = std::string(e.field(0)); break;
-            case Kind::HandleBegin:
+            case Kind::Handle: {
                 if (e.isolate == 0)
                     break;
-                // A begin while another is open: that one's end was lost.
-                open[e.isolate] = index;
-                // A message is handled once; a second begin for its id is
+                // An isolate runs one handler at a time; one that overlaps
+                // another without nesting in it is a damaged trace, and
+                // would break the track's slices.
+                std::vector<std::size_t>& stack = open_at(e.isolate, e.time);
+                if (!stack.empty() && end_time(e) > end_time(events_[stack.back()]))
+                    break;
+                stack.push_back(index);
+                drawn_[index] = true;
+                // A message is handled once; a second Handle for its id is
                 // a damaged trace, and must not make a second flow end.
                 if (e.message != 0 && static_cast<HandleKind>(e.arg) == HandleKind::Message &&
                     messages_[e.message].begin == none)
                     messages_[e.message].begin = index;
-                break;
-            case Kind::HandleEnd: {
-                auto it = open.find(e.isolate);
-                if (it == open.end())
-                    break;
-                const Event& begin = events_[it->second];
-                if (begin.message == e.message && begin.arg == e.arg)
-                    end_of_[it->second] = index;
-                open.erase(it);
                 break;
             }
             case Kind::Send: {
@@ -160,36 +181,28 @@ private:
                 if (ends.send != none)
                     break;
                 ends.send = index;
-                if (auto it = open.find(e.isolate); it != open.end())
-                    ends.send_slice = it->second;
+                ends.send_slice = slice_around(e);
                 break;
             }
             case Kind::TimerFire:
-                if (auto it = open.find(e.isolate); it != open.end())
-                    timer_of_[it->second] = index;
-                break;
-            case Kind::Gap:
-                // Which events were lost is unknown, so an end after a gap
-                // cannot be trusted to belong to a begin before it.
-                open.clear();
+                if (const std::size_t slice = slice_around(e); slice != none)
+                    timer_of_[slice] = index;
                 break;
             default: break;
             }
         }
     }
 
-    bool has_slice(std::size_t begin) const { return begin != none && end_of_[begin] != none; }
-
     void choose_flows() {
         for (auto& [id, ends] : messages_) {
-            if (ends.send == none || !has_slice(ends.begin))
+            if (ends.send == none || ends.begin == none)
                 continue;
             const Event& send = events_[ends.send];
             if (send.time > events_[ends.begin].time)
                 continue;
             if (send.isolate == 0)
                 outside_used_ = true;
-            else if (!has_slice(ends.send_slice))
+            else if (ends.send_slice == none)
                 continue;
             flows_.insert(id);
         }
@@ -239,9 +252,16 @@ private:
     void write_event(std::size_t index) {
         const Event& e = events_[index];
         switch (e.kind) {
-        case Kind::HandleBegin: write_handler(index); break;
-        case Kind::Send: write_send(index); break;
-        case Kind::Enqueue: write_enqueue(e); break;
+        case Kind::Handle:
+            if (drawn_[index])
+                write_handler(index);
+            break;
+        case Kind::Send:
+            write_send(index);
+            if (e.arg != 0)
+                show_enqueued(e.message, e.peer, e.time, e.arg);
+            break;
+        case Kind::Enqueue: show_enqueued(e.message, e.isolate, e.time, e.peer); break;
         case Kind::Exit:
             write_instant(e, {{"reason", exit_name(e.arg)}});
             show_mailbox(e.isolate, e.time, 0);
@@ -269,9 +289,6 @@ private:
         const bool is_message = static_cast<HandleKind>(begin.arg) == HandleKind::Message && begin.message != 0;
         if (is_message)
             note_handled(begin);
-        if (!has_slice(index))
-            return;
-        const Event& end = events_[end_of_[index]];
         Json args = Json::object();
         if (begin.message != 0)
             args["message"] = begin.message;
@@ -287,7 +304,7 @@ private:
             args["ticks"] = events_[fire].peer;
         }
         write({{"name", name}, {"cat", "handler"}, {"ph", "X"}, {"ts", micros(begin.time)},
-               {"dur", micros(end.time - begin.time)}, {"pid", node_pid}, {"tid", begin.isolate}, {"args", args}});
+               {"dur", micros(begin.peer)}, {"pid", node_pid}, {"tid", begin.isolate}, {"args", args}});
         if (flows_.contains(begin.message) && messages_.at(begin.message).begin == index)
             write_flow("f", begin.message, begin.time, begin.isolate);
     }
@@ -340,15 +357,14 @@ private:
         write(flow);
     }
 
-    void write_enqueue(const Event& e) {
-        if (e.isolate == 0)
+    void show_enqueued(std::uint64_t message, IsolateId receiver, std::uint64_t time, std::size_t depth) {
+        if (receiver == 0)
             return;
-        std::size_t depth = e.peer;
         // The receiver's clock may have stamped the handling before the
         // sender's clock stamped the enqueue; the message is gone already.
-        if (auto it = messages_.find(e.message); it != messages_.end() && it->second.begun && depth > 0)
+        if (auto it = messages_.find(message); it != messages_.end() && it->second.begun && depth > 0)
             --depth;
-        show_mailbox(e.isolate, e.time, depth);
+        show_mailbox(receiver, time, depth);
     }
 
     void show_mailbox(IsolateId id, std::uint64_t time, std::size_t depth) {
@@ -418,8 +434,8 @@ private:
     std::ostream& out_;
     const ChromeExportOptions& options_;
     std::vector<std::size_t> order_;
-    std::vector<std::size_t> end_of_;    ///< per paired HandleBegin, its HandleEnd
-    std::vector<std::size_t> timer_of_;  ///< per HandleBegin, the TimerFire inside it
+    std::vector<std::size_t> timer_of_;  ///< per Handle, the TimerFire inside it
+    std::vector<bool> drawn_;            ///< per Handle, whether it is a slice
     std::map<IsolateId, IsolateInfo> isolates_;
     std::unordered_map<std::uint64_t, MessageEnds> messages_;
     std::unordered_set<std::uint64_t> flows_;

@@ -209,7 +209,7 @@ private slots:
         // ID, path, handled, errors.
         QVERIFY2(QRegularExpression(u"\\n +1  /app/ping +5 +1\\n"_s).match(out).hasMatch(), qPrintable(out));
         QVERIFY2(QRegularExpression(u"\\n +2  /app/pong +5 +0\\n"_s).match(out).hasMatch(), qPrintable(out));
-        QVERIFY2(QRegularExpression(u"\\n  handle-begin +12\\n"_s).match(out).hasMatch(), qPrintable(out));
+        QVERIFY2(QRegularExpression(u"\\n  handle +12\\n"_s).match(out).hasMatch(), qPrintable(out));
     }
 
     void infoOnACutRecording() {

@@ -46,40 +46,44 @@ public:
         e.text = std::move(payload);
         return e;
     }
+    /// A message sent earlier reaching its receiver's mailbox now.
     void enqueue(IsolateId to, std::uint64_t message) {
         Event& e = add(Kind::Enqueue, to);
         e.message = message;
         e.port = 100 + to;
         e.peer = ++depth_[to];
     }
-    /// A send as it shows: Send, then Enqueue at the receiver.
+    /// A send into the receiver's mailbox, as one Send.
     void deliver(IsolateId from, std::uint64_t message, IsolateId to, std::string payload = {}) {
-        send(from, message, to, std::move(payload));
-        enqueue(to, message);
+        send(from, message, to, std::move(payload)).arg = static_cast<std::uint32_t>(++depth_[to]);
     }
+    /// A handler starts: its Handle goes where it began, as readers see it.
     void begin(IsolateId id, std::uint64_t message, HandleKind kind = HandleKind::Message) {
-        Event& e = add(Kind::HandleBegin, id);
+        Event& e = add(Kind::Handle, id);
         e.message = message;
         e.arg = static_cast<std::uint32_t>(kind);
         if (kind == HandleKind::Message) {
             e.port = 100 + id;
             --depth_[id];
         }
+        open_[id] = events.size() - 1;
     }
-    void end(IsolateId id, std::uint64_t message, HandleKind kind = HandleKind::Message) {
-        Event& e = add(Kind::HandleEnd, id);
-        e.message = message;
-        e.arg = static_cast<std::uint32_t>(kind);
-        e.peer = 500;
+    /// The handler started last on `id` ends: its Handle gets its duration.
+    void end(IsolateId id) {
+        now_ += 500;
+        Event& e = events.at(open_.at(id));
+        e.peer = now_ - e.time;
+        open_.erase(id);
     }
     void task(IsolateId id) {
         begin(id, 0, HandleKind::Task);
-        end(id, 0, HandleKind::Task);
+        end(id);
     }
 
 private:
     std::uint64_t now_ = 1'234'567'890'123'457;
     std::map<IsolateId, std::uint64_t> depth_;
+    std::map<IsolateId, std::size_t> open_;  // the index of each open Handle
 };
 
 constexpr IsolateId ping = 1;
@@ -102,7 +106,7 @@ inline Script ping_pong(int rounds) {
         s.begin(self, message);
         if (message < last)
             s.deliver(self, message + 1, self == ping ? pong : ping, "{\"n\":" + std::to_string(message + 1) + "}");
-        s.end(self, message);
+        s.end(self);
     }
     return s;
 }

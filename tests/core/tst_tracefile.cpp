@@ -54,8 +54,8 @@ std::vector<Event> busy_run(std::size_t n, std::uint32_t seed = 1) {
         case 1: e.kind = Kind::Path; e.text = "/app/w" + std::to_string(e.isolate) + "\x1fw\x1f{}"; break;
         case 2: e.kind = Kind::Send; e.text = "{\"n\":" + std::to_string(i) + "}"; break;
         case 3: e.kind = Kind::Enqueue; e.peer = random() % 16; break;
-        case 4: e.kind = Kind::HandleBegin; break;
-        case 5: e.kind = Kind::HandleEnd; e.peer = 1000 + random() % 50'000; break;
+        case 4: e.kind = Kind::Handle; e.peer = 1000 + random() % 50'000; break;
+        case 5: e.kind = Kind::Send; e.arg = random() % 16; break;
         default: break;
         }
         e.message = ++message;
@@ -171,7 +171,7 @@ private slots:
     void roundTrip_data() {
         QTest::addColumn<std::vector<Event>>("events");
 
-        QTest::addRow("one without text") << std::vector<Event>{make_event(Kind::HandleBegin, 5, 2)};
+        QTest::addRow("one without text") << std::vector<Event>{make_event(Kind::Handle, 5, 2)};
         QTest::addRow("one with text") << std::vector<Event>{make_event(Kind::Spawn, 5, 2, "worker")};
 
         Event all;

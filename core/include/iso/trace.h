@@ -27,16 +27,22 @@ enum class Kind : std::uint8_t {
     Up,
     /// isolate; arg: DownReason::Kind; text: fields error, where.
     Down,
-    /// isolate: the sender (0 outside); message: its id; cause: the message
-    /// the sender was handling (0 none); peer: the receiving isolate (0 if
-    /// unknown); port; text: the payload, when captured.
+    /// A message sent, and put in its receiver's mailbox at once. isolate:
+    /// the sender (0 outside); message: its id; cause: the message the
+    /// sender was handling (0 none); peer: the receiving isolate (0 if
+    /// unknown); port; arg: the receiver's mailbox depth with it (0: it went
+    /// to no mailbox, and a DeadLetter follows); text: the payload, when
+    /// captured. Written when the sender or the receiver is traced.
     Send,
-    /// isolate: the receiver; message; port; peer: mailbox depth after it.
+    /// A message sent earlier (its Send has peer 0) reaching a mailbox now:
+    /// one sent by path to an isolate that was still starting. isolate: the
+    /// receiver; message; port; peer: mailbox depth with it.
     Enqueue,
-    /// isolate; message (0 for a task); arg: HandleKind; port.
-    HandleBegin,
-    /// isolate; message; arg: HandleKind; peer: nanoseconds it took.
-    HandleEnd,
+    /// A handler ran. isolate; message (0 for a task); arg: HandleKind;
+    /// port; time: when it began; peer: nanoseconds it took. Written when it
+    /// ends, after what the handler emitted: a thread's records are in time
+    /// order but for these, which readers put back in place by time.
+    Handle,
     /// An uncaught error in a handler. isolate; message; text: fields
     /// message, where.
     Error,
