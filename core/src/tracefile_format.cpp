@@ -2,25 +2,13 @@
 
 #include "tracefile_format.h"
 
-#include <array>
+#include <zlib.h>
+
 #include <cstring>
 
 namespace iso::trace::format {
 
 namespace {
-
-// Byte-at-a-time table lookup: chunks are checked once as they are read and
-// are already compressed, so a faster CRC would not show.
-constexpr std::array<std::uint32_t, 256> make_crc_table() {
-    std::array<std::uint32_t, 256> table{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-        std::uint32_t c = i;
-        for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        table[i] = c;
-    }
-    return table;
-}
-constexpr auto crc_table = make_crc_table();
 
 template <typename U>
 void store(unsigned char* p, U v) noexcept {
@@ -47,9 +35,7 @@ bool sealed(const unsigned char* in, std::size_t size) noexcept {
 } // namespace
 
 std::uint32_t crc32(std::span<const unsigned char> bytes, std::uint32_t crc) noexcept {
-    crc = ~crc;
-    for (unsigned char b : bytes) crc = crc_table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-    return ~crc;
+    return static_cast<std::uint32_t>(::crc32_z(crc, bytes.data(), bytes.size()));
 }
 
 void put_u32(Bytes& out, std::uint32_t v) {

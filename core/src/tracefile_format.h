@@ -52,7 +52,7 @@ constexpr std::size_t record_size = 64;
 /// The file header, whole. `info.program` is at most max_program_size bytes.
 void put_file_header(Bytes& out, const FileInfo& info);
 
-/// CRC-32 (IEEE 802.3, as zlib and gzip compute it), continued from `crc`.
+/// CRC-32 (IEEE 802.3: zlib's), continued from `crc`.
 std::uint32_t crc32(std::span<const unsigned char> bytes, std::uint32_t crc = 0) noexcept;
 
 struct ChunkHeader {
