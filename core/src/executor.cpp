@@ -1,10 +1,12 @@
 #include "executor.h"
 
 #include "isolatecore.h"
+#include "threadname.h"
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -59,7 +61,10 @@ public:
           workers_(max_workers_) {
         for (auto& w : workers_) w = std::make_unique<Worker>();
         for (unsigned i = 0; i < base_workers_; ++i) start_worker(i, false);
-        monitor_ = std::thread([this] { monitor(); });
+        monitor_ = std::thread([this] {
+            name_this_thread("iso-pool-watch");
+            monitor();
+        });
     }
     ~ThreadPool() override { stop(); }
 
@@ -119,7 +124,10 @@ private:
         if (w.thread.joinable()) w.thread.join();  // a retired extra worker
         w.live.store(true, std::memory_order_relaxed);
         active_workers_.fetch_add(1, std::memory_order_relaxed);
-        w.thread = std::thread([this, index, extra] { work(index, extra); });
+        w.thread = std::thread([this, index, extra] {
+            name_this_thread("iso-worker-" + std::to_string(index));
+            work(index, extra);
+        });
     }
 
     IsolatePtr find_work(unsigned self) {

@@ -1,5 +1,6 @@
 #include "isolatecore.h"
 #include "runtimecore.h"
+#include "threadname.h"
 
 #include <iso/error.h>
 #include <iso/observer.h>
@@ -12,6 +13,7 @@
 #include <queue>
 #include <set>
 #include <thread>
+#include <unordered_map>
 #include <unistd.h>
 
 namespace iso {
@@ -119,6 +121,13 @@ struct Tracked {
     std::optional<Event> path;
     std::string supervisor_path;
     bool ended = false;
+    bool changed = false;  ///< since the last batch
+};
+
+/// Each thread's busy time in one poll, by its buffer's index.
+struct ThreadBusy {
+    std::vector<std::uint16_t> threads;  ///< the buffers drained
+    std::vector<std::uint64_t> ns;       ///< by index
 };
 
 /// A Handle record is written when its handler ends, after the records
@@ -139,10 +148,10 @@ void put_handles_in_place(std::vector<Event>& run) {
 struct Observer::Impl {
     Impl(Runtime& r, ObserverOptions o) : runtime(r), core(r.core()), options(o) {}
 
-    void drain(std::vector<Event>& events, std::map<std::uint16_t, std::uint64_t>& busy);
-    void apply(const Event& e, std::map<std::uint16_t, std::uint64_t>& busy);
+    void drain(std::vector<Event>& events, ThreadBusy& busy);
+    void apply(const Event& e, ThreadBusy& busy);
     void merge_live();
-    void publish(std::vector<Event> events, const std::map<std::uint16_t, std::uint64_t>& busy);
+    void publish(std::vector<Event> events, const ThreadBusy& busy);
     Tracked& tracked(IsolateId id);
     void run_monitor();
 
@@ -152,10 +161,12 @@ struct Observer::Impl {
 
     std::mutex poll_mutex;  // one drain at a time
     // Owned by whoever holds poll_mutex.
-    std::map<IsolateId, Tracked> isolates;
+    std::map<IsolateId, Tracked> isolates;  // in id order, as snapshots list them
+    std::unordered_map<IsolateId, Tracked*> index;  // the same, found faster
     std::map<std::string, IsolateId, std::less<>> by_path;
-    std::set<IsolateId> changed;
+    std::vector<IsolateId> changed;  // those marked changed; may hold removed ones
     std::set<IsolateId> removed;
+    std::vector<std::vector<Event>> runs;  // each buffer's drain, kept for its capacity
     std::uint64_t last_poll = detail::Tracer::now();
     std::uint64_t sequence = 0;
     std::uint64_t events_total = 0;
@@ -174,21 +185,34 @@ struct Observer::Impl {
 };
 
 Tracked& Observer::Impl::tracked(IsolateId id) {
-    auto [it, fresh] = isolates.try_emplace(id);
-    if (fresh) it->second.metrics.id = id;
-    changed.insert(id);
-    return it->second;
+    Tracked* t = nullptr;
+    if (auto hit = index.find(id); hit != index.end()) {
+        t = hit->second;
+    } else {
+        t = &isolates.try_emplace(id).first->second;
+        t->metrics.id = id;
+        index.emplace(id, t);
+    }
+    if (!t->changed) {
+        t->changed = true;
+        changed.push_back(id);
+    }
+    return *t;
 }
 
-void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, std::uint64_t>& busy) {
+void Observer::Impl::drain(std::vector<Event>& events, ThreadBusy& busy) {
     // Each buffer holds its thread's events in time order: one run each,
     // merged by time rather than sorted whole.
-    std::vector<std::vector<Event>> runs;
-    for (const auto& buffer : core.tracer.buffers()) {
-        std::vector<Event>& run = runs.emplace_back();
+    const auto buffers = core.tracer.buffers();
+    runs.resize(buffers.size());
+    for (std::size_t r = 0; r < buffers.size(); ++r) {
+        const auto& buffer = buffers[r];
+        std::vector<Event>& run = runs[r];
+        run.clear();
         buffer->drain(run);
         put_handles_in_place(run);
-        busy.try_emplace(buffer->index, 0);
+        busy.threads.push_back(buffer->index);
+        if (buffer->index >= busy.ns.size()) busy.ns.resize(buffer->index + 1, 0);
         if (const std::uint64_t lost = buffer->take_dropped(); lost != 0) {
             Event& gap = run.emplace_back();
             gap.kind = EventKind::Gap;
@@ -199,6 +223,7 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
             events_lost += lost;
         }
     }
+    std::sort(busy.threads.begin(), busy.threads.end());
     core.tracer.free_retired();
     std::size_t total = 0;
     for (const auto& run : runs) total += run.size();
@@ -217,7 +242,7 @@ void Observer::Impl::drain(std::vector<Event>& events, std::map<std::uint16_t, s
     }
 }
 
-void Observer::Impl::apply(const Event& e, std::map<std::uint16_t, std::uint64_t>& busy) {
+void Observer::Impl::apply(const Event& e, ThreadBusy& busy) {
     switch (e.kind) {
     case EventKind::Spawn: {
         Tracked& t = tracked(e.isolate);
@@ -248,7 +273,7 @@ void Observer::Impl::apply(const Event& e, std::map<std::uint16_t, std::uint64_t
         Tracked& t = tracked(e.isolate);
         t.metrics.busy_ns += e.peer;
         t.metrics.handle_time.add(e.peer);
-        busy[e.thread] += e.peer;
+        if (e.thread < busy.ns.size()) busy.ns[e.thread] += e.peer;
         if (e.arg == static_cast<std::uint32_t>(trace::HandleKind::Message)) {
             ++t.metrics.messages_in;
             ++messages_total;
@@ -283,7 +308,7 @@ void Observer::Impl::merge_live() {
             it = isolates.find(info.id);
         }
         IsolateMetrics& m = it->second.metrics;
-        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth) changed.insert(info.id);
+        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth) tracked(info.id);
         m.state = info.state;
         m.mailbox_depth = info.mailbox_depth;
         m.errors = std::max<std::uint64_t>(m.errors, info.errors);
@@ -297,19 +322,19 @@ void Observer::Impl::merge_live() {
         if (it->second.metrics.state != IsolateState::Exited) {
             it->second.ended = true;
             it->second.metrics.state = IsolateState::Exited;
-            changed.insert(it->first);
+            tracked(it->first);
             ++it;
             continue;
         }
         if (auto p = by_path.find(it->second.metrics.path); p != by_path.end() && p->second == it->first)
             by_path.erase(p);
         removed.insert(it->first);
-        changed.erase(it->first);
+        index.erase(it->first);
         it = isolates.erase(it);
     }
 }
 
-void Observer::Impl::publish(std::vector<Event> events, const std::map<std::uint16_t, std::uint64_t>& busy) {
+void Observer::Impl::publish(std::vector<Event> events, const ThreadBusy& busy) {
     const std::uint64_t now = detail::Tracer::now();
     const double interval = static_cast<double>(std::max<std::uint64_t>(now - last_poll, 1));
     last_poll = now;
@@ -319,12 +344,13 @@ void Observer::Impl::publish(std::vector<Event> events, const std::map<std::uint
     snap.time = std::chrono::nanoseconds(now);
     snap.isolates.reserve(isolates.size());
     std::size_t queued = 0;
-    for (const auto& [id, t] : isolates) {
+    for (auto& [id, t] : isolates) {
         snap.isolates.push_back(t.metrics);
         queued += t.metrics.mailbox_depth;
+        t.changed = false;
     }
-    for (const auto& [thread, ns] : busy)
-        snap.threads.push_back({thread, std::min(1.0, static_cast<double>(ns) / interval)});
+    for (std::uint16_t thread : busy.threads)  // buffers in index order
+        snap.threads.push_back({thread, std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
     snap.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
     snap.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
     messages_interval = 0;
@@ -390,7 +416,11 @@ Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_
     tracer.set_buffer_records(options.thread_buffer_records);
     tracer.set_payload(options.payload, options.payload_limit);
     tracer.set_on(options.tracing);
-    if (options.interval.count() > 0) impl_->monitor = std::thread([this] { impl_->run_monitor(); });
+    if (options.interval.count() > 0)
+        impl_->monitor = std::thread([this] {
+            detail::name_this_thread("iso-observer");
+            impl_->run_monitor();
+        });
 }
 
 Observer::~Observer() {
@@ -444,7 +474,7 @@ void Observer::poll() { poll_impl(*impl_); }
 void Observer::poll_impl(Impl& impl) {
     std::lock_guard lock(impl.poll_mutex);
     std::vector<Event> events;
-    std::map<std::uint16_t, std::uint64_t> busy;
+    ThreadBusy busy;
     impl.drain(events, busy);
     for (const Event& e : events) impl.apply(e, busy);
     impl.merge_live();
