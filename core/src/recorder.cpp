@@ -1,6 +1,8 @@
 // Recorder: an observer subscription drained into a FileWriter on a thread
 // of its own.
 
+#include "threadname.h"
+
 #include <iso/tracefile.h>
 
 #include <atomic>
@@ -130,7 +132,10 @@ struct Recorder::Impl {
 
 Recorder::Recorder(Observer& observer, const std::filesystem::path& path, FileInfo info)
     : impl_(std::make_unique<Impl>(observer, path, info)) {
-    impl_->thread = std::thread([impl = impl_.get()] { impl->run(); });
+    impl_->thread = std::thread([impl = impl_.get()] {
+        detail::name_this_thread("iso-recorder");
+        impl->run();
+    });
 }
 
 Recorder::~Recorder() {
