@@ -154,40 +154,145 @@ bool get_footer(const unsigned char* in, Footer& footer) noexcept {
     return true;
 }
 
-void put_record(Bytes& out, const Record& r, std::uint32_t text_size) {
-    // One resize and plain stores: this runs for every event recorded.
-    const std::size_t at = out.size();
-    out.resize(at + record_size);
-    unsigned char* p = out.data() + at;
-    store(p, r.time);
-    store(p + 8, r.isolate);
-    store(p + 16, r.message);
-    store(p + 24, r.cause);
-    store(p + 32, r.peer);
-    store(p + 40, r.port);
-    store(p + 48, r.arg);
-    store(p + 52, text_size);
-    p[56] = static_cast<std::uint8_t>(r.kind);
-    p[57] = r.flags;
-    store(p + 58, r.thread);
-    store(p + 60, r.reserved);
+namespace {
+
+unsigned char* put_varint(unsigned char* p, std::uint64_t v) noexcept {
+    while (v >= 0x80) {
+        *p++ = static_cast<unsigned char>(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = static_cast<unsigned char>(v);
+    return p;
 }
 
-Record get_record(const unsigned char* in) noexcept {
-    Record r;
-    r.time = get_u64(in);
-    r.isolate = get_u64(in + 8);
-    r.message = get_u64(in + 16);
-    r.cause = get_u64(in + 24);
-    r.peer = get_u64(in + 32);
-    r.port = get_u64(in + 40);
-    r.arg = get_u32(in + 48);
-    r.text_size = get_u32(in + 52);
-    r.kind = static_cast<Kind>(in[56]);
-    r.flags = in[57];
-    r.thread = get_u16(in + 58);
-    r.reserved = get_u32(in + 60);
-    return r;
+// Deltas wrap modulo 2^64, so any two values have one and adding it back
+// restores the value exactly.
+std::uint64_t zigzag(std::uint64_t delta) noexcept {
+    return delta << 1 ^ static_cast<std::uint64_t>(static_cast<std::int64_t>(delta) >> 63);
+}
+
+std::uint64_t unzigzag(std::uint64_t v) noexcept { return v >> 1 ^ (0 - (v & 1)); }
+
+/// Reads a varint of at most `bits` bits written in as few bytes as it
+/// needs, so that each value has one encoding; nullptr or its problem.
+const char* get_varint(const unsigned char*& p, const unsigned char* end, unsigned bits, std::uint64_t& v) noexcept {
+    v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (shift >= bits) return "is over-long";
+        if (p == end) return "runs past the body";
+        const unsigned char b = *p++;
+        if (shift > 0 && b == 0) return "is over-long";
+        const std::uint64_t part = b & 0x7F;
+        if (bits - shift < 7 && part >> (bits - shift) != 0) return "is too large for its field";
+        v |= part << shift;
+        if ((b & 0x80) == 0) return nullptr;
+    }
+}
+
+/// The mask bits of a record's non-zero fields, `more` aside.
+unsigned fields_of(const Record& r, std::uint32_t text_size) noexcept {
+    return (r.isolate != 0) * field::isolate | (r.message != 0) * field::message | (r.cause != 0) * field::cause |
+           (r.peer != 0) * field::peer | (r.port != 0) * field::port | (r.arg != 0) * field::arg |
+           (r.thread != 0) * field::thread | (text_size != 0) * field::text | (r.flags != 0) * field::flags |
+           (r.reserved != 0) * field::reserved;
+}
+
+/// A record's fields in the order they are stored; the first problem sticks
+/// and every later read gives zero.
+struct FieldReader {
+    const unsigned char* p;
+    const unsigned char* end;
+    unsigned mask;
+    RecordError error{};
+
+    bool has(unsigned bit) const noexcept { return (mask & bit) != 0 && error.problem == nullptr; }
+
+    std::uint64_t varint(unsigned bits, const char* name) noexcept {
+        std::uint64_t v = 0;
+        if (error.problem != nullptr) return 0;
+        if (const char* problem = get_varint(p, end, bits, v)) error = {name, problem};
+        return v;
+    }
+
+    std::uint64_t plain(unsigned bit, unsigned bits, const char* name) noexcept {
+        return has(bit) ? varint(bits, name) : 0;
+    }
+
+    std::uint8_t byte(const char* name) noexcept {
+        if (p == end) {
+            error = {name, "runs past the body"};
+            return 0;
+        }
+        return *p++;
+    }
+};
+
+} // namespace
+
+unsigned char* put_record(unsigned char* p, const Record& r, std::uint32_t text_size, RecordBase& base) noexcept {
+    // Runs for every event recorded: one pass, no allocation, and branches
+    // that each kind takes the same way every time.
+    unsigned mask = fields_of(r, text_size);
+    if (mask > 0xFF) mask |= field::more;
+    *p++ = static_cast<unsigned char>(r.kind);
+    *p++ = static_cast<unsigned char>(mask);
+    if (mask & field::more) *p++ = static_cast<unsigned char>(mask >> 8);
+    p = put_varint(p, zigzag(r.time - base.time));
+    base.time = r.time;
+    if (mask & field::isolate) p = put_varint(p, r.isolate);
+    if (mask & field::message) {
+        p = put_varint(p, zigzag(r.message - base.message));
+        base.message = r.message;
+    }
+    if (mask & field::cause) p = put_varint(p, zigzag(r.cause - r.message));
+    if (mask & field::peer) p = put_varint(p, r.peer);
+    if (mask & field::port) p = put_varint(p, r.port);
+    if (mask & field::arg) p = put_varint(p, r.arg);
+    if (mask & field::thread) p = put_varint(p, r.thread);
+    if (mask & field::more) {
+        if (mask & field::text) p = put_varint(p, text_size);
+        if (mask & field::flags) *p++ = r.flags;
+        if (mask & field::reserved) p = put_varint(p, r.reserved);
+    }
+    return p;
+}
+
+RecordError get_record(const unsigned char*& in, const unsigned char* end, Record& r, RecordBase& base) noexcept {
+    const unsigned char* p = in;
+    if (end - p < 2) return {nullptr, "runs past the body"};
+    Record out;
+    out.kind = static_cast<Kind>(p[0]);
+    unsigned mask = p[1];
+    p += 2;
+    if (mask & field::more) {
+        if (p == end) return {nullptr, "runs past the body"};
+        const unsigned high = *p++;
+        if (high == 0) return {nullptr, "has an empty second mask byte"};
+        if ((high << 8 & ~field::known) != 0) return {nullptr, "has unknown bits in its mask"};
+        mask |= high << 8;
+    }
+
+    FieldReader f{p, end, mask};
+    out.time = base.time + unzigzag(f.varint(64, "time"));
+    out.isolate = f.plain(field::isolate, 64, "isolate");
+    if (f.has(field::message)) out.message = base.message + unzigzag(f.varint(64, "message"));
+    if (f.has(field::cause)) out.cause = out.message + unzigzag(f.varint(64, "cause"));
+    out.peer = f.plain(field::peer, 64, "peer");
+    out.port = f.plain(field::port, 64, "port");
+    out.arg = static_cast<std::uint32_t>(f.plain(field::arg, 32, "arg"));
+    out.thread = static_cast<std::uint16_t>(f.plain(field::thread, 16, "thread"));
+    out.text_size = static_cast<std::uint32_t>(f.plain(field::text, 32, "text size"));
+    if (f.has(field::flags)) out.flags = f.byte("flags byte");
+    out.reserved = static_cast<std::uint32_t>(f.plain(field::reserved, 32, "reserved"));
+    if (f.error.problem != nullptr) return f.error;
+    // A bit set for a zero value would give a record a second encoding.
+    if ((mask & ~field::more) != fields_of(out, out.text_size)) return {nullptr, "marks a zero field present"};
+
+    base.time = out.time;
+    if (out.message != 0) base.message = out.message;
+    r = out;
+    in = f.p;
+    return {};
 }
 
 } // namespace iso::trace::format

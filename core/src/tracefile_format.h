@@ -15,7 +15,7 @@ namespace iso::trace::format {
 
 using Bytes = std::vector<unsigned char>;
 
-constexpr std::uint32_t version = 1;
+constexpr std::uint32_t version = 2;
 
 // The file header: magic, version, the size of the fields that follow,
 // the fields, then a CRC-32 of everything before it.
@@ -47,7 +47,55 @@ constexpr std::size_t index_entry_size = 40;
 constexpr char footer_magic[8] = {'E', 'N', 'D', 'T', 'R', 'A', 'C', 'E'};
 constexpr std::size_t footer_size = 24;
 
-constexpr std::size_t record_size = 64;
+// A record in a chunk body: its kind, a mask of its non-zero fields, then
+// those fields as LEB128 varints, the time and message as deltas from the
+// record before (docs/trace-format.md, "Records").
+constexpr std::size_t min_record_size = 3;  // kind, mask, time
+constexpr std::size_t max_record_head = 1 + 2 + 6 * 10 + 5 + 3 + 5 + 1 + 5;  // all but the text
+// Caps the events of a chunk, whatever its bytes: decoded, each is an
+// Event of about 100 bytes, so this bounds a hostile chunk's memory as
+// max_raw_size bounds its bytes.
+constexpr std::uint32_t max_chunk_events = 1u << 20;
+
+// The mask's bits. The first byte's top bit says a second byte follows; it
+// does only when one of its bits is set.
+namespace field {
+constexpr unsigned isolate = 1u << 0;
+constexpr unsigned message = 1u << 1;
+constexpr unsigned cause = 1u << 2;
+constexpr unsigned peer = 1u << 3;
+constexpr unsigned port = 1u << 4;
+constexpr unsigned arg = 1u << 5;
+constexpr unsigned thread = 1u << 6;
+constexpr unsigned more = 1u << 7;
+constexpr unsigned text = 1u << 8;
+constexpr unsigned flags = 1u << 9;
+constexpr unsigned reserved = 1u << 10;
+constexpr unsigned known = (1u << 11) - 1;
+} // namespace field
+
+/// What a record's deltas are taken from: the record before it in the
+/// chunk (zero at the chunk's start).
+struct RecordBase {
+    std::uint64_t time = 0;
+    std::uint64_t message = 0;  ///< the last non-zero message id
+};
+
+/// Writes `record` with `text_size` at `out`, which has room for
+/// max_record_head bytes, and returns where it ends. The text is the
+/// caller's to append.
+unsigned char* put_record(unsigned char* out, const Record& record, std::uint32_t text_size, RecordBase& base) noexcept;
+
+/// What is wrong with a record that cannot be read: `field` is the one
+/// (nullptr: the kind and mask), `problem` what is wrong with it.
+struct RecordError {
+    const char* field = nullptr;
+    const char* problem = nullptr;
+};
+
+/// Reads the record at `in`, not its text, from a body that ends at `end`.
+/// On success `in` moves past it; on a problem `in` and `record` stay.
+RecordError get_record(const unsigned char*& in, const unsigned char* end, Record& record, RecordBase& base) noexcept;
 
 /// The file header, whole. `info.program` is at most max_program_size bytes.
 void put_file_header(Bytes& out, const FileInfo& info);
@@ -91,11 +139,6 @@ IndexEntry get_index_entry(const unsigned char* in) noexcept;
 
 void put_footer(Bytes& out, const Footer& footer);
 bool get_footer(const unsigned char* in, Footer& footer) noexcept;
-
-/// A record as stored: the 64 bytes of trace::Record in little-endian
-/// order, with text_size set to `text_size`.
-void put_record(Bytes& out, const Record& record, std::uint32_t text_size);
-Record get_record(const unsigned char* in) noexcept;
 
 // Little-endian integers, for the file header and the tests.
 void put_u32(Bytes& out, std::uint32_t v);

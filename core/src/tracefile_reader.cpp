@@ -37,9 +37,9 @@ bool read_at(int fd, std::uint64_t offset, unsigned char* out, std::size_t size)
 }
 
 bool within_caps(const format::ChunkHeader& h) {
-    return h.events > 0 && h.raw_size <= format::max_raw_size &&
+    return h.events > 0 && h.events <= format::max_chunk_events && h.raw_size <= format::max_raw_size &&
            h.compressed_size <= ZSTD_compressBound(format::max_raw_size) &&
-           std::uint64_t(h.events) * format::record_size <= h.raw_size;
+           std::uint64_t(h.events) * format::min_record_size <= h.raw_size;
 }
 
 } // namespace
@@ -190,18 +190,28 @@ struct FileReader::Impl {
 
         std::vector<Event> events;
         events.reserve(h.events);
-        std::size_t at = 0;
+        const unsigned char* at = raw.data();
+        const unsigned char* const end = raw.data() + raw.size();
+        format::RecordBase base;
         for (std::uint32_t n = 0; n < h.events; ++n) {
-            if (raw.size() - at < format::record_size) damaged("fewer records than its header says");
+            const std::ptrdiff_t start = at - raw.data();
+            auto where = [&] {
+                return "record " + std::to_string(n) + " at byte " + std::to_string(start) + " of the body";
+            };
+            if (at == end) damaged("fewer records than its header says: the body ends before " + where());
             Event e;
-            static_cast<Record&>(e) = format::get_record(raw.data() + at);
-            at += format::record_size;
-            if (e.text_size > raw.size() - at) damaged("a record's text runs past the chunk");
-            e.text.assign(reinterpret_cast<const char*>(raw.data() + at), e.text_size);
+            const format::RecordError error = format::get_record(at, end, e, base);
+            if (error.problem != nullptr)
+                damaged(where() + ": " + (error.field != nullptr ? std::string("its ") + error.field + " " : "it ") +
+                        error.problem);
+            if (e.text_size > std::size_t(end - at)) damaged(where() + ": its text runs past the chunk");
+            e.text.assign(reinterpret_cast<const char*>(at), e.text_size);
             at += e.text_size;
             events.push_back(std::move(e));
         }
-        if (at != raw.size()) damaged("bytes after its last record");
+        if (at != end)
+            damaged("more records than its header says: " + std::to_string(end - at) + " bytes after record " +
+                    std::to_string(h.events - 1));
         return events;
     }
 };
