@@ -1,5 +1,6 @@
 // How fast trace files are written and read back, and how small they are,
-// beside a plain uncompressed dump of the same records as the reference.
+// beside the 64-byte records of format version 1 and a plain uncompressed
+// dump of the same records as references.
 //
 //   trace_write [events=1000000] [file=/tmp/trace_write.isotrace]
 
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -116,28 +118,69 @@ Measured measure_plain_dump(const std::vector<Event>& events, const std::filesys
     return {n / seconds(Clock::now() - start), static_cast<double>(std::filesystem::file_size(path)) / n, 0};
 }
 
-/// The chunks' bodies compressed at `level`, as the writer would: how
-/// fast, how small. The writer uses -1.
-void print_level(const std::vector<Event>& events, int level) {
+/// Format version 1's way, for comparison: every event a 64-byte record
+/// and its text, chunks of 1 MiB compressed at level -1 and written out
+/// (without its headers and checksums, so a little faster than it was).
+Measured measure_version_1(const std::vector<Event>& events, const std::filesystem::path& path) {
+    const auto start = Clock::now();
+    std::FILE* file = std::fopen(path.c_str(), "wb");
+    if (file == nullptr) return {};
+    ZSTD_CCtx* zstd = ZSTD_createCCtx();
     std::vector<unsigned char> chunk;
-    std::vector<unsigned char> out;
-    std::uint64_t compressed = 0;
-    Clock::duration spent{};
+    chunk.reserve((1u << 20) + sizeof(Record));
+    std::vector<unsigned char> out(ZSTD_compressBound(chunk.capacity()));
     auto compress = [&] {
-        out.resize(ZSTD_compressBound(chunk.size()));
-        const auto start = Clock::now();
-        compressed += ZSTD_compress(out.data(), out.size(), chunk.data(), chunk.size(), level);
-        spent += Clock::now() - start;
+        const std::size_t size = ZSTD_compressCCtx(zstd, out.data(), out.size(), chunk.data(), chunk.size(), -1);
+        std::fwrite(out.data(), 1, size, file);
         chunk.clear();
     };
     for (const Event& e : events) {
-        const auto* record = reinterpret_cast<const unsigned char*>(static_cast<const Record*>(&e));
-        chunk.insert(chunk.end(), record, record + sizeof(Record));
-        chunk.insert(chunk.end(), e.text.begin(), e.text.end());
+        Record r = e;
+        r.text_size = static_cast<std::uint32_t>(e.text.size());
+        const std::size_t at = chunk.size();
+        chunk.resize(at + sizeof r + e.text.size());
+        std::memcpy(chunk.data() + at, &r, sizeof r);
+        std::memcpy(chunk.data() + at + sizeof r, e.text.data(), e.text.size());
         if (chunk.size() >= (1u << 20)) compress();
     }
     if (!chunk.empty()) compress();
+    ZSTD_freeCCtx(zstd);
+    std::fclose(file);
     const double n = static_cast<double>(events.size());
+    return {n / seconds(Clock::now() - start), static_cast<double>(std::filesystem::file_size(path)) / n, 0};
+}
+
+/// The chunk bodies of the trace file at `path`, decompressed (a chunk's
+/// body starts after its 40-byte header).
+std::vector<std::vector<unsigned char>> chunk_bodies(const std::filesystem::path& path) {
+    std::vector<std::vector<unsigned char>> bodies;
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) return bodies;
+    const FileReader reader(path);
+    for (const ChunkInfo& c : reader.chunks()) {
+        std::vector<unsigned char> stored(c.compressed_bytes);
+        std::fseek(file, static_cast<long>(c.offset + 40), SEEK_SET);
+        if (std::fread(stored.data(), 1, stored.size(), file) != stored.size()) break;
+        std::vector<unsigned char>& body = bodies.emplace_back(c.raw_bytes);
+        ZSTD_decompress(body.data(), body.size(), stored.data(), stored.size());
+    }
+    std::fclose(file);
+    return bodies;
+}
+
+/// The writer's chunk bodies compressed alone at `level`: how fast, how
+/// small. The writer uses -1.
+void print_level(const std::vector<std::vector<unsigned char>>& bodies, std::size_t events, int level) {
+    std::vector<unsigned char> out;
+    std::uint64_t compressed = 0;
+    Clock::duration spent{};
+    for (const auto& body : bodies) {
+        out.resize(ZSTD_compressBound(body.size()));
+        const auto start = Clock::now();
+        compressed += ZSTD_compress(out.data(), out.size(), body.data(), body.size(), level);
+        spent += Clock::now() - start;
+    }
+    const double n = static_cast<double>(events);
     std::printf("zstd level %-2d %28.0f %10.1f\n", level, n / seconds(spent), static_cast<double>(compressed) / n);
 }
 
@@ -159,14 +202,26 @@ int main(int argc, char** argv) {
     for (const bool payloads : {false, true}) {
         const auto events = busy_cluster(n, payloads);
         const double raw_per_event = static_cast<double>(raw_bytes(events)) / static_cast<double>(n);
-        print_row(payloads ? "trace file, JSON payloads" : "trace file, no payloads", measure_trace_file(events, path),
-                  raw_per_event);
+        const Measured file = measure_trace_file(events, path);
+        const Measured old = measure_version_1(events, path);
+        print_row(payloads ? "trace file, JSON payloads" : "trace file, no payloads", file, raw_per_event);
+        print_row(payloads ? "version 1, JSON payloads" : "version 1, no payloads", old, raw_per_event);
         print_row(payloads ? "plain dump, JSON payloads" : "plain dump, no payloads", measure_plain_dump(events, path),
                   raw_per_event);
+        std::printf("%-28s %11.1fx %9.1fx\n", "  trace file vs version 1", file.write_per_second / old.write_per_second,
+                    old.bytes_per_event / file.bytes_per_event);
     }
-    std::printf("\n%-41s %10s\n", "compressing alone, no payloads: events/s", "bytes each");
+    std::printf("\n%-41s %10s\n", "compressing the chunk bodies alone: events/s", "bytes each");
     const auto events = busy_cluster(n, false);
-    for (const int level : {1, -1, -3, 3, 6}) print_level(events, level);
+    {
+        FileWriter writer(path, FileInfo{});
+        writer.append(events);
+    }
+    const auto bodies = chunk_bodies(path);
+    std::uint64_t encoded = 0;
+    for (const auto& body : bodies) encoded += body.size();
+    std::printf("%-41s %10.1f\n", "uncompressed", static_cast<double>(encoded) / static_cast<double>(n));
+    for (const int level : {1, -1, -3, 3, 6}) print_level(bodies, events.size(), level);
     std::filesystem::remove(path);
     return 0;
 }
