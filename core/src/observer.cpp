@@ -388,16 +388,29 @@ void Observer::Impl::publish(std::vector<Event> events, const ThreadBusy& busy) 
 }
 
 void Observer::Impl::run_monitor() {
+    using std::chrono::microseconds;
+    // Polls come often enough that the fullest buffer is about this full
+    // when drained, whatever the event rate: far from dropping, yet in
+    // batches large enough to be cheap.
+    constexpr double target_fill = 0.25;
+    constexpr microseconds shortest{250};
+    const microseconds longest = options.interval;
     std::unique_lock lock(monitor_mutex);
-    auto wait = options.interval;
+    microseconds wait = longest;
+    auto last = std::chrono::steady_clock::now();
     while (!stopping) {
         wake.wait_for(lock, wait, [&] { return stopping; });
         if (stopping) break;
         lock.unlock();
-        // Poll sooner while producers fill their buffers fast.
         double fullest = 0;
         for (const auto& b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
-        wait = fullest > 0.25 ? std::chrono::milliseconds(1) : options.interval;
+        const auto now = std::chrono::steady_clock::now();
+        const auto filled_in = std::chrono::duration_cast<microseconds>(now - last);
+        last = now;
+        wait = fullest <= 0 ? longest
+                            : std::clamp(microseconds(static_cast<std::int64_t>(
+                                             static_cast<double>(filled_in.count()) * target_fill / fullest)),
+                                         shortest, longest);
         try {
             Observer::poll_impl(*this);
         } catch (...) {

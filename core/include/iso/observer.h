@@ -119,7 +119,9 @@ private:
 };
 
 struct ObserverOptions {
-    /// How often the monitor thread drains; zero: no thread, call poll().
+    /// How often at most the monitor thread drains; sooner, down to a
+    /// quarter millisecond, while producers fill their buffers fast. Zero:
+    /// no thread, call poll().
     std::chrono::milliseconds interval{20};
     /// Whether tracing starts on.
     bool tracing = true;
