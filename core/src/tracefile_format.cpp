@@ -176,6 +176,11 @@ std::uint64_t unzigzag(std::uint64_t v) noexcept { return v >> 1 ^ (0 - (v & 1))
 /// Reads a varint of at most `bits` bits written in as few bytes as it
 /// needs, so that each value has one encoding; nullptr or its problem.
 const char* get_varint(const unsigned char*& p, const unsigned char* end, unsigned bits, std::uint64_t& v) noexcept {
+    // Most fields fit in one byte, and one byte is always a valid varint.
+    if (p != end && *p < 0x80) {
+        v = *p++;
+        return nullptr;
+    }
     v = 0;
     for (unsigned shift = 0;; shift += 7) {
         if (shift >= bits) return "is over-long";

@@ -242,6 +242,11 @@ std::size_t FileReader::chunk_at(std::uint64_t time) const noexcept {
 
 std::vector<Event> FileReader::read_all() const {
     std::vector<Event> all;
+    std::uint64_t total = 0;
+    for (const ChunkInfo& c : impl_->chunks) total += c.events;
+    // The counts are checked only as each chunk is decoded: a damaged file
+    // may claim more than it holds, and the vector grows from there.
+    all.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(total, format::max_chunk_events)));
     for (std::size_t i = 0; i < impl_->chunks.size(); ++i) {
         std::vector<Event> part = impl_->decode(i);
         all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
