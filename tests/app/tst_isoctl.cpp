@@ -103,7 +103,7 @@ private slots:
         info.program = "ping-pong";
         info.run_seed = 42;
         // Small chunks, so that there are several to cut and damage.
-        FileWriter writer(m_good.toStdString(), info, 512);
+        FileWriter writer(m_good.toStdString(), info, 128);
         const auto events = sample_events();
         writer.append(events);
         writer.close();
