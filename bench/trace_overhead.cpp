@@ -129,8 +129,11 @@ constexpr std::array workloads{Workload{"ping-pong", ping_pong}, Workload{"fan-o
 
 // ---- modes --------------------------------------------------------------------------
 
-enum class Mode { Off, Idle, Traced, Recording };
-constexpr std::array modes{Mode::Off, Mode::Idle, Mode::Traced, Mode::Recording};
+enum class Mode { Off, Idle, Traced, Recording, Whole };
+constexpr std::array modes{Mode::Off, Mode::Idle, Mode::Traced, Mode::Recording, Mode::Whole};
+
+/// How long a producer waits for room in its buffer in Mode::Whole.
+constexpr std::chrono::milliseconds whole_wait{1000};
 
 const char* mode_name(Mode mode) {
     switch (mode) {
@@ -138,6 +141,7 @@ const char* mode_name(Mode mode) {
     case Mode::Idle: return "observer, tracing off";
     case Mode::Traced: return "tracing, discarded";
     case Mode::Recording: return "tracing, recorded";
+    case Mode::Whole: return "recorded, waits";
     }
     return "";
 }
@@ -212,11 +216,13 @@ std::filesystem::path trace_path() {
 Sample measure(const Workload& workload, Mode mode, long messages) {
     iso::Runtime runtime;
     std::optional<iso::Observer> observer;
-    if (mode != Mode::Off) observer.emplace(runtime, iso::ObserverOptions{.tracing = mode != Mode::Idle});
+    if (mode != Mode::Off)
+        observer.emplace(runtime, iso::ObserverOptions{.tracing = mode != Mode::Idle,
+                                                       .full_wait = mode == Mode::Whole ? std::chrono::microseconds(whole_wait) : std::chrono::microseconds(0)});
     std::optional<Discarder> discarder;
     std::optional<iso::trace::Recorder> recorder;
     if (mode == Mode::Traced) discarder.emplace(*observer);
-    if (mode == Mode::Recording)
+    if (mode == Mode::Recording || mode == Mode::Whole)
         recorder.emplace(*observer, trace_path(), iso::trace::FileInfo{.program = "trace_overhead"});
 
     const std::chrono::nanoseconds cpu_before = process_cpu_time();
@@ -342,6 +348,21 @@ double lost_share(std::uint64_t lost, std::uint64_t kept) {
     return kept + lost == 0 ? 0 : 100.0 * static_cast<double>(lost) / static_cast<double>(kept + lost);
 }
 
+void print_recording(const char* name, const Series& recorded) {
+    const std::uint64_t written = recorded.total(&Sample::events);
+    const std::uint64_t lost = recorded.total(&Sample::buffer_lost) + recorded.total(&Sample::consumer_lost);
+    std::printf("%-11s %s: %.0f events/s written, %.1f bytes per event in the file; lost %llu in thread "
+                "buffers, %llu by the recorder (%.1f%%)\n",
+                "", name, recorded.per_second(&Sample::events),
+                static_cast<double>(recorded.total(&Sample::file_bytes)) /
+                    static_cast<double>(std::max<std::uint64_t>(written, 1)),
+                static_cast<unsigned long long>(recorded.total(&Sample::buffer_lost)),
+                static_cast<unsigned long long>(recorded.total(&Sample::consumer_lost)), lost_share(lost, written));
+    if (lost > 0)
+        std::printf("%-11s RECORDING DID NOT KEEP UP: %llu of %llu events lost\n", "",
+                    static_cast<unsigned long long>(lost), static_cast<unsigned long long>(written + lost));
+}
+
 void print_consumers(const Workload& workload, const std::array<Series, modes.size()>& series) {
     const Series& traced = series[2];
     const Series& recorded = series[3];
@@ -354,18 +375,8 @@ void print_consumers(const Workload& workload, const std::array<Series, modes.si
                 traced.per_second(&Sample::events), static_cast<unsigned long long>(traced.total(&Sample::buffer_lost)),
                 static_cast<unsigned long long>(traced.total(&Sample::consumer_lost)),
                 lost_share(traced_lost, traced_kept));
-    const std::uint64_t written = recorded.total(&Sample::events);
-    const std::uint64_t lost = recorded.total(&Sample::buffer_lost) + recorded.total(&Sample::consumer_lost);
-    std::printf("%-11s recorded: %.0f events/s written, %.1f bytes per event in the file; lost %llu in thread "
-                "buffers, %llu by the recorder (%.1f%%)\n",
-                "", recorded.per_second(&Sample::events),
-                static_cast<double>(recorded.total(&Sample::file_bytes)) /
-                    static_cast<double>(std::max<std::uint64_t>(written, 1)),
-                static_cast<unsigned long long>(recorded.total(&Sample::buffer_lost)),
-                static_cast<unsigned long long>(recorded.total(&Sample::consumer_lost)), lost_share(lost, written));
-    if (lost > 0)
-        std::printf("%-11s RECORDING DID NOT KEEP UP: %llu of %llu events lost at full rate\n", "",
-                    static_cast<unsigned long long>(lost), static_cast<unsigned long long>(written + lost));
+    print_recording("recorded", recorded);
+    print_recording("waits", series[4]);
 }
 
 using Results = std::array<std::array<Series, modes.size()>, workloads.size()>;

@@ -58,6 +58,9 @@ int run_record(const Arguments& args) {
     const auto how_long = duration(args.value("--duration", "2"));
     iso::ObserverOptions observing;
     observing.payload = payload_capture(args.value("--payload", "whole"));
+    // A recording with gaps cannot be replayed: the scenario slows down
+    // rather than lose events.
+    observing.full_wait = std::chrono::seconds(1);
 
     // The seed is chosen here, so that the recording can say which it was.
     iso::ClusterOptions cluster_options;

@@ -124,17 +124,34 @@ struct Tracked {
     bool changed = false;  ///< since the last batch
 };
 
-/// Each thread's busy time in one poll, by its buffer's index.
+/// Each thread's time in handlers since the last batch, by its buffer's index.
 struct ThreadBusy {
-    std::vector<std::uint16_t> threads;  ///< the buffers drained
-    std::vector<std::uint64_t> ns;       ///< by index
+    std::vector<std::uint64_t> ns;
+    std::vector<bool> drained;  ///< whether its buffer was drained
+
+    void note(std::uint16_t index) {
+        if (index >= ns.size()) {
+            ns.resize(index + 1, 0);
+            drained.resize(index + 1, false);
+        }
+        drained[index] = true;
+    }
+    void add(std::uint16_t index, std::uint64_t busy_ns) {
+        if (index < ns.size()) ns[index] += busy_ns;
+    }
 };
 
+/// Events drained but not yet published: the monitor drains as often as
+/// the buffers need, and publishes a batch, with a fresh snapshot, at
+/// most every interval or when this many wait.
+constexpr std::size_t batch_events = 1 << 16;
+
 /// A Handle record is written when its handler ends, after the records
-/// the handler made, but is stamped with when it began: each moves back
-/// past those, which leaves the thread's run in time order.
-void put_handles_in_place(std::vector<Event>& run) {
-    for (std::size_t i = 1; i < run.size(); ++i) {
+/// the handler made, but is stamped with when it began: each from `from`
+/// on moves back past those (and any other thread's made meanwhile),
+/// which leaves the events in time order.
+void put_handles_in_place(std::vector<Event>& run, std::size_t from) {
+    for (std::size_t i = std::max<std::size_t>(from, 1); i < run.size(); ++i) {
         if (run[i].kind != EventKind::Handle || run[i - 1].time <= run[i].time) continue;
         Event handle = std::move(run[i]);
         std::size_t j = i;
@@ -148,10 +165,10 @@ void put_handles_in_place(std::vector<Event>& run) {
 struct Observer::Impl {
     Impl(Runtime& r, ObserverOptions o) : runtime(r), core(r.core()), options(o) {}
 
-    void drain(std::vector<Event>& events, ThreadBusy& busy);
-    void apply(const Event& e, ThreadBusy& busy);
+    void drain(std::vector<Event>& events);
+    void apply(const Event& e);
     void merge_live();
-    void publish(std::vector<Event> events, const ThreadBusy& busy);
+    void publish();
     Tracked& tracked(IsolateId id);
     void run_monitor();
 
@@ -166,8 +183,9 @@ struct Observer::Impl {
     std::map<std::string, IsolateId, std::less<>> by_path;
     std::vector<IsolateId> changed;  // those marked changed; may hold removed ones
     std::set<IsolateId> removed;
-    std::vector<std::vector<Event>> runs;  // each buffer's drain, kept for its capacity
-    std::uint64_t last_poll = detail::Tracer::now();
+    std::vector<Event> pending;  // drained, not yet published
+    ThreadBusy busy;             // over the pending events
+    std::uint64_t last_poll = detail::Tracer::now();  // the last publish
     std::uint64_t sequence = 0;
     std::uint64_t events_total = 0;
     std::uint64_t events_lost = 0;
@@ -200,49 +218,58 @@ Tracked& Observer::Impl::tracked(IsolateId id) {
     return *t;
 }
 
-void Observer::Impl::drain(std::vector<Event>& events, ThreadBusy& busy) {
-    // Each buffer holds its thread's events in time order: one run each,
-    // merged by time rather than sorted whole.
+void Observer::Impl::drain(std::vector<Event>& events) {
+    // Each buffer holds its thread's events in time order (but for
+    // Handles): one run each, merged by time rather than sorted whole, and
+    // read in place, so that each event is built once.
+    struct Run {
+        detail::ThreadBuffer* buffer;
+        std::uint64_t at, end;
+    };
     const auto buffers = core.tracer.buffers();
-    runs.resize(buffers.size());
-    for (std::size_t r = 0; r < buffers.size(); ++r) {
-        const auto& buffer = buffers[r];
-        std::vector<Event>& run = runs[r];
-        run.clear();
-        buffer->drain(run);
-        put_handles_in_place(run);
-        busy.threads.push_back(buffer->index);
-        if (buffer->index >= busy.ns.size()) busy.ns.resize(buffer->index + 1, 0);
-        if (const std::uint64_t lost = buffer->take_dropped(); lost != 0) {
-            Event& gap = run.emplace_back();
+    std::vector<Run> runs;
+    runs.reserve(buffers.size());
+    std::size_t slots = 0;
+    for (const auto& buffer : buffers) {
+        runs.push_back({buffer.get(), buffer->begin(), buffer->end()});
+        slots += static_cast<std::size_t>(runs.back().end - runs.back().at);
+        busy.note(buffer->index);
+    }
+    events.reserve(events.size() + slots + buffers.size());
+    // Heads of the runs, earliest first; ties keep buffer order.
+    using Head = std::pair<std::uint64_t, std::size_t>;  // time, run
+    std::vector<Head> heap;
+    heap.reserve(runs.size());
+    for (std::size_t r = 0; r < runs.size(); ++r)
+        if (runs[r].at < runs[r].end) heap.emplace_back(runs[r].buffer->record(runs[r].at).time, r);
+    std::make_heap(heap.begin(), heap.end(), std::greater<>());
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+        Run& run = runs[heap.back().second];
+        run.at = run.buffer->read(run.at, events.emplace_back());
+        if (run.at < run.end) {
+            heap.back().first = run.buffer->record(run.at).time;
+            std::push_heap(heap.begin(), heap.end(), std::greater<>());
+        } else {
+            heap.pop_back();
+        }
+    }
+    for (const Run& run : runs) {
+        run.buffer->release(run.at);
+        if (const std::uint64_t lost = run.buffer->take_dropped(); lost != 0) {
+            Event& gap = events.emplace_back();
             gap.kind = EventKind::Gap;
             gap.time = detail::Tracer::now();
-            gap.thread = buffer->index;
+            gap.thread = run.buffer->index;
             gap.peer = lost;
             gap.arg = static_cast<std::uint32_t>(trace::GapSource::ThreadBuffer);
             events_lost += lost;
         }
     }
-    std::sort(busy.threads.begin(), busy.threads.end());
     core.tracer.free_retired();
-    std::size_t total = 0;
-    for (const auto& run : runs) total += run.size();
-    events.reserve(events.size() + total);
-    // Heads of the runs, earliest first; ties keep buffer order.
-    using Head = std::pair<std::uint64_t, std::size_t>;  // time, run
-    std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-    std::vector<std::size_t> next(runs.size(), 0);
-    for (std::size_t r = 0; r < runs.size(); ++r)
-        if (!runs[r].empty()) heads.emplace(runs[r].front().time, r);
-    while (!heads.empty()) {
-        const std::size_t r = heads.top().second;
-        heads.pop();
-        events.push_back(std::move(runs[r][next[r]]));
-        if (++next[r] < runs[r].size()) heads.emplace(runs[r][next[r]].time, r);
-    }
 }
 
-void Observer::Impl::apply(const Event& e, ThreadBusy& busy) {
+void Observer::Impl::apply(const Event& e) {
     switch (e.kind) {
     case EventKind::Spawn: {
         Tracked& t = tracked(e.isolate);
@@ -273,7 +300,7 @@ void Observer::Impl::apply(const Event& e, ThreadBusy& busy) {
         Tracked& t = tracked(e.isolate);
         t.metrics.busy_ns += e.peer;
         t.metrics.handle_time.add(e.peer);
-        if (e.thread < busy.ns.size()) busy.ns[e.thread] += e.peer;
+        busy.add(e.thread, e.peer);
         if (e.arg == static_cast<std::uint32_t>(trace::HandleKind::Message)) {
             ++t.metrics.messages_in;
             ++messages_total;
@@ -334,7 +361,8 @@ void Observer::Impl::merge_live() {
     }
 }
 
-void Observer::Impl::publish(std::vector<Event> events, const ThreadBusy& busy) {
+void Observer::Impl::publish() {
+    std::vector<Event> events = std::exchange(pending, {});
     const std::uint64_t now = detail::Tracer::now();
     const double interval = static_cast<double>(std::max<std::uint64_t>(now - last_poll, 1));
     last_poll = now;
@@ -349,8 +377,11 @@ void Observer::Impl::publish(std::vector<Event> events, const ThreadBusy& busy) 
         queued += t.metrics.mailbox_depth;
         t.changed = false;
     }
-    for (std::uint16_t thread : busy.threads)  // buffers in index order
-        snap.threads.push_back({thread, std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
+    for (std::size_t thread = 0; thread < busy.ns.size(); ++thread)
+        if (busy.drained[thread])
+            snap.threads.push_back({static_cast<std::uint16_t>(thread),
+                                    std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
+    busy = {};
     snap.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
     snap.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
     messages_interval = 0;
@@ -394,7 +425,10 @@ void Observer::Impl::run_monitor() {
     // batches large enough to be cheap.
     constexpr double target_fill = 0.25;
     constexpr microseconds shortest{250};
-    const microseconds longest = options.interval;
+    // Producers that wait for room must not wait for a long sleep to end.
+    const microseconds longest =
+        options.full_wait.count() > 0 ? std::clamp(options.full_wait / 4, shortest, microseconds(options.interval))
+                                      : microseconds(options.interval);
     std::unique_lock lock(monitor_mutex);
     microseconds wait = longest;
     auto last = std::chrono::steady_clock::now();
@@ -412,7 +446,7 @@ void Observer::Impl::run_monitor() {
                                              static_cast<double>(filled_in.count()) * target_fill / fullest)),
                                          shortest, longest);
         try {
-            Observer::poll_impl(*this);
+            Observer::poll_impl(*this, false);
         } catch (...) {
             // Out of memory while publishing: this batch is lost, the
             // runtime goes on, and the next poll tries again.
@@ -427,6 +461,8 @@ Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_
     detail::Tracer& tracer = runtime.core().tracer;
     if (!tracer.attach()) throw StateError("iso::Observer: this runtime already has an observer");
     tracer.set_buffer_records(options.thread_buffer_records);
+    // Without the monitor, a producer could wait on itself to poll.
+    tracer.set_full_wait(options.interval.count() > 0 ? options.full_wait : std::chrono::microseconds(0));
     tracer.set_payload(options.payload, options.payload_limit);
     tracer.set_on(options.tracing);
     if (options.interval.count() > 0)
@@ -437,6 +473,7 @@ Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_
 }
 
 Observer::~Observer() {
+    impl_->core.tracer.set_full_wait({});  // the monitor is about to stop draining
     {
         std::lock_guard lock(impl_->monitor_mutex);
         impl_->stopping = true;
@@ -482,18 +519,21 @@ void Observer::unsubscribe(const std::shared_ptr<Subscription>& subscription) {
     subscription->state()->close();
 }
 
-void Observer::poll() { poll_impl(*impl_); }
+void Observer::poll() { poll_impl(*impl_, true); }
 
-void Observer::poll_impl(Impl& impl) {
+void Observer::poll_impl(Impl& impl, bool publish) {
     std::lock_guard lock(impl.poll_mutex);
-    std::vector<Event> events;
-    ThreadBusy busy;
-    impl.drain(events, busy);
-    for (const Event& e : events) impl.apply(e, busy);
-    impl.merge_live();
-    impl.publish(std::move(events), busy);
+    const std::size_t from = impl.pending.size();
+    impl.drain(impl.pending);
+    for (std::size_t i = from; i < impl.pending.size(); ++i) impl.apply(impl.pending[i]);
+    put_handles_in_place(impl.pending, from);
+    const auto interval = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(impl.options.interval).count());
+    if (publish || impl.pending.size() >= batch_events || detail::Tracer::now() - impl.last_poll >= interval) {
+        impl.merge_live();
+        impl.publish();
+    }
 }
-
 ClusterSnapshot Observer::snapshot() const {
     std::lock_guard lock(impl_->published_mutex);
     return impl_->latest;

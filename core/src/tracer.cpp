@@ -28,12 +28,12 @@ ThreadBuffer::ThreadBuffer(std::uint16_t i, std::size_t capacity)
       slots_(std::make_unique<Slot[]>(capacity_)) {}
 
 bool ThreadBuffer::write(const trace::Record& record, std::uint64_t time, std::uint8_t flags,
-                         std::string_view text) noexcept {
+                         std::string_view text, std::uint64_t wait_ns) noexcept {
     const std::size_t needed = slots_for(text.size());
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     if (head + needed - cached_tail_ > capacity_) {
         cached_tail_ = tail_.load(std::memory_order_acquire);
-        if (head + needed - cached_tail_ > capacity_) {
+        if (head + needed - cached_tail_ > capacity_ && !wait_for_room(head + needed, wait_ns)) {
             dropped_.fetch_add(1, std::memory_order_relaxed);
             return false;
         }
@@ -52,28 +52,31 @@ bool ThreadBuffer::write(const trace::Record& record, std::uint64_t time, std::u
     return true;
 }
 
-void ThreadBuffer::drain(std::vector<trace::Event>& out) {
-    const std::uint64_t head = head_.load(std::memory_order_acquire);
-    std::uint64_t tail = tail_.load(std::memory_order_relaxed);
-    // One allocation for the whole drain rather than a copy of `out` per doubling.
-    const std::size_t wanted = out.size() + static_cast<std::size_t>(head - tail);
-    if (wanted > out.capacity()) out.reserve(std::max(wanted, 2 * out.capacity()));
-    const std::size_t mask = capacity_ - 1;
-    while (tail < head) {
-        trace::Event& e = out.emplace_back();
-        static_cast<trace::Record&>(e) = slots_[tail & mask].record;
-        e.thread = index;
-        const std::size_t size = e.text_size;
-        if (size != 0) {
-            e.text.resize(size);
-            for (std::size_t done = 0, slot = 1; done < size; done += slot_bytes, ++slot) {
-                const auto* from = reinterpret_cast<const char*>(&slots_[(tail + slot) & mask].record);
-                std::memcpy(e.text.data() + done, from, std::min(slot_bytes, size - done));
-            }
+// Yielding rather than sleeping: on a machine with few cores the consumer
+// may be waiting for this very core.
+bool ThreadBuffer::wait_for_room(std::uint64_t end, std::uint64_t wait_ns) noexcept {
+    if (wait_ns == 0) return false;
+    const std::uint64_t deadline = Tracer::now() + wait_ns;
+    do {
+        std::this_thread::yield();
+        cached_tail_ = tail_.load(std::memory_order_acquire);
+        if (end - cached_tail_ <= capacity_) return true;
+    } while (Tracer::now() < deadline);
+    return false;
+}
+
+std::uint64_t ThreadBuffer::read(std::uint64_t at, trace::Event& out) const {
+    static_cast<trace::Record&>(out) = record(at);
+    out.thread = index;
+    const std::size_t size = out.text_size;
+    if (size != 0) {
+        out.text.resize(size);
+        for (std::size_t done = 0, slot = 1; done < size; done += slot_bytes, ++slot) {
+            const auto* from = reinterpret_cast<const char*>(&record(at + slot));
+            std::memcpy(out.text.data() + done, from, std::min(slot_bytes, size - done));
         }
-        tail += slots_for(size);
     }
-    tail_.store(tail, std::memory_order_release);
+    return at + slots_for(size);
 }
 
 std::uint64_t ThreadBuffer::take_dropped() noexcept { return dropped_.exchange(0, std::memory_order_relaxed); }
@@ -267,7 +270,8 @@ void Tracer::emit(const trace::Record& record, std::string_view text) noexcept {
         text = text.substr(0, max_text);
         flags = static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
     }
-    buffer->write(record, record.time != 0 ? record.time : now(), flags, text);
+    buffer->write(record, record.time != 0 ? record.time : now(), flags, text,
+                  full_wait_ns_.load(std::memory_order_relaxed));
 }
 
 void Tracer::emit_with_payload(const trace::Record& record, const Value& payload) noexcept {

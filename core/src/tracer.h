@@ -28,11 +28,19 @@ class ThreadBuffer {
 public:
     ThreadBuffer(std::uint16_t index, std::size_t capacity);
 
-    /// Producer only: `record` stamped with `time` and `flags` added. False
-    /// if there was no room.
-    bool write(const trace::Record& record, std::uint64_t time, std::uint8_t flags, std::string_view text) noexcept;
-    /// Consumer only: appends everything written so far to `out`.
-    void drain(std::vector<trace::Event>& out);
+    /// Producer only: `record` stamped with `time` and `flags` added. With
+    /// no room, waits up to `wait_ns` for the consumer to make some; false
+    /// if there was none.
+    bool write(const trace::Record& record, std::uint64_t time, std::uint8_t flags, std::string_view text,
+               std::uint64_t wait_ns) noexcept;
+    // Consumer only: records are read in place, from position begin() up
+    // to end() as it was when asked, then released for the producer.
+    std::uint64_t begin() const noexcept { return tail_.load(std::memory_order_relaxed); }
+    std::uint64_t end() const noexcept { return head_.load(std::memory_order_acquire); }
+    const trace::Record& record(std::uint64_t at) const noexcept { return slots_[at & (capacity_ - 1)].record; }
+    /// The record at `at` with its text into `out`; the next record's position.
+    std::uint64_t read(std::uint64_t at, trace::Event& out) const;
+    void release(std::uint64_t to) noexcept { tail_.store(to, std::memory_order_release); }
     /// Consumer only: records dropped since the last call.
     std::uint64_t take_dropped() noexcept;
     /// How full it is now, 0..1 (any thread; approximate).
@@ -49,6 +57,9 @@ public:
     }
 
 private:
+    /// Producer only: waits up to `wait_ns` until the ring has room up to `end`.
+    bool wait_for_room(std::uint64_t end, std::uint64_t wait_ns) noexcept;
+
     const std::size_t capacity_;  // a power of two
     // One record per cache line; unaligned, each would touch two.
     struct alignas(64) Slot {
@@ -82,6 +93,10 @@ public:
     void set_on(bool on) noexcept { on_.store(on, std::memory_order_relaxed); }
     void set_payload(trace::PayloadCapture capture, std::size_t limit) noexcept;
     void set_buffer_records(std::size_t records) noexcept { buffer_records_.store(records); }
+    /// How long a producer with a full buffer waits for room (0: drops at once).
+    void set_full_wait(std::chrono::nanoseconds wait) noexcept {
+        full_wait_ns_.store(static_cast<std::uint64_t>(wait.count()), std::memory_order_relaxed);
+    }
     /// Prefixes of traced paths (empty: all). The caller then re-applies
     /// traced() to every live isolate.
     void set_filter(std::vector<Path> prefixes);
@@ -145,6 +160,7 @@ private:
     std::atomic<trace::PayloadCapture> payload_{trace::PayloadCapture::None};
     std::atomic<std::size_t> payload_limit_{256};
     std::atomic<std::size_t> buffer_records_{1 << 16};
+    std::atomic<std::uint64_t> full_wait_ns_{0};
     const std::uint64_t serial_;  // tells a thread's cached buffer from another tracer's
 
     alignas(64) mutable std::mutex mutex_;

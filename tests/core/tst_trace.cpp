@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <latch>
 #include <thread>
@@ -467,6 +468,53 @@ private slots:
             }
         QVERIFY(lost > 0 || handled.size() == std::size_t{senders * each});
         QVERIFY(handled.size() > 0);
+    }
+
+    // Buffers far too small for the burst, drained only every 50 ms: with
+    // full_wait the producers wait for the monitor instead of dropping, and
+    // every message shows, sent once and handled once.
+    void producersWaitForRoomWhenAsked() {
+        Runtime rt(RuntimeOptions{.threads = 2});
+        ObserverOptions o;
+        o.interval = 50ms;
+        o.thread_buffer_records = 1024;
+        o.full_wait = std::chrono::seconds(30);
+        Observer observer(rt, o);
+        auto sub = observer.subscribe(std::size_t(1) << 24);
+        constexpr int senders = 3, each = 20'000;
+        int received = 0;                    // the receiving isolate's
+        std::optional<RawReceivePort> port;  // the receiving isolate's
+        Promise<SendPort> opened;
+        auto port_ready = opened.future();
+        rt.spawn([&](Value) {
+            // The last message closes the port, which ends the isolate once
+            // this handling, and its trace record, is done.
+            port.emplace([&](Value) {
+                if (++received == senders * each) port->close();
+            });
+            opened.set_value(port->send_port());
+        });
+        const SendPort sink = port_ready.get();
+        std::vector<std::thread> threads;
+        for (int t = 0; t < senders; ++t)
+            threads.emplace_back([&] {
+                for (int i = 0; i < each; ++i) sink.send(i);
+            });
+        for (auto& t : threads) t.join();
+        rt.wait_until_idle();
+        observer.poll();
+        std::set<std::uint64_t> sent, handled;
+        for (auto& b : sub->take_all()) {
+            QCOMPARE(b.missed_events, std::uint64_t{0});
+            for (auto& e : b.events) {
+                QVERIFY2(e.kind != EventKind::Gap, "no event was dropped");
+                if (e.kind == EventKind::Send) QVERIFY(sent.insert(e.message).second);
+                if (e.kind == EventKind::Handle && e.message != 0) QVERIFY(handled.insert(e.message).second);
+            }
+        }
+        QCOMPARE(observer.snapshot().events_lost, std::uint64_t{0});
+        QCOMPARE(sent.size(), std::size_t{senders * each});
+        QCOMPARE(handled, sent);
     }
 };
 

@@ -129,6 +129,12 @@ struct ObserverOptions {
     std::size_t payload_limit = 256;
     /// Each producing thread's buffer, in 64-byte records.
     std::size_t thread_buffer_records = 1 << 16;
+    /// A producer whose buffer is full waits, up to `full_wait`, for the
+    /// monitor to drain it, rather than dropping the event: the runtime
+    /// slows to the pace of observing it, and recordings stay whole, as
+    /// replay needs. Zero: drop at once. Needs the monitor thread; with
+    /// interval zero producers always drop.
+    std::chrono::microseconds full_wait{0};
 };
 
 /// Observes one runtime. One observer per runtime at a time; constructing
@@ -171,7 +177,8 @@ public:
     struct Impl;
 
 private:
-    static void poll_impl(Impl& impl);
+    /// Drains the buffers; publishes a batch if `publish`, or if one is due.
+    static void poll_impl(Impl& impl, bool publish);
 
     std::unique_ptr<Impl> impl_;
 };
