@@ -53,6 +53,30 @@ IsolateId id_of(const std::vector<Event>& events, std::string_view path) {
     return 0;
 }
 
+/// Sends `each` messages from each of `senders` plain threads to one
+/// isolate, which closes its port after the last; returns once that
+/// isolate has ended, so that its last handling is traced.
+void flood_one_isolate(Runtime& rt, int senders, int each) {
+    int received = 0;                    // the receiving isolate's
+    std::optional<RawReceivePort> port;  // the receiving isolate's
+    Promise<SendPort> opened;
+    auto port_ready = opened.future();
+    rt.spawn([&](Value) {
+        port.emplace([&](Value) {
+            if (++received == senders * each) port->close();
+        });
+        opened.set_value(port->send_port());
+    });
+    const SendPort sink = port_ready.get();
+    std::vector<std::thread> threads;
+    for (int t = 0; t < senders; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < each; ++i) sink.send(i);
+        });
+    for (auto& t : threads) t.join();
+    rt.wait_until_idle();
+}
+
 /// A server that answers every ask with its content plus one.
 void adder(Context& context) {
     context.on_message([](const Envelope& m) { m.reply(m.content.as_int() + 1); });
@@ -439,25 +463,7 @@ private slots:
         Observer observer(rt, o);
         auto sub = observer.subscribe();
         constexpr int senders = 4, each = 2000;
-        std::atomic<int> received{0};
-        Promise<void> done;
-        auto all_in = done.future();
-        Promise<SendPort> opened;
-        auto port_ready = opened.future();
-        rt.spawn([&](Value) {
-            RawReceivePort port([&](Value) {
-                if (++received == senders * each) done.set_value();
-            });
-            opened.set_value(port.send_port());
-        });
-        const SendPort sink = port_ready.get();
-        std::vector<std::thread> threads;
-        for (int t = 0; t < senders; ++t)
-            threads.emplace_back([&] {
-                for (int i = 0; i < each; ++i) sink.send(i);
-            });
-        for (auto& t : threads) t.join();
-        all_in.get();
+        flood_one_isolate(rt, senders, each);
         observer.poll();
         std::set<std::uint64_t> handled;
         std::size_t lost = 0;
@@ -482,26 +488,7 @@ private slots:
         Observer observer(rt, o);
         auto sub = observer.subscribe(std::size_t(1) << 24);
         constexpr int senders = 3, each = 20'000;
-        int received = 0;                    // the receiving isolate's
-        std::optional<RawReceivePort> port;  // the receiving isolate's
-        Promise<SendPort> opened;
-        auto port_ready = opened.future();
-        rt.spawn([&](Value) {
-            // The last message closes the port, which ends the isolate once
-            // this handling, and its trace record, is done.
-            port.emplace([&](Value) {
-                if (++received == senders * each) port->close();
-            });
-            opened.set_value(port->send_port());
-        });
-        const SendPort sink = port_ready.get();
-        std::vector<std::thread> threads;
-        for (int t = 0; t < senders; ++t)
-            threads.emplace_back([&] {
-                for (int i = 0; i < each; ++i) sink.send(i);
-            });
-        for (auto& t : threads) t.join();
-        rt.wait_until_idle();
+        flood_one_isolate(rt, senders, each);
         observer.poll();
         std::set<std::uint64_t> sent, handled;
         for (auto& b : sub->take_all()) {
