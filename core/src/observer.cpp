@@ -6,6 +6,7 @@
 #include <iso/observer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -146,17 +147,21 @@ struct ThreadBusy {
 /// most every interval or when this many wait.
 constexpr std::size_t batch_events = 1 << 16;
 
-/// A Handle record is written when its handler ends, after the records
-/// the handler made, but is stamped with when it began: each from `from`
-/// on moves back past those (and any other thread's made meanwhile),
-/// which leaves the events in time order.
-void put_handles_in_place(std::vector<Event>& run, std::size_t from) {
-    for (std::size_t i = std::max<std::size_t>(from, 1); i < run.size(); ++i) {
-        if (run[i].kind != EventKind::Handle || run[i - 1].time <= run[i].time) continue;
-        Event handle = std::move(run[i]);
+/// Puts the events from `from` on in time order among all of `events`. A
+/// Handle is written when its handler ends, after the records the handler
+/// made, but is stamped with when it began, so it moves back past those
+/// (and before any of the same time, as it holds them); an event a thread
+/// wrote while an earlier drain ran moves back past that drain's later
+/// ones. Each moves only as far as it is out of place.
+void put_in_time_order(std::vector<Event>& events, std::size_t from) {
+    for (std::size_t i = std::max<std::size_t>(from, 1); i < events.size(); ++i) {
+        const bool handle = events[i].kind == EventKind::Handle;
+        auto after = [&](const Event& e, std::uint64_t time) { return handle ? e.time >= time : e.time > time; };
+        if (!after(events[i - 1], events[i].time)) continue;
+        Event late = std::move(events[i]);
         std::size_t j = i;
-        for (; j > 0 && run[j - 1].time > handle.time; --j) run[j] = std::move(run[j - 1]);
-        run[j] = std::move(handle);
+        for (; j > 0 && after(events[j - 1], late.time); --j) events[j] = std::move(events[j - 1]);
+        events[j] = std::move(late);
     }
 }
 
@@ -196,9 +201,7 @@ struct Observer::Impl {
     ClusterSnapshot latest;
     std::vector<std::shared_ptr<Subscription>> subscribers;
 
-    std::mutex monitor_mutex;
-    std::condition_variable wake;
-    bool stopping = false;
+    std::atomic<bool> stopping{false};
     std::thread monitor;
 };
 
@@ -235,7 +238,10 @@ void Observer::Impl::drain(std::vector<Event>& events) {
         slots += static_cast<std::size_t>(runs.back().end - runs.back().at);
         busy.note(buffer->index);
     }
-    events.reserve(events.size() + slots + buffers.size());
+    // Pending events grow over several drains: doubling, not exact fits,
+    // or each drain would move all of them again.
+    if (const std::size_t wanted = events.size() + slots + buffers.size(); wanted > events.capacity())
+        events.reserve(std::max(wanted, 2 * events.capacity()));
     // Heads of the runs, earliest first; ties keep buffer order.
     using Head = std::pair<std::uint64_t, std::size_t>;  // time, run
     std::vector<Head> heap;
@@ -243,10 +249,24 @@ void Observer::Impl::drain(std::vector<Event>& events) {
     for (std::size_t r = 0; r < runs.size(); ++r)
         if (runs[r].at < runs[r].end) heap.emplace_back(runs[r].buffer->record(runs[r].at).time, r);
     std::make_heap(heap.begin(), heap.end(), std::greater<>());
+    // What was read is released even if building an event throws, so
+    // that no event is read twice.
+    struct Release {
+        std::vector<Run>& runs;
+        ~Release() {
+            for (const Run& run : runs) run.buffer->release(run.at);
+        }
+    } release{runs};
     while (!heap.empty()) {
         std::pop_heap(heap.begin(), heap.end(), std::greater<>());
         Run& run = runs[heap.back().second];
-        run.at = run.buffer->read(run.at, events.emplace_back());
+        Event& e = events.emplace_back();
+        try {
+            run.at = run.buffer->read(run.at, e);
+        } catch (...) {
+            events.pop_back();
+            throw;
+        }
         if (run.at < run.end) {
             heap.back().first = run.buffer->record(run.at).time;
             std::push_heap(heap.begin(), heap.end(), std::greater<>());
@@ -255,7 +275,6 @@ void Observer::Impl::drain(std::vector<Event>& events) {
         }
     }
     for (const Run& run : runs) {
-        run.buffer->release(run.at);
         if (const std::uint64_t lost = run.buffer->take_dropped(); lost != 0) {
             Event& gap = events.emplace_back();
             gap.kind = EventKind::Gap;
@@ -291,7 +310,9 @@ void Observer::Impl::apply(const Event& e) {
     }
     case EventKind::Send:
         if (e.isolate != 0) ++tracked(e.isolate).metrics.messages_out;
-        if (e.peer != 0 && e.arg != 0) tracked(e.peer).metrics.mailbox_depth = e.arg;
+        // Only for an isolate the observer knows: a message sent as its
+        // receiver died must not bring back one already forgotten.
+        if (e.peer != 0 && e.arg != 0 && index.contains(e.peer)) tracked(e.peer).metrics.mailbox_depth = e.arg;
         break;
     case EventKind::Enqueue:
         tracked(e.isolate).metrics.mailbox_depth = e.peer;
@@ -425,17 +446,13 @@ void Observer::Impl::run_monitor() {
     // batches large enough to be cheap.
     constexpr double target_fill = 0.25;
     constexpr microseconds shortest{250};
-    // Producers that wait for room must not wait for a long sleep to end.
-    const microseconds longest =
-        options.full_wait.count() > 0 ? std::clamp(options.full_wait / 4, shortest, microseconds(options.interval))
-                                      : microseconds(options.interval);
-    std::unique_lock lock(monitor_mutex);
+    const microseconds longest = options.interval;
     microseconds wait = longest;
     auto last = std::chrono::steady_clock::now();
-    while (!stopping) {
-        wake.wait_for(lock, wait, [&] { return stopping; });
-        if (stopping) break;
-        lock.unlock();
+    // A producer waiting for room wakes the monitor early.
+    while (!stopping.load(std::memory_order_acquire)) {
+        core.tracer.sleep_until_drain_wanted(wait);
+        if (stopping.load(std::memory_order_acquire)) break;
         double fullest = 0;
         for (const auto& b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
         const auto now = std::chrono::steady_clock::now();
@@ -451,7 +468,6 @@ void Observer::Impl::run_monitor() {
             // Out of memory while publishing: this batch is lost, the
             // runtime goes on, and the next poll tries again.
         }
-        lock.lock();
     }
 }
 
@@ -461,26 +477,29 @@ Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_
     detail::Tracer& tracer = runtime.core().tracer;
     if (!tracer.attach()) throw StateError("iso::Observer: this runtime already has an observer");
     tracer.set_buffer_records(options.thread_buffer_records);
-    // Without the monitor, a producer could wait on itself to poll.
-    tracer.set_full_wait(options.interval.count() > 0 ? options.full_wait : std::chrono::microseconds(0));
     tracer.set_payload(options.payload, options.payload_limit);
+    if (options.interval.count() > 0) {
+        try {
+            impl_->monitor = std::thread([this] {
+                detail::name_this_thread("iso-observer");
+                impl_->run_monitor();
+            });
+        } catch (...) {
+            tracer.detach();
+            throw;
+        }
+        // Only with the monitor running: a producer could wait on itself to poll.
+        tracer.set_full_wait(options.full_wait);
+    }
     tracer.set_on(options.tracing);
-    if (options.interval.count() > 0)
-        impl_->monitor = std::thread([this] {
-            detail::name_this_thread("iso-observer");
-            impl_->run_monitor();
-        });
 }
 
 Observer::~Observer() {
-    impl_->core.tracer.set_full_wait({});  // the monitor is about to stop draining
-    {
-        std::lock_guard lock(impl_->monitor_mutex);
-        impl_->stopping = true;
-    }
-    impl_->wake.notify_all();
-    if (impl_->monitor.joinable()) impl_->monitor.join();
     detail::Tracer& tracer = impl_->core.tracer;
+    tracer.set_full_wait({});  // the monitor is about to stop draining
+    impl_->stopping.store(true, std::memory_order_release);
+    tracer.wake_consumer();
+    if (impl_->monitor.joinable()) impl_->monitor.join();
     tracer.set_on(false);
     try {
         poll();
@@ -526,7 +545,7 @@ void Observer::poll_impl(Impl& impl, bool publish) {
     const std::size_t from = impl.pending.size();
     impl.drain(impl.pending);
     for (std::size_t i = from; i < impl.pending.size(); ++i) impl.apply(impl.pending[i]);
-    put_handles_in_place(impl.pending, from);
+    put_in_time_order(impl.pending, from);
     const auto interval = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(impl.options.interval).count());
     if (publish || impl.pending.size() >= batch_events || detail::Tracer::now() - impl.last_poll >= interval) {

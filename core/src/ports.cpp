@@ -127,10 +127,10 @@ std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, cons
     const IsolateCore* sender = IsolateCore::current();
     const IsolateCore* receiver = cell != nullptr ? cell->owner.get() : nullptr;
     // Either end being traced shows the arrow: a filter on a path sees what
-    // goes in as well as what comes out. From outside to an isolate yet to
-    // be named, nothing says it is filtered out.
-    const bool shown = (sender != nullptr && sender->traced()) || (receiver != nullptr && receiver->traced()) ||
-                       (sender == nullptr && receiver == nullptr);
+    // goes in as well as what comes out. A receiver yet to be named (a path
+    // whose isolate is starting) may be traced: its Enqueue will need this.
+    const bool shown =
+        receiver == nullptr || receiver->traced() || (sender != nullptr && sender->traced());
     if (!shown) return id;
     trace::Record r;
     r.kind = trace::Kind::Send;

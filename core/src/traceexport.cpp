@@ -110,15 +110,20 @@ public:
 private:
     // Producers' buffers are drained one after another, so the stream is
     // only in order per thread; a stable sort keeps each thread's order
-    // where times are equal, but for a Handle, which holds what happened at
-    // the moment it began.
+    // where times are equal, but for Handles, which hold what happened at
+    // the moment they began: they come first, the longest (outermost) first.
     void sort_by_time() {
         order_.resize(events_.size());
         std::iota(order_.begin(), order_.end(), std::size_t{0});
         std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) {
             const Event& x = events_[a];
             const Event& y = events_[b];
-            return x.time != y.time ? x.time < y.time : x.kind == Kind::Handle && y.kind != Kind::Handle;
+            if (x.time != y.time)
+                return x.time < y.time;
+            const bool x_handle = x.kind == Kind::Handle, y_handle = y.kind == Kind::Handle;
+            if (x_handle != y_handle)
+                return x_handle;
+            return x_handle && x.peer > y.peer;
         });
     }
 
@@ -252,10 +257,7 @@ private:
     void write_event(std::size_t index) {
         const Event& e = events_[index];
         switch (e.kind) {
-        case Kind::Handle:
-            if (drawn_[index])
-                write_handler(index);
-            break;
+        case Kind::Handle: write_handler(index); break;
         case Kind::Send:
             write_send(index);
             if (e.arg != 0)
@@ -285,34 +287,36 @@ private:
     }
 
     void write_handler(std::size_t index) {
-        const Event& begin = events_[index];
-        const bool is_message = static_cast<HandleKind>(begin.arg) == HandleKind::Message && begin.message != 0;
+        const Event& handle = events_[index];
+        const bool is_message = static_cast<HandleKind>(handle.arg) == HandleKind::Message && handle.message != 0;
         if (is_message)
-            note_handled(begin);
+            note_handled(handle);
+        if (!drawn_[index])
+            return;
         Json args = Json::object();
-        if (begin.message != 0)
-            args["message"] = begin.message;
-        if (begin.port != 0)
-            args["port"] = begin.port;
+        if (handle.message != 0)
+            args["message"] = handle.message;
+        if (handle.port != 0)
+            args["port"] = handle.port;
         if (is_message)
-            add_send_details(args, begin.message);
-        std::string_view name = handle_name(begin.arg);
+            add_send_details(args, handle.message);
+        std::string_view name = handle_name(handle.arg);
         if (const std::size_t fire = timer_of_[index]; fire != none) {
             // A timer's callback runs as a task; its TimerFire says which.
             name = "timer";
             args["timer"] = events_[fire].arg;
             args["ticks"] = events_[fire].peer;
         }
-        write({{"name", name}, {"cat", "handler"}, {"ph", "X"}, {"ts", micros(begin.time)},
-               {"dur", micros(begin.peer)}, {"pid", node_pid}, {"tid", begin.isolate}, {"args", args}});
-        if (flows_.contains(begin.message) && messages_.at(begin.message).begin == index)
-            write_flow("f", begin.message, begin.time, begin.isolate);
+        write({{"name", name}, {"cat", "handler"}, {"ph", "X"}, {"ts", micros(handle.time)},
+               {"dur", micros(handle.peer)}, {"pid", node_pid}, {"tid", handle.isolate}, {"args", args}});
+        if (flows_.contains(handle.message) && messages_.at(handle.message).begin == index)
+            write_flow("f", handle.message, handle.time, handle.isolate);
     }
 
-    void note_handled(const Event& begin) {
-        messages_[begin.message].begun = true;
-        auto& info = isolates_[begin.isolate];
-        show_mailbox(begin.isolate, begin.time, info.mailbox > 0 ? info.mailbox - 1 : 0);
+    void note_handled(const Event& handle) {
+        messages_[handle.message].begun = true;
+        auto& info = isolates_[handle.isolate];
+        show_mailbox(handle.isolate, handle.time, info.mailbox > 0 ? info.mailbox - 1 : 0);
     }
 
     void add_send_details(Json& args, std::uint64_t message) const {

@@ -27,16 +27,13 @@ ThreadBuffer::ThreadBuffer(std::uint16_t i, std::size_t capacity)
     : index(i), capacity_(std::bit_ceil(std::max<std::size_t>(capacity, 1024))),
       slots_(std::make_unique<Slot[]>(capacity_)) {}
 
-bool ThreadBuffer::write(const trace::Record& record, std::uint64_t time, std::uint8_t flags,
-                         std::string_view text, std::uint64_t wait_ns) noexcept {
+bool ThreadBuffer::try_write(const trace::Record& record, std::uint64_t time, std::uint8_t flags,
+                             std::string_view text) noexcept {
     const std::size_t needed = slots_for(text.size());
     const std::uint64_t head = head_.load(std::memory_order_relaxed);
     if (head + needed - cached_tail_ > capacity_) {
         cached_tail_ = tail_.load(std::memory_order_acquire);
-        if (head + needed - cached_tail_ > capacity_ && !wait_for_room(head + needed, wait_ns)) {
-            dropped_.fetch_add(1, std::memory_order_relaxed);
-            return false;
-        }
+        if (head + needed - cached_tail_ > capacity_) return false;
     }
     const std::size_t mask = capacity_ - 1;
     trace::Record& to = slots_[head & mask].record;
@@ -50,19 +47,6 @@ bool ThreadBuffer::write(const trace::Record& record, std::uint64_t time, std::u
     }
     head_.store(head + needed, std::memory_order_release);
     return true;
-}
-
-// Yielding rather than sleeping: on a machine with few cores the consumer
-// may be waiting for this very core.
-bool ThreadBuffer::wait_for_room(std::uint64_t end, std::uint64_t wait_ns) noexcept {
-    if (wait_ns == 0) return false;
-    const std::uint64_t deadline = Tracer::now() + wait_ns;
-    do {
-        std::this_thread::yield();
-        cached_tail_ = tail_.load(std::memory_order_acquire);
-        if (end - cached_tail_ <= capacity_) return true;
-    } while (Tracer::now() < deadline);
-    return false;
 }
 
 std::uint64_t ThreadBuffer::read(std::uint64_t at, trace::Event& out) const {
@@ -270,8 +254,43 @@ void Tracer::emit(const trace::Record& record, std::string_view text) noexcept {
         text = text.substr(0, max_text);
         flags = static_cast<std::uint8_t>(trace::Flag::PayloadTruncated);
     }
-    buffer->write(record, record.time != 0 ? record.time : now(), flags, text,
-                  full_wait_ns_.load(std::memory_order_relaxed));
+    if (buffer->try_write(record, record.time != 0 ? record.time : now(), flags, text)) return;
+    const std::uint64_t wait_ns = full_wait_ns_.load(std::memory_order_relaxed);
+    if (wait_ns == 0 || !write_when_room(*buffer, record, flags, text, wait_ns)) buffer->count_drop();
+}
+
+// First yielding, since on a machine with few cores the consumer may need
+// this very core, then sleeping briefly, so that a long wait burns little.
+// The time is taken when there is room, so that records stay in order.
+bool Tracer::write_when_room(ThreadBuffer& buffer, const trace::Record& record, std::uint8_t flags,
+                             std::string_view text, std::uint64_t wait_ns) noexcept {
+    wake_consumer();
+    const std::uint64_t deadline = now() + wait_ns;
+    for (unsigned tries = 1;; ++tries) {
+        if (tries <= 64)
+            std::this_thread::yield();
+        else
+            std::this_thread::sleep_for(std::chrono::microseconds(20));
+        if (buffer.try_write(record, record.time != 0 ? record.time : now(), flags, text)) return true;
+        if (now() >= deadline) return false;
+        if (tries % 64 == 0) wake_consumer();
+    }
+}
+
+void Tracer::sleep_until_drain_wanted(std::chrono::microseconds timeout) {
+    std::unique_lock lock(drain_mutex_);
+    drain_wanted_.wait_for(lock, timeout, [&] { return drain_requested_; });
+    drain_requested_ = false;
+}
+
+void Tracer::wake_consumer() noexcept {
+    try {
+        std::lock_guard lock(drain_mutex_);
+        drain_requested_ = true;
+    } catch (...) {
+        return;  // the consumer wakes at its next timeout instead
+    }
+    drain_wanted_.notify_all();
 }
 
 void Tracer::emit_with_payload(const trace::Record& record, const Value& payload) noexcept {

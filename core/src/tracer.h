@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -22,17 +23,17 @@ namespace iso::detail {
 class IsolateCore;
 
 /// One producing thread's records: a single-producer, single-consumer ring.
-/// The producer never waits: when the ring is full the event is counted as
-/// dropped. A record's text follows it in whole slots.
+/// A record's text follows it in whole slots.
 class ThreadBuffer {
 public:
     ThreadBuffer(std::uint16_t index, std::size_t capacity);
 
-    /// Producer only: `record` stamped with `time` and `flags` added. With
-    /// no room, waits up to `wait_ns` for the consumer to make some; false
-    /// if there was none.
-    bool write(const trace::Record& record, std::uint64_t time, std::uint8_t flags, std::string_view text,
-               std::uint64_t wait_ns) noexcept;
+    /// Producer only: `record` stamped with `time` and `flags` added; false,
+    /// writing nothing, if there is no room.
+    bool try_write(const trace::Record& record, std::uint64_t time, std::uint8_t flags,
+                   std::string_view text) noexcept;
+    /// Producer only: an event that found no room.
+    void count_drop() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
     // Consumer only: records are read in place, from position begin() up
     // to end() as it was when asked, then released for the producer.
     std::uint64_t begin() const noexcept { return tail_.load(std::memory_order_relaxed); }
@@ -57,9 +58,6 @@ public:
     }
 
 private:
-    /// Producer only: waits up to `wait_ns` until the ring has room up to `end`.
-    bool wait_for_room(std::uint64_t end, std::uint64_t wait_ns) noexcept;
-
     const std::size_t capacity_;  // a power of two
     // One record per cache line; unaligned, each would touch two.
     struct alignas(64) Slot {
@@ -93,7 +91,8 @@ public:
     void set_on(bool on) noexcept { on_.store(on, std::memory_order_relaxed); }
     void set_payload(trace::PayloadCapture capture, std::size_t limit) noexcept;
     void set_buffer_records(std::size_t records) noexcept { buffer_records_.store(records); }
-    /// How long a producer with a full buffer waits for room (0: drops at once).
+    /// How long a producer with a full buffer waits for room (0: drops at
+    /// once); it asks the consumer to drain meanwhile.
     void set_full_wait(std::chrono::nanoseconds wait) noexcept {
         full_wait_ns_.store(static_cast<std::uint64_t>(wait.count()), std::memory_order_relaxed);
     }
@@ -130,6 +129,11 @@ public:
     /// Emits a record carrying `payload` as far as payload capture says.
     void emit_with_payload(const trace::Record& record, const Value& payload) noexcept;
 
+    /// The consumer sleeps here between drains, up to `timeout`; a producer
+    /// that waits for room, or wake_consumer(), ends the sleep.
+    void sleep_until_drain_wanted(std::chrono::microseconds timeout);
+    void wake_consumer() noexcept;
+
     /// Consumer side: every buffer made so far. @threadsafe
     std::vector<std::shared_ptr<ThreadBuffer>> buffers() const;
     /// Consumer side, after a drain: frees the empty buffers of threads that
@@ -151,6 +155,9 @@ private:
     static std::uint64_t steady_now() noexcept;
 
     ThreadBuffer* local_buffer() noexcept;
+    /// Waits up to `wait_ns` for room in `buffer`, then writes the record.
+    bool write_when_room(ThreadBuffer& buffer, const trace::Record& record, std::uint8_t flags,
+                         std::string_view text, std::uint64_t wait_ns) noexcept;
 
     // On a cache line of its own: every send and handler reads it, and
     // the mutex below is written by every cluster isolate's start.
@@ -162,6 +169,10 @@ private:
     std::atomic<std::size_t> buffer_records_{1 << 16};
     std::atomic<std::uint64_t> full_wait_ns_{0};
     const std::uint64_t serial_;  // tells a thread's cached buffer from another tracer's
+
+    std::mutex drain_mutex_;
+    std::condition_variable drain_wanted_;
+    bool drain_requested_ = false;  // under drain_mutex_
 
     alignas(64) mutable std::mutex mutex_;
     // Shared with the producing threads, which retire them when they end.

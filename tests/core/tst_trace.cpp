@@ -493,6 +493,9 @@ private slots:
         std::set<std::uint64_t> sent, handled;
         for (auto& b : sub->take_all()) {
             QCOMPARE(b.missed_events, std::uint64_t{0});
+            // Made of many drains of three threads' buffers, and in order.
+            QVERIFY(std::is_sorted(b.events.begin(), b.events.end(),
+                                   [](const Event& x, const Event& y) { return x.time < y.time; }));
             for (auto& e : b.events) {
                 QVERIFY2(e.kind != EventKind::Gap, "no event was dropped");
                 if (e.kind == EventKind::Send) QVERIFY(sent.insert(e.message).second);

@@ -370,28 +370,71 @@ private slots:
         QCOMPARE(trace.with_phase(u"s").size(), 1);
     }
 
-    // A gap loses events, not the handlers around it: a Handle is whole.
+    // A gap loses events, not the handlers around it, nor a flow across
+    // it: a Handle is whole.
     void gapsShowAsGlobalInstants() {
         Script s;
         s.path(ping, "/app/ping");
         s.path(pong, "/app/pong");
+        s.begin(pong, 0, HandleKind::Task);
         s.deliver(pong, 1, ping);
+        s.end(pong);
         s.begin(ping, 1);
         Event& gap = s.add(Kind::Gap, 0);
         gap.peer = 42;
         gap.arg = static_cast<std::uint32_t>(GapSource::ThreadBuffer);
         s.end(ping);
-        s.task(ping);
         const auto trace = sound_trace(s.events);
         QVERIFY(trace.problems().isEmpty());
         const auto slices = trace.with_phase(u"X");
         QCOMPARE(slices.size(), 2);
         QCOMPARE(named(slices, u"task"_s).size(), 1);
-        QVERIFY(trace.with_phase(u"f").isEmpty());  // pong's send was made in no slice the trace has
+        QCOMPARE(trace.with_phase(u"f").size(), 1);
         const auto gaps = named(trace.with_phase(u"i"), kind_text(Kind::Gap));
         QCOMPARE(gaps.size(), 1);
         QCOMPARE(args_of(gaps.front()).value(u"lost").toInteger(), 42);
         QCOMPARE(gaps.front().value(u"s").toString(), u"g"_s);
+    }
+
+    // An isolate runs one handler at a time: a Handle that overlaps the one
+    // before without nesting in it comes from a damaged trace and is left
+    // out, and the message it handled still leaves the mailbox counter.
+    void overlappingHandlesAreLeftOut() {
+        Script s;
+        s.path(ping, "/app/ping");
+        s.deliver(0, 1, ping);
+        s.deliver(0, 2, ping);
+        s.begin(ping, 1);
+        s.end(ping);
+        const Event first = s.events.back();
+        s.begin(ping, 2);
+        s.end(ping);
+        // 1 ends after 2 has begun, and before 2 ends: they overlap.
+        Event& second = s.events.back();
+        second.time = first.time + first.peer / 2;
+        QVERIFY(second.time + second.peer > first.time + first.peer);
+        const auto trace = sound_trace(s.events);
+        QVERIFY(trace.problems().isEmpty());
+        const auto slices = named(trace.with_phase(u"X"), u"message"_s);
+        QCOMPARE(slices.size(), 1);
+        QCOMPARE(args_of(slices.front()).value(u"message").toInteger(), 1);
+        QCOMPARE(counter_values(trace, u"mailbox /app/ping"_s).back(), 0.0);
+    }
+
+    // An empty slice holds nothing: a handler that begins at the same moment
+    // is drawn beside it, not dropped as if it overlapped.
+    void emptyHandlesHoldNoOtherHandler() {
+        Script s;
+        s.path(ping, "/app/ping");
+        Event& empty = s.add(Kind::Handle, ping);
+        empty.arg = static_cast<std::uint32_t>(HandleKind::Task);
+        Event after = empty;
+        after.peer = 700;
+        after.arg = static_cast<std::uint32_t>(HandleKind::Resume);
+        s.events.push_back(after);
+        const auto trace = sound_trace(s.events);
+        QVERIFY(trace.problems().isEmpty());
+        QCOMPARE(trace.with_phase(u"X").size(), 2);
     }
 
     void instants_data() {

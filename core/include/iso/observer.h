@@ -85,9 +85,11 @@ struct SnapshotDelta {
 /// What a subscriber receives. A gap marker (missed_batches > 0) says what
 /// the subscriber missed because it fell behind; its delta is then full.
 /// Events are in time order within a batch, but one can come a batch late
-/// (its thread wrote it while the monitor drained): sort by time where a
-/// total order matters. Timestamps come from one monotonic clock, so that
-/// order is exact for each isolate's own events.
+/// (its thread wrote it while the monitor published), and a Handle comes
+/// when its handler ends, stamped with when it began, which may be several
+/// batches back: sort by time where a total order matters. Timestamps come
+/// from one monotonic clock, so that order is exact for each isolate's own
+/// events.
 struct Batch {
     std::uint64_t sequence = 0;
     std::vector<trace::Event> events;

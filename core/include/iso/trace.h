@@ -30,9 +30,11 @@ enum class Kind : std::uint8_t {
     /// A message sent, and put in its receiver's mailbox at once. isolate:
     /// the sender (0 outside); message: its id; cause: the message the
     /// sender was handling (0 none); peer: the receiving isolate (0 if
-    /// unknown); port; arg: the receiver's mailbox depth with it (0: it went
-    /// to no mailbox, and a DeadLetter follows); text: the payload, when
-    /// captured. Written when the sender or the receiver is traced.
+    /// unknown: an Enqueue follows when it is known); port; arg: the
+    /// receiver's mailbox depth with it (0: its port was closed); text: the
+    /// payload, when captured. A DeadLetter follows if it reached no mailbox
+    /// after all (its receiver died meanwhile). Written when the sender or
+    /// the receiver is traced, or the receiver is not known yet.
     Send,
     /// A message sent earlier (its Send has peer 0) reaching a mailbox now:
     /// one sent by path to an isolate that was still starting. isolate: the
