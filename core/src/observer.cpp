@@ -25,14 +25,18 @@ using EventKind = trace::Kind;
 // ---- Subscription ---------------------------------------------------------------
 
 struct Subscription::State {
-    explicit State(std::size_t c) : capacity(c) {}
+    State(std::size_t c, std::chrono::microseconds wait) : capacity(c), full_wait(wait) {}
 
-    /// The monitor offers each batch; a full queue counts it as missed.
+    /// The monitor offers each batch; a full queue counts it as missed,
+    /// after waiting up to full_wait for the subscriber to make room.
     void offer(Batch batch, const ClusterSnapshot& whole) {
-        std::lock_guard lock(mutex);
+        std::unique_lock lock(mutex);
         if (closed) return;
-        const bool room = queue.empty() || queued_events + batch.events.size() <= capacity;
-        if (!room) {
+        auto has_room = [&] { return closed || queue.empty() || queued_events + batch.events.size() <= capacity; };
+        if (!has_room() && full_wait.count() > 0)
+            room.wait_for(lock, full_wait, [&] { return has_room() || full_wait.count() == 0; });
+        if (closed) return;
+        if (!has_room()) {
             ++missed_batches;
             missed_events += batch.events.size();
             return;
@@ -55,17 +59,27 @@ struct Subscription::State {
         Batch b = std::move(queue.front());
         queue.pop_front();
         queued_events -= b.events.size();
+        room.notify_all();
         return b;
     }
     void close() {
         std::lock_guard lock(mutex);
         closed = true;
         ready.notify_all();
+        room.notify_all();
+    }
+    /// The observer is going: its monitor must not wait for this one.
+    void stop_waiting() {
+        std::lock_guard lock(mutex);
+        full_wait = std::chrono::microseconds(0);
+        room.notify_all();
     }
 
     const std::size_t capacity;
+    std::chrono::microseconds full_wait;  // 0: never waits for the subscriber
     mutable std::mutex mutex;
-    std::condition_variable ready;
+    std::condition_variable ready;  // a batch was queued
+    std::condition_variable room;   // a batch was taken
     std::deque<Batch> queue;
     std::size_t queued_events = 0;
     std::uint64_t missed_batches = 0;
@@ -497,6 +511,10 @@ Observer::Observer(Runtime& runtime, ObserverOptions options) : impl_(std::make_
 Observer::~Observer() {
     detail::Tracer& tracer = impl_->core.tracer;
     tracer.set_full_wait({});  // the monitor is about to stop draining
+    {
+        std::lock_guard lock(impl_->published_mutex);
+        for (const auto& s : impl_->subscribers) s->state()->stop_waiting();
+    }
     impl_->stopping.store(true, std::memory_order_release);
     tracer.wake_consumer();
     if (impl_->monitor.joinable()) impl_->monitor.join();
@@ -523,8 +541,11 @@ void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t li
     impl_->core.tracer.set_payload(capture, limit);
 }
 
-std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity) {
-    auto s = std::make_shared<Subscription>(std::make_shared<Subscription::State>(capacity));
+std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity, bool whole) {
+    // Only with the monitor: poll() callers must not wait on a subscriber.
+    const bool can_wait = whole && impl_->options.interval.count() > 0;
+    auto s = std::make_shared<Subscription>(std::make_shared<Subscription::State>(
+        capacity, can_wait ? impl_->options.full_wait : std::chrono::microseconds(0)));
     std::lock_guard lock(impl_->published_mutex);
     impl_->subscribers.push_back(s);
     return s;

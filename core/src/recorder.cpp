@@ -73,7 +73,7 @@ struct Recorder::Impl {
         // Subscribing before taking the state loses nothing in between; an
         // isolate spawned in that window may be named twice, and a reader
         // takes the second Spawn as a repeat (it names, it does not count).
-        subscription = observer.subscribe();
+        subscription = observer.subscribe(std::size_t(1) << 20, true);
         initial = observer.current_state_events();
     }
 

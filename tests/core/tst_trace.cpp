@@ -506,6 +506,38 @@ private slots:
         QCOMPARE(sent.size(), std::size_t{senders * each});
         QCOMPARE(handled, sent);
     }
+
+    // A whole subscriber with room for a thousand events, which reads
+    // nothing until the flood's ninety thousand messages were all sent,
+    // misses none of their events: the monitor waits for it rather than
+    // dropping its batches, and the receiver's worker waits for the monitor.
+    void wholeSubscribersMissNothing() {
+        Runtime rt(RuntimeOptions{.threads = 2});
+        ObserverOptions o;
+        o.interval = 1ms;
+        o.full_wait = std::chrono::seconds(30);
+        Observer observer(rt, o);
+        auto sub = observer.subscribe(1000, true);
+        constexpr int senders = 3, each = 30'000;  // a sender's records fit its buffer
+        std::uint64_t missed = 0, handles = 0;
+        auto take = [&](const Batch& batch) {
+            missed += batch.missed_events;
+            for (const Event& e : batch.events) handles += e.kind == EventKind::Handle && e.message != 0;
+        };
+        std::jthread reader([&](std::stop_token stop) {
+            while (rt.message_stats().sent < senders * each) std::this_thread::yield();
+            while (!stop.stop_requested())
+                if (auto batch = sub->next(10ms)) take(*batch);
+            for (const Batch& batch : sub->take_all()) take(batch);
+        });
+        flood_one_isolate(rt, senders, each);
+        observer.poll();
+        reader.request_stop();
+        reader.join();
+        observer.unsubscribe(sub);
+        QCOMPARE(missed, std::uint64_t{0});
+        QCOMPARE(handles, std::uint64_t{senders * each});
+    }
 };
 
 QTEST_GUILESS_MAIN(TestTrace)

@@ -161,7 +161,11 @@ public:
 
     /// Subscribers receive every batch from now on; the first carries a
     /// full snapshot. `capacity`: events queued before batches are dropped.
-    std::shared_ptr<Subscription> subscribe(std::size_t capacity = 1 << 20);
+    /// `whole`: a subscriber that must see every event (a recorder); when
+    /// its queue is full the monitor waits for it, up to full_wait, and
+    /// producers then wait for the monitor. Other subscribers never slow
+    /// the runtime.
+    std::shared_ptr<Subscription> subscribe(std::size_t capacity = 1 << 20, bool whole = false);
     void unsubscribe(const std::shared_ptr<Subscription>& subscription);
 
     /// Drains the buffers now and publishes a batch (any thread; with

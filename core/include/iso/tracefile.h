@@ -114,7 +114,9 @@ struct RecorderStats {
 
 /// Subscribes to an observer and writes what it publishes to a file, on a
 /// thread of its own. It begins with the observer's current state, so a
-/// recording started late still names every isolate. The observer must
+/// recording started late still names every isolate. With the observer's
+/// full_wait set, nothing is lost: a recorder that falls behind makes the
+/// monitor wait, and the monitor's producers in turn. The observer must
 /// outlive it. Call stop() from the thread that made it; stats() from any.
 class Recorder {
 public:
