@@ -1,7 +1,9 @@
 #include "clustersource.h"
-#include "democluster.h"
 #include "handledcounter.h"
 #include "mainwindow.h"
+#include "scenarios/scenarios.h"
+
+#include <iso/cluster.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -43,8 +45,12 @@ int fail(int exitCode, const QString& message)
 
 enum class Mode { Window, Headless, Screenshot };
 
+/// The scenario the app starts on unless told another.
+constexpr std::string_view defaultScenario = "demo";
+
 struct Options {
     Mode mode = Mode::Window;
+    const iso::scenarios::Scenario* scenario = nullptr;
     bool headlessByItself = false;
     std::optional<double> seconds;  ///< none: until the window is closed
     QString screenshotPath;
@@ -152,6 +158,9 @@ struct CommandLine {
                                 u"Run for this long, then quit (default: until the window is closed; "
                                 "5 s without a window or with --screenshot)."_s,
                                 u"SECONDS"_s};
+    QCommandLineOption scenario{u"scenario"_s,
+                                u"Start on this scenario (default: demo; see --list-scenarios)."_s, u"NAME"_s};
+    QCommandLineOption listScenarios{u"list-scenarios"_s, u"List the scenarios, then quit."_s};
     QCommandLineOption screenshot{u"screenshot"_s,
                                   u"Render the window offscreen after --duration seconds to this PNG file, "
                                   "then quit."_s,
@@ -160,7 +169,7 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
-        parser.addOptions({headless, duration, screenshot});
+        parser.addOptions({scenario, listScenarios, headless, duration, screenshot});
     }
 };
 
@@ -197,6 +206,21 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
         parser.showVersion();
     if (!parser.positionalArguments().isEmpty())
         return fail(exitUsage, u"unexpected argument '%1'"_s.arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(commandLine.listScenarios)) {
+        for (const iso::scenarios::Scenario& s : iso::scenarios::all())
+            printLine(stdout, u"%1  %2"_s.arg(QString::fromUtf8(s.name.data(), qsizetype(s.name.size())), -12)
+                                  .arg(QString::fromUtf8(s.summary.data(), qsizetype(s.summary.size()))));
+        return 0;
+    }
+    const QString name =
+        parser.isSet(commandLine.scenario) ? parser.value(commandLine.scenario) : QString::fromUtf8(defaultScenario.data());
+    options.scenario = iso::scenarios::find(name.toStdString());
+    if (options.scenario == nullptr) {
+        QStringList known;
+        for (const iso::scenarios::Scenario& s : iso::scenarios::all())
+            known << QString::fromUtf8(s.name.data(), qsizetype(s.name.size()));
+        return fail(exitUsage, u"no scenario '%1' (known: %2)"_s.arg(name, known.join(u", "_s)));
+    }
     if (parser.isSet(commandLine.headless) && parser.isSet(commandLine.screenshot))
         return fail(exitUsage, u"--screenshot renders the window, so it cannot be combined with --headless"_s);
 
@@ -241,11 +265,17 @@ int main(int argc, char* argv[])
         return *exitCode;
 
     if (options.headlessByItself) {
-        printLine(stdout, u"isoscope: no display found; running the demo cluster headless for %1 s, "
+        printLine(stdout, u"isoscope: no display found; running the %1 scenario headless for %2 s, "
                           "printing a summary here each second and writing no files "
-                          "(use --screenshot FILE.png to render the window to a PNG)"_s.arg(*options.seconds));
+                          "(use --screenshot FILE.png to render the window to a PNG)"_s
+                              .arg(QString::fromUtf8(options.scenario->name.data(),
+                                                     qsizetype(options.scenario->name.size())))
+                              .arg(*options.seconds));
     }
-    DemoCluster cluster;
+    // Destroyed last: ending the cluster ends every isolate of the scenario.
+    iso::Cluster cluster = iso::Cluster::single_node();
+    options.scenario->setup(cluster);
+    options.scenario->start(cluster);
     if (options.mode == Mode::Headless)
         return runHeadless(cluster.runtime(), *options.seconds);
     return runWindow(cluster.runtime(), options);

@@ -115,7 +115,100 @@ void supervision_start(Cluster& cluster) {
     cluster.runtime().block_on(cluster.spawn_isolate("/supervision/driver", "supervision.driver")).send("go");
 }
 
+// ---- demo: what the workbench starts on; it runs until the cluster ends ---------
+
+/// A stage of the demo pipeline: does its step and passes the result on.
+ChildSpec stage(std::string name, std::string next, std::int64_t (*step)(std::int64_t)) {
+    ChildSpec spec;
+    spec.name = std::move(name);
+    spec.entry = [next = std::move(next), step](Context& context) {
+        context.on_message([&context, next, step](const Envelope& m) { tell(context, next, step(m.content.as_int())); });
+    };
+    return spec;
+}
+
+/// Busy for about `rounds` steps of arithmetic: work the scheduler can see.
+std::int64_t churn(std::int64_t seed, int rounds) {
+    std::uint64_t x = static_cast<std::uint64_t>(seed) | 1;
+    for (int i = 0; i < rounds; ++i) x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    return static_cast<std::int64_t>(x % 1'000'000);
+}
+
+void demo_setup(Cluster& cluster) {
+    // A supervised pipeline: parse, enrich and store, fed by a source.
+    cluster.register_entry("demo.pipeline",
+                           supervisor({}, {stage("parse", "/demo/pipeline/enrich", [](std::int64_t x) { return x * 3; }),
+                                           stage("enrich", "/demo/pipeline/store",
+                                                 [](std::int64_t x) { return churn(x, 2'000); }),
+                                           stage("store", "/demo/sink", [](std::int64_t x) { return x % 97; })}));
+    cluster.register_entry("demo.source", [](Context& context) {
+        auto n = std::make_shared<std::int64_t>(0);
+        context.on_message([&context, n](const Envelope&) {
+            iso::Timer::periodic(2ms, [&context, n](iso::Timer&) { tell(context, "/demo/pipeline/parse", ++*n); });
+        });
+    });
+    cluster.register_entry("demo.sink", [](Context& context) { context.on_message([](const Envelope&) {}); });
+
+    // A worker pool under load: bursts of jobs, handed out round robin.
+    std::vector<ChildSpec> workers;
+    for (int i = 0; i < 6; ++i) {
+        ChildSpec w;
+        w.name = "w" + std::to_string(i);
+        w.entry = [](Context& context) {
+            // Kept, so that the work is done rather than optimized away.
+            auto sum = std::make_shared<std::int64_t>(0);
+            context.on_message([sum](const Envelope& m) { *sum += churn(m.content.as_int(), 100'000); });
+        };
+        workers.push_back(std::move(w));
+    }
+    cluster.register_entry("demo.workers", supervisor({}, std::move(workers)));
+    cluster.register_entry("demo.dispatcher", [](Context& context) {
+        auto next = std::make_shared<std::int64_t>(0);
+        context.on_message([&context, next](const Envelope&) {
+            iso::Timer::periodic(10ms, [&context, next](iso::Timer&) {
+                // A burst bigger some times than others, so mailboxes rise and fall.
+                const std::int64_t burst = 6 + static_cast<std::int64_t>(context.random() % 30);
+                for (std::int64_t i = 0; i < burst; ++i, ++*next)
+                    tell(context, "/demo/pool/workers/w" + std::to_string(*next % 6), *next);
+            });
+        });
+    });
+
+    // A flaky worker: one job in twenty fails, and its supervisor restarts it.
+    ChildSpec flaky;
+    flaky.name = "flaky";
+    flaky.entry = [](Context& context) {
+        context.on_message([&context](const Envelope& m) {
+            if (context.random() % 20 == 0) throw std::runtime_error("job " + m.content.to_string() + " went wrong");
+        });
+    };
+    SupervisorSpec patient;
+    patient.max_restarts = 1'000'000;
+    patient.within = 1s;
+    cluster.register_entry("demo.flaky", supervisor(patient, {flaky}));
+    cluster.register_entry("demo.client", [](Context& context) {
+        auto n = std::make_shared<std::int64_t>(0);
+        context.on_message([&context, n](const Envelope&) {
+            iso::Timer::periodic(25ms, [&context, n](iso::Timer&) { tell(context, "/demo/flaky/flaky", ++*n); });
+        });
+    });
+}
+
+void demo_start(Cluster& cluster) {
+    Runtime& runtime = cluster.runtime();
+    runtime.block_on(cluster.spawn_isolate("/demo/sink", "demo.sink"));
+    runtime.block_on(cluster.spawn_isolate("/demo/pipeline", "demo.pipeline"));
+    runtime.block_on(cluster.spawn_isolate("/demo/pool/workers", "demo.workers"));
+    runtime.block_on(cluster.spawn_isolate("/demo/flaky", "demo.flaky"));
+    runtime.block_on(cluster.spawn_isolate("/demo/source", "demo.source")).send("go");
+    runtime.block_on(cluster.spawn_isolate("/demo/pool/dispatcher", "demo.dispatcher")).send("go");
+    runtime.block_on(cluster.spawn_isolate("/demo/client", "demo.client")).send("go");
+}
+
 constexpr Scenario scenarios[] = {
+    {"demo", "runs until stopped: a supervised pipeline, a worker pool under bursts of load, and a flaky "
+             "worker whose supervisor restarts it",
+     demo_setup, demo_start},
     {"pipeline", "two senders ask a supervised accumulator that crashes on 13; results go to a sink",
      pipeline_setup, pipeline_start},
     {"ping-pong", "two isolates bounce a counter 10,000 times", pingpong_setup, pingpong_start},

@@ -3,13 +3,13 @@
 // bad file gives exactly one line on standard error and a non-zero status.
 
 #include "chrometrace.h"
+#include "program.h"
 #include "recording.h"
 #include "tracescript.h"
 
 #include <iso/tracefile.h>
 
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,27 +22,9 @@ using iso::trace::Kind;
 
 namespace {
 
-struct Run {
-    int status = -1;  ///< -1: it crashed or hung
-    QByteArray out;
-    QByteArray err;
-};
+using test::Run;
 
-Run isoctl(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(ISOCTL_PATH), arguments);
-    Run run;
-    if (!process.waitForFinished(60'000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    if (process.exitStatus() == QProcess::NormalExit)
-        run.status = process.exitCode();
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
-}
+Run isoctl(const QStringList& arguments) { return test::run_program(QStringLiteral(ISOCTL_PATH), arguments); }
 
 /// ping_pong(5) with an error in /app/ping and a gap of 42 events.
 std::vector<Event> sample_events() {
@@ -151,7 +133,7 @@ private slots:
         row("unwritable output", {u"trace"_s, u"export"_s, u"{good}"_s, u"-o"_s, u"{no/such/folder.json}"_s}, 1,
             u"folder.json: cannot write"_s);
         row("unknown scenario", {u"trace"_s, u"record"_s, u"frob"_s, u"-o"_s, u"{frob.isotrace}"_s}, 2,
-            u"no scenario 'frob' (known: pipeline, ping-pong, supervision)"_s);
+            u"no scenario 'frob' (known: demo, pipeline, ping-pong, supervision)"_s);
         row("record without output", {u"trace"_s, u"record"_s, u"pipeline"_s}, 2, u"missing --output"_s);
         row("bad duration", {u"trace"_s, u"record"_s, u"pipeline"_s, u"-o"_s, u"{d.isotrace}"_s, u"-d"_s, u"soon"_s},
             2, u"--duration must be a number of seconds"_s);
@@ -264,7 +246,7 @@ private slots:
     // Every built-in scenario, recorded on worker threads, replays the same.
     void recordAndReplay_data() {
         QTest::addColumn<QString>("scenario");
-        for (const char* name : {"pipeline", "ping-pong", "supervision"}) QTest::newRow(name) << QString::fromLatin1(name);
+        for (const char* name : {"demo", "pipeline", "ping-pong", "supervision"}) QTest::newRow(name) << QString::fromLatin1(name);
     }
     void recordAndReplay() {
         QFETCH(QString, scenario);

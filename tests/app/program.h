@@ -1,0 +1,32 @@
+#pragma once
+// Runs one of the project's programs, as a user would from a shell.
+
+#include <QByteArray>
+#include <QProcess>
+#include <QStringList>
+
+namespace test {
+
+struct Run {
+    int status = -1;  ///< -1: it crashed or hung
+    QByteArray out;
+    QByteArray err;
+};
+
+inline Run run_program(const QString& program, const QStringList& arguments) {
+    QProcess process;
+    process.start(program, arguments);
+    Run run;
+    if (!process.waitForFinished(60'000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    if (process.exitStatus() == QProcess::NormalExit)
+        run.status = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace test

@@ -1,0 +1,73 @@
+// The workbench's command line, run as a program: scenarios to start on,
+// a headless run, a screenshot, and one clear line for a wrong call.
+
+#include "program.h"
+
+#include <QImage>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using test::Run;
+
+namespace {
+
+Run isoscope(const QStringList& arguments) { return test::run_program(QStringLiteral(ISOSCOPE_PATH), arguments); }
+
+} // namespace
+
+class TestIsoscope : public QObject {
+    Q_OBJECT
+
+private slots:
+    void listsEveryScenario() {
+        const Run run = isoscope({u"--list-scenarios"_s});
+        QCOMPARE(run.status, 0);
+        const QList<QByteArray> lines = run.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        for (const char* name : {"demo", "pipeline", "ping-pong", "supervision"})
+            QVERIFY2(std::any_of(lines.begin(), lines.end(), [&](const QByteArray& l) { return l.startsWith(name); }),
+                     name);
+    }
+
+    void unknownScenarioIsOneLine() {
+        const Run run = isoscope({u"--headless"_s, u"--scenario"_s, u"nope"_s});
+        QCOMPARE(run.status, 2);
+        QCOMPARE(run.err, QByteArray("isoscope: no scenario 'nope' (known: demo, pipeline, ping-pong, supervision)\n"));
+        QVERIFY(run.out.isEmpty());
+    }
+
+    // The demo by default, another when asked: its isolates are what the
+    // summary counts (one may be between a crash and its restart).
+    void headlessRunsTheScenario_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("isolates");
+        QTest::newRow("demo") << QStringList{} << 17;
+        QTest::newRow("supervision") << QStringList{u"--scenario"_s, u"supervision"_s} << 6;
+    }
+    void headlessRunsTheScenario() {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, isolates);
+        const Run run = isoscope(QStringList{u"--headless"_s, u"--duration"_s, u"0.6"_s} + arguments);
+        QCOMPARE(run.status, 0);
+        const auto done = QRegularExpression(u"isoscope: done after [0-9.]+ s: ([0-9]+) isolates alive"_s)
+                              .match(QString::fromUtf8(run.out));
+        QVERIFY2(done.hasMatch(), run.out.constData());
+        const int alive = done.captured(1).toInt();
+        QVERIFY2(alive == isolates || alive == isolates - 1, run.out.constData());
+    }
+
+    void screenshotOfAScenario() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"shot.png"_s);
+        const Run run = isoscope({u"--scenario"_s, u"pipeline"_s, u"--duration"_s, u"0.5"_s, u"--screenshot"_s, file});
+        QCOMPARE(run.status, 0);
+        const QImage image(file);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() >= 640 && image.height() >= 400);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIsoscope)
+#include "tst_isoscope.moc"
