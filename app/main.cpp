@@ -1,9 +1,10 @@
 #include "clustersource.h"
-#include "handledcounter.h"
+#include "clusterstate.h"
 #include "mainwindow.h"
 #include "scenarios/scenarios.h"
 
 #include <iso/cluster.h>
+#include <iso/observer.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -96,18 +97,25 @@ std::chrono::milliseconds toMilliseconds(double seconds)
 }
 
 /// Prints one line a second about the cluster, then a last one after
-/// `seconds`, and quits the event loop.
+/// `seconds`, and quits the event loop. The figures come from an observer
+/// with tracing on, as the window's do.
 int runHeadless(iso::Runtime& runtime, double seconds)
 {
     QElapsedTimer clock;
     clock.start();
-    HandledCounter handled;
+    iso::Observer observer(runtime);
+    const auto feed = observer.subscribe();
+    ClusterState state;
     const auto summary = [&] {
-        const auto snapshot = runtime.isolates();
-        const std::uint64_t total = handled.add(snapshot);
-        return u"%1 isolates alive, %2 events handled, %3 dead letters"_s.arg(snapshot.size())
-            .arg(total)
-            .arg(runtime.dead_letter_count());
+        while (auto batch = feed->try_next())
+            state.apply(*batch);
+        return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost"_s
+            .arg(state.isolates().size())
+            .arg(state.messagesPerSecond(), 0, 'f', 0)
+            .arg(state.totals().messages_total)
+            .arg(state.restarts())
+            .arg(runtime.dead_letter_count())
+            .arg(state.eventsLost());
     };
     const auto elapsed = [&] { return static_cast<double>(clock.elapsed()) / 1000.0; };
 

@@ -39,23 +39,29 @@ private slots:
     }
 
     // The demo by default, another when asked: its isolates are what the
-    // summary counts (one may be between a crash and its restart).
+    // summary counts (one may be between a crash and its restart), and the
+    // supervision scenario's workers fail every 17th job.
     void headlessRunsTheScenario_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("isolates");
-        QTest::newRow("demo") << QStringList{} << 17;
-        QTest::newRow("supervision") << QStringList{u"--scenario"_s, u"supervision"_s} << 6;
+        QTest::addColumn<int>("leastRestarts");
+        QTest::newRow("demo") << QStringList{} << 17 << 0;
+        QTest::newRow("supervision") << QStringList{u"--scenario"_s, u"supervision"_s} << 6 << 1;
     }
     void headlessRunsTheScenario() {
         QFETCH(QStringList, arguments);
         QFETCH(int, isolates);
-        const Run run = isoscope(QStringList{u"--headless"_s, u"--duration"_s, u"0.6"_s} + arguments);
+        QFETCH(int, leastRestarts);
+        const Run run = isoscope(QStringList{u"--headless"_s, u"--duration"_s, u"0.8"_s} + arguments);
         QCOMPARE(run.status, 0);
-        const auto done = QRegularExpression(u"isoscope: done after [0-9.]+ s: ([0-9]+) isolates alive"_s)
+        const auto done = QRegularExpression(u"isoscope: done after [0-9.]+ s: ([0-9]+) isolates, [0-9]+ messages/s, "
+                                             "([0-9]+) handled, ([0-9]+) restarts, [0-9]+ dead letters, 0 events lost\n"_s)
                               .match(QString::fromUtf8(run.out));
         QVERIFY2(done.hasMatch(), run.out.constData());
         const int alive = done.captured(1).toInt();
         QVERIFY2(alive == isolates || alive == isolates - 1, run.out.constData());
+        QVERIFY2(done.captured(2).toInt() > 0, run.out.constData());
+        QVERIFY2(done.captured(3).toInt() >= leastRestarts, run.out.constData());
     }
 
     void screenshotOfAScenario() {

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <iso/observer.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+
+/// What the workbench knows of a cluster, kept from an observer's batches:
+/// every isolate's latest metrics with its message rates, and the cluster's
+/// totals. Rates are taken over at least `rateWindow` of the observer's
+/// clock, so that an isolate that falls quiet drops to zero. A plain value:
+/// not thread-safe.
+class ClusterState
+{
+public:
+    static constexpr std::chrono::milliseconds rateWindow{1000};
+
+    struct Isolate {
+        iso::IsolateMetrics metrics;
+        double inPerSecond = 0;   ///< messages handled
+        double outPerSecond = 0;  ///< messages sent
+        double busyShare = 0;     ///< of the window, inside handlers, 0..1
+    };
+
+    /// Takes in one batch, in the order the subscription gave them.
+    void apply(const iso::Batch& batch);
+
+    const std::map<iso::IsolateId, Isolate>& isolates() const { return m_isolates; }
+    /// The cluster-wide figures of the latest batch (its isolates empty).
+    const iso::ClusterSnapshot& totals() const { return m_totals; }
+    /// Messages handled per second over the latest rate window (before the
+    /// first has passed, over the observer's latest interval).
+    double messagesPerSecond() const { return m_messagesPerSecond; }
+    /// Restarts of the paths of the live isolates.
+    std::uint64_t restarts() const;
+    /// Events lost in full thread buffers, plus those this subscriber missed.
+    std::uint64_t eventsLost() const { return m_totals.events_lost + m_missedEvents; }
+
+private:
+    void updateRates(std::chrono::nanoseconds now);
+
+    std::map<iso::IsolateId, Isolate> m_isolates;
+    iso::ClusterSnapshot m_totals;
+    std::uint64_t m_missedEvents = 0;
+    double m_messagesPerSecond = 0;
+
+    /// The counters at the start of the current rate window.
+    struct WindowStart {
+        std::uint64_t in = 0;
+        std::uint64_t out = 0;
+        std::uint64_t busyNs = 0;
+    };
+    std::map<iso::IsolateId, WindowStart> m_windowStart;
+    std::chrono::nanoseconds m_windowBegan{-1};
+    bool m_hadWindow = false;
+    std::uint64_t m_messagesAtWindowStart = 0;
+};
