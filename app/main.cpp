@@ -1,6 +1,7 @@
 #include "clustersource.h"
 #include "clusterstate.h"
 #include "mainwindow.h"
+#include "stallwatchdog.h"
 #include "scenarios/scenarios.h"
 
 #include <iso/cluster.h>
@@ -106,28 +107,32 @@ int runHeadless(iso::Runtime& runtime, double seconds)
     iso::Observer observer(runtime);
     const auto feed = observer.subscribe();
     ClusterState state;
-    const auto summary = [&] {
+    StallWatchdog watchdog;
+    watchdog.start();
+    const auto summary = [&](std::chrono::milliseconds stall) {
         while (auto batch = feed->try_next())
             state.apply(*batch);
-        return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost"_s
+        return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
+               "longest stall %7 ms"_s
             .arg(state.isolates().size())
             .arg(state.messagesPerSecond(), 0, 'f', 0)
             .arg(state.totals().messages_total)
             .arg(state.restarts())
             .arg(runtime.dead_letter_count())
-            .arg(state.eventsLost());
+            .arg(state.eventsLost())
+            .arg(stall.count());
     };
     const auto elapsed = [&] { return static_cast<double>(clock.elapsed()) / 1000.0; };
 
     QTimer everySecond;
     everySecond.setTimerType(Qt::PreciseTimer);
     QObject::connect(&everySecond, &QTimer::timeout, [&] {
-        printLine(stdout, u"isoscope: %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary());
+        printLine(stdout, u"isoscope: %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary(watchdog.takeRecent()));
     });
     everySecond.start(std::chrono::seconds(1));
     QTimer::singleShot(toMilliseconds(seconds), Qt::PreciseTimer, [&] {
         everySecond.stop();
-        printLine(stdout, u"isoscope: done after %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary());
+        printLine(stdout, u"isoscope: done after %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary(watchdog.longest()));
         QCoreApplication::quit();
     });
     return QCoreApplication::exec();

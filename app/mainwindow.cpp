@@ -3,6 +3,7 @@
 #include "clustersource.h"
 #include "isolatelistmodel.h"
 #include "isolatelistpage.h"
+#include "stallwatchdog.h"
 #include "throughputplot.h"
 
 #include <QApplication>
@@ -12,10 +13,13 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTimer>
 
 MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     : QMainWindow(parent)
     , m_isolateCount(new QLabel(this))
+    , m_stall(new QLabel(this))
+    , m_watchdog(new StallWatchdog(this))
 {
     setWindowTitle(tr("Isoscope"));
 
@@ -28,8 +32,15 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     plotDock->setWidget(plot);
     addDockWidget(Qt::BottomDockWidgetArea, plotDock);
 
+    statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);
     showIsolateCount({});
+    m_stall->setToolTip(tr("The longest time in the last second that the window could not respond"));
+    m_watchdog->start();
+    auto* everySecond = new QTimer(this);
+    connect(everySecond, &QTimer::timeout, this, &MainWindow::showStall);
+    everySecond->start(std::chrono::seconds(1));
+    showStall();
     createMenus();
 
     connect(&source, &ClusterSource::snapshotReady, model, &IsolateListModel::applySnapshot);
@@ -59,6 +70,11 @@ void MainWindow::showAbout()
                           "and who sent what to whom.</p>"
                           "<p><a href=\"https://isoscope.dev\">isoscope.dev</a></p>")
                            .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::showStall()
+{
+    m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
 }
 
 void MainWindow::showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot)

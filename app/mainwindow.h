@@ -8,9 +8,11 @@
 
 class ClusterSource;
 class QLabel;
+class StallWatchdog;
 
 /// The workbench window: the isolate table in the middle, the throughput
-/// plot docked below, the isolate count in the status bar.
+/// plot docked below, the isolate count and the window's own longest stall
+/// of the last second in the status bar.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -23,6 +25,9 @@ private:
     void createMenus();
     void showAbout();
     void showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot);
+    void showStall();
 
     QLabel* m_isolateCount;
+    QLabel* m_stall;
+    StallWatchdog* m_watchdog;
 };

@@ -55,7 +55,7 @@ private slots:
         const Run run = isoscope(QStringList{u"--headless"_s, u"--duration"_s, u"0.8"_s} + arguments);
         QCOMPARE(run.status, 0);
         const auto done = QRegularExpression(u"isoscope: done after [0-9.]+ s: ([0-9]+) isolates, [0-9]+ messages/s, "
-                                             "([0-9]+) handled, ([0-9]+) restarts, [0-9]+ dead letters, 0 events lost\n"_s)
+                                             "([0-9]+) handled, ([0-9]+) restarts, [0-9]+ dead letters, 0 events lost, longest stall [0-9]+ ms\n"_s)
                               .match(QString::fromUtf8(run.out));
         QVERIFY2(done.hasMatch(), run.out.constData());
         const int alive = done.captured(1).toInt();
