@@ -114,7 +114,7 @@ int runHeadless(iso::Runtime& runtime, double seconds)
             state.apply(*batch);
         return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
                "longest stall %7 ms"_s
-            .arg(state.isolates().size())
+            .arg(state.live())
             .arg(state.messagesPerSecond(), 0, 'f', 0)
             .arg(state.totals().messages_total)
             .arg(state.restarts())

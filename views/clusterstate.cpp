@@ -56,6 +56,13 @@ void ClusterState::updateRates(std::chrono::nanoseconds now)
     m_windowBegan = now;
 }
 
+std::size_t ClusterState::live() const
+{
+    return static_cast<std::size_t>(std::count_if(m_isolates.begin(), m_isolates.end(), [](const auto& entry) {
+        return entry.second.metrics.state != iso::IsolateState::Exited;
+    }));
+}
+
 std::uint64_t ClusterState::restarts() const
 {
     std::uint64_t sum = 0;

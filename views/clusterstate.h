@@ -32,6 +32,8 @@ public:
     /// Messages handled per second over the latest rate window (before the
     /// first has passed, over the observer's latest interval).
     double messagesPerSecond() const { return m_messagesPerSecond; }
+    /// Isolates not yet ended (an ended one is listed once more, as exited).
+    std::size_t live() const;
     /// Restarts of the paths of the live isolates.
     std::uint64_t restarts() const;
     /// Events lost in full thread buffers, plus those this subscriber missed.

@@ -49,6 +49,16 @@ private slots:
         QCOMPARE(state.isolates().at(1).metrics.messages_in, std::uint64_t{0});
     }
 
+    void exitedIsolatesAreNotLive()
+    {
+        ClusterState state;
+        iso::IsolateMetrics ended = isolate(1, 0);
+        ended.state = iso::IsolateState::Exited;
+        state.apply(batch(0ms, {ended, isolate(2, 0)}, true));
+        QCOMPARE(state.isolates().size(), std::size_t{2});
+        QCOMPARE(state.live(), std::size_t{1});
+    }
+
     void removedIsolatesGo()
     {
         ClusterState state;
