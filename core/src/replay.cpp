@@ -140,6 +140,10 @@ Run read_run(std::span<const Event> unordered, bool recorded) {
             if (auto key = keys.find(e.isolate); key != keys.end() && e.peer == 0) run.killed.insert(key->second);
             break;
         case Kind::Send: {
+            // A handler's record is written when it ends: a recording that
+            // stops can hold what a handler sent but not the handling
+            // itself, and what came after the send may depend on it.
+            if (e.cause != 0 && !handler.contains(e.cause)) cut_at = std::min(cut_at, e.time);
             auto by = handler.find(e.message);
             if (by == handler.end()) {
                 // Never handled: the replay may send it too, and hold it.

@@ -148,6 +148,29 @@ private slots:
         QVERIFY(result.deliveries >= 2 * kPerSender * 2);
     }
 
+    // A recording that stops while a handler runs holds what the handler
+    // sent (and its receiver's handling) but not the handling itself, which
+    // is written when it ends: the replay stops all lanes at that send.
+    void aHandlingCutShortEndsTheReplayAtItsSends() {
+        auto events = record_run();
+        std::unordered_map<std::uint64_t, std::size_t> handle_of;  // message -> index of its Handle
+        for (std::size_t i = 0; i < events.size(); ++i)
+            if (events[i].kind == trace::Kind::Handle && events[i].message != 0) handle_of[events[i].message] = i;
+        // The latest send made by a handled message and itself handled.
+        std::size_t send = events.size();
+        for (std::size_t i = 0; i < events.size(); ++i)
+            if (events[i].kind == trace::Kind::Send && handle_of.contains(events[i].cause) &&
+                handle_of.contains(events[i].message) && (send == events.size() || events[i].time > events[send].time))
+                send = i;
+        QVERIFY(send < events.size());
+        events.erase(events.begin() + static_cast<std::ptrdiff_t>(handle_of.at(events[send].cause)));
+        trace::ReplayOptions options;
+        options.setup = [](Cluster& cluster) { register_entries(cluster, 31); };
+        const auto result = trace::replay(events, options);
+        QVERIFY2(result.identical(), result.divergence ? result.divergence->describe().c_str() : "");
+        QVERIFY(result.cut_lanes > 0);
+    }
+
     void namesTheFirstDivergence() {
         const auto events = record_run();
         trace::ReplayOptions options;
