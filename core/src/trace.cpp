@@ -1,5 +1,7 @@
 #include <iso/trace.h>
 
+#include <iterator>
+
 namespace iso::trace {
 
 std::string_view kind_name(Kind kind) noexcept {
@@ -20,6 +22,20 @@ std::string_view kind_name(Kind kind) noexcept {
     case Kind::TimerFire: return "timer-fire";
     case Kind::DeadLetter: return "dead-letter";
     case Kind::Gap: return "gap";
+    }
+    return "unknown";
+}
+
+std::string_view exit_reason_name(std::uint32_t reason) noexcept {
+    static constexpr std::string_view names[] = {"normal", "killed", "failed", "exited"};
+    return reason < std::size(names) ? names[reason] : "unknown";
+}
+
+std::string_view gap_source_name(std::uint32_t source) noexcept {
+    switch (static_cast<GapSource>(source)) {
+    case GapSource::ThreadBuffer: return "thread buffer full";
+    case GapSource::Subscriber: return "subscriber fell behind";
+    case GapSource::File: return "damaged file part skipped";
     }
     return "unknown";
 }

@@ -53,20 +53,6 @@ std::string_view handle_name(std::uint32_t kind) {
     return "handler";
 }
 
-std::string_view exit_name(std::uint32_t reason) {
-    static constexpr std::string_view names[] = {"normal", "killed", "failed", "exited"};
-    return reason < std::size(names) ? names[reason] : "unknown";
-}
-
-std::string_view gap_name(std::uint32_t source) {
-    switch (static_cast<GapSource>(source)) {
-    case GapSource::ThreadBuffer: return "thread buffer full";
-    case GapSource::Subscriber: return "subscriber fell behind";
-    case GapSource::File: return "damaged file part skipped";
-    }
-    return "unknown";
-}
-
 /// Kinds drawn as an instant on their isolate's track.
 bool is_isolate_instant(Kind kind) {
     switch (kind) {
@@ -265,7 +251,7 @@ private:
             break;
         case Kind::Enqueue: show_enqueued(e.message, e.isolate, e.time, e.peer); break;
         case Kind::Exit:
-            write_instant(e, {{"reason", exit_name(e.arg)}});
+            write_instant(e, {{"reason", exit_reason_name(e.arg)}});
             show_mailbox(e.isolate, e.time, 0);
             break;
         case Kind::Error:
@@ -280,7 +266,7 @@ private:
         case Kind::Up: write_instant(e, Json::object()); break;
         case Kind::Gap:
             write({{"name", kind_name(e.kind)}, {"cat", "trace"}, {"ph", "i"}, {"s", "g"}, {"ts", micros(e.time)},
-                   {"pid", node_pid}, {"args", {{"lost", e.peer}, {"source", gap_name(e.arg)}}}});
+                   {"pid", node_pid}, {"args", {{"lost", e.peer}, {"source", gap_source_name(e.arg)}}}});
             break;
         default: break;
         }

@@ -71,6 +71,10 @@ enum class Kind : std::uint8_t {
 inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Gap) + 1;
 
 std::string_view kind_name(Kind kind) noexcept;
+/// An Exit event's arg: "normal", "killed", "failed" or "exited".
+std::string_view exit_reason_name(std::uint32_t reason) noexcept;
+/// A Gap event's arg (GapSource), as a person reads it.
+std::string_view gap_source_name(std::uint32_t source) noexcept;
 
 /// What a handler ran: a message, a task (an entry, a timer's callback,
 /// a continuation) or a resumed coroutine.
