@@ -279,14 +279,16 @@ private slots:
         const Run info = isoctl({u"trace"_s, u"info"_s, file});
         QCOMPARE(info.status, 0);
         const QString described = QString::fromUtf8(info.out);
-        QVERIFY2(QRegularExpression(u"\\n +\\d+  /app/ping +20 +0\\n"_s).match(described).hasMatch(), qPrintable(described));
-        QVERIFY2(QRegularExpression(u"\\n +\\d+  /app/pong +20 +0\\n"_s).match(described).hasMatch(), qPrintable(described));
+        // Twenty each, and the cluster's shutdown request.
+        QVERIFY2(QRegularExpression(u"\\n +\\d+  /app/ping +21 +0\\n"_s).match(described).hasMatch(), qPrintable(described));
+        QVERIFY2(QRegularExpression(u"\\n +\\d+  /app/pong +21 +0\\n"_s).match(described).hasMatch(), qPrintable(described));
 
         const Run exported = isoctl({u"trace"_s, u"export"_s, file, u"-o"_s, u"-"_s});
         QCOMPARE(exported.status, 0);
         const auto trace = test::ChromeTrace::parse(exported.out);
         QVERIFY2(trace.problems().isEmpty(), qPrintable(trace.problems().join(u'\n')));
-        QVERIFY(trace.with_phase(u"f").size() >= last - 1);
+        // One from outside, the rest between the two, and two shutdown requests.
+        QCOMPARE(trace.with_phase(u"f").size(), last + 2);
     }
 };
 

@@ -11,7 +11,9 @@
 namespace test {
 
 /// Two cluster isolates on worker threads that pass a count back and forth
-/// up to `last`, started from outside, recorded to `file`.
+/// up to `last`, started from outside, recorded to `file`. The cluster
+/// shuts down before the recording stops, so that every handling, whose
+/// record is written when it ends, is in it.
 inline void record_ping_pong(const std::string& file, std::int64_t last) {
     auto cluster = iso::Cluster::single_node();
     iso::ObserverOptions options;
@@ -37,6 +39,7 @@ inline void record_ping_pong(const std::string& file, std::int64_t last) {
     cluster.spawn_isolate("/app/pong", bouncer("/app/ping")).get();
     cluster.lookup(iso::Path::of("/app/ping"))->send(1);
     finished.get();
+    cluster.shutdown(std::chrono::seconds(10));
     observer.poll();
     recorder.stop();
 }
