@@ -1,6 +1,8 @@
 #include "mainwindow.h"
 
 #include "clustersource.h"
+#include "eventlogmodel.h"
+#include "eventlogpage.h"
 #include "isolatelistmodel.h"
 #include "isolatelistpage.h"
 #include "stallwatchdog.h"
@@ -31,6 +33,16 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     plotDock->setObjectName(QStringLiteral("throughputDock"));
     plotDock->setWidget(plot);
     addDockWidget(Qt::BottomDockWidgetArea, plotDock);
+
+    auto* log = new EventLogModel(this);
+    auto* logDock = new QDockWidget(tr("Event log"), this);
+    logDock->setObjectName(QStringLiteral("eventLogDock"));
+    logDock->setWidget(new EventLogPage(log, this));
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+    tabifyDockWidget(plotDock, logDock);
+    plotDock->raise();
+    connect(&source, &ClusterSource::batchApplied, log,
+            [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
 
     statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);

@@ -11,8 +11,8 @@ class QLabel;
 class StallWatchdog;
 
 /// The workbench window: the isolate table in the middle, the throughput
-/// plot docked below, the isolate count and the window's own longest stall
-/// of the last second in the status bar.
+/// plot and the event log docked below, the isolate count and the window's
+/// own longest stall of the last second in the status bar.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT

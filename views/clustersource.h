@@ -1,19 +1,24 @@
 #pragma once
 
+#include "clusterstate.h"
+
+#include <iso/observer.h>
 #include <iso/runtime.h>
 
 #include <QObject>
 #include <QTimer>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 Q_DECLARE_METATYPE(std::vector<iso::IsolateInfo>)
 
-/// The workbench's one way in to a cluster: snapshots of its isolates,
-/// delivered on the GUI thread. For now it polls an in-process runtime on a
-/// timer; event batches and remote clusters will arrive behind this same
-/// signal. Only the thread the source lives on may call members.
+/// The workbench's one way in to a cluster, delivered on the GUI thread: on
+/// a timer, snapshots of its isolates, and the batches of an observer with
+/// tracing on (the runtime's only observer while the source lives), applied
+/// to a ClusterState. Remote clusters will arrive behind these same
+/// signals. Only the thread the source lives on may call members.
 class ClusterSource : public QObject
 {
     Q_OBJECT
@@ -23,6 +28,9 @@ public:
 
     /// `runtime` must outlive the source.
     explicit ClusterSource(iso::Runtime& runtime, QObject* parent = nullptr);
+    ~ClusterSource() override;
+
+    const ClusterState& state() const { return m_state; }
 
     void setInterval(std::chrono::milliseconds interval);
 
@@ -36,8 +44,13 @@ public slots:
 
 signals:
     void snapshotReady(const std::vector<iso::IsolateInfo>& snapshot);
+    /// One observer batch, just applied to `state`; for direct connections.
+    void batchApplied(const ClusterState& state, const iso::Batch& batch);
 
 private:
     iso::Runtime& m_runtime;
+    std::unique_ptr<iso::Observer> m_observer;
+    std::shared_ptr<iso::Subscription> m_feed;
+    ClusterState m_state;
     QTimer m_timer;
 };

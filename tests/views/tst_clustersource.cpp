@@ -3,6 +3,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -61,6 +62,29 @@ private slots:
         const auto seen = snapshots.count();
         QVERIFY(!snapshots.wait(50));
         QCOMPARE(snapshots.count(), seen);
+    }
+
+    // The observer's batches arrive on the poll, applied to the state
+    // before the signal: an isolate's spawn, and its metrics.
+    void appliesObserverBatches()
+    {
+        iso::Runtime runtime(deterministic());
+        ClusterSource source(runtime);
+        std::vector<iso::trace::Kind> kinds;
+        std::size_t isolatesKnown = 0;
+        connect(&source, &ClusterSource::batchApplied, this,
+                [&](const ClusterState& state, const iso::Batch& batch) {
+                    isolatesKnown = state.isolates().size();
+                    for (const iso::trace::Event& e : batch.events)
+                        kinds.push_back(e.kind);
+                });
+        // Not driven, it stays alive, starting.
+        runtime.spawn([](iso::Value) {}, {}, named("worker"));
+        // The monitor thread publishes on its own schedule; wait for the
+        // spawn to come through, polling as the timer would.
+        QTRY_VERIFY_WITH_TIMEOUT((source.poll(), std::find(kinds.begin(), kinds.end(), iso::trace::Kind::Spawn) != kinds.end()), 5000);
+        QCOMPARE(isolatesKnown, std::size_t{1});
+        QCOMPARE(source.state().isolates().size(), isolatesKnown);
     }
 };
 
