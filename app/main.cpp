@@ -56,6 +56,7 @@ struct Options {
     bool headlessByItself = false;
     std::optional<double> seconds;  ///< none: until the window is closed
     QString screenshotPath;
+    QString view;  ///< the one view to render; empty: the whole window
 };
 
 /// Whether Qt can be expected to find a screen, or was told which platform to use.
@@ -153,7 +154,8 @@ int runWindow(iso::Runtime& runtime, const Options& options)
     int exitCode = 0;
     if (options.seconds) {
         QTimer::singleShot(toMilliseconds(*options.seconds), Qt::PreciseTimer, [&] {
-            if (options.mode == Mode::Screenshot && !window.grab().save(options.screenshotPath, "PNG"))
+            QWidget* shown = options.view.isEmpty() ? &window : window.view(options.view);
+            if (options.mode == Mode::Screenshot && !shown->grab().save(options.screenshotPath, "PNG"))
                 exitCode = fail(exitFailure, u"could not write the screenshot to %1"_s.arg(options.screenshotPath));
             QCoreApplication::exit(exitCode);
         });
@@ -174,6 +176,9 @@ struct CommandLine {
     QCommandLineOption scenario{u"scenario"_s,
                                 u"Start on this scenario (default: demo; see --list-scenarios)."_s, u"NAME"_s};
     QCommandLineOption listScenarios{u"list-scenarios"_s, u"List the scenarios, then quit."_s};
+    QCommandLineOption view{u"view"_s,
+                            u"With --screenshot, render only this view: "_s + MainWindow::viewNames().join(u", "_s) + u"."_s,
+                            u"NAME"_s};
     QCommandLineOption screenshot{u"screenshot"_s,
                                   u"Render the window offscreen after --duration seconds to this PNG file, "
                                   "then quit."_s,
@@ -182,7 +187,7 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
-        parser.addOptions({scenario, listScenarios, headless, duration, screenshot});
+        parser.addOptions({scenario, listScenarios, headless, duration, screenshot, view});
     }
 };
 
@@ -245,6 +250,13 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
                                        .arg(maxSeconds, 0, 'f', 0)
                                        .arg(text));
         }
+    }
+    if (parser.isSet(commandLine.view)) {
+        if (options.mode != Mode::Screenshot)
+            return fail(exitUsage, u"--view chooses what --screenshot renders; it needs --screenshot"_s);
+        options.view = parser.value(commandLine.view);
+        if (!MainWindow::viewNames().contains(options.view))
+            return fail(exitUsage, u"no view '%1' (known: %2)"_s.arg(options.view, MainWindow::viewNames().join(u", "_s)));
     }
     if (options.mode == Mode::Screenshot) {
         options.screenshotPath = parser.value(commandLine.screenshot);

@@ -26,21 +26,22 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     setWindowTitle(tr("Isoscope"));
 
     auto* model = new IsolateListModel(this);
-    setCentralWidget(new IsolateListPage(model, this));
+    m_table = new IsolateListPage(model, this);
+    setCentralWidget(m_table);
 
     auto* plot = new ThroughputPlot(this);
-    auto* plotDock = new QDockWidget(tr("Throughput"), this);
-    plotDock->setObjectName(QStringLiteral("throughputDock"));
-    plotDock->setWidget(plot);
-    addDockWidget(Qt::BottomDockWidgetArea, plotDock);
+    m_plotDock = new QDockWidget(tr("Throughput"), this);
+    m_plotDock->setObjectName(QStringLiteral("throughputDock"));
+    m_plotDock->setWidget(plot);
+    addDockWidget(Qt::BottomDockWidgetArea, m_plotDock);
 
     auto* log = new EventLogModel(this);
-    auto* logDock = new QDockWidget(tr("Event log"), this);
-    logDock->setObjectName(QStringLiteral("eventLogDock"));
-    logDock->setWidget(new EventLogPage(log, this));
-    addDockWidget(Qt::BottomDockWidgetArea, logDock);
-    tabifyDockWidget(plotDock, logDock);
-    plotDock->raise();
+    m_logDock = new QDockWidget(tr("Event log"), this);
+    m_logDock->setObjectName(QStringLiteral("eventLogDock"));
+    m_logDock->setWidget(new EventLogPage(log, this));
+    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    tabifyDockWidget(m_plotDock, m_logDock);
+    m_plotDock->raise();
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
 
@@ -60,6 +61,22 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     connect(&source, &ClusterSource::snapshotReady, this, &MainWindow::showIsolateCount);
 
     resize(1000, 680);
+}
+
+QStringList MainWindow::viewNames()
+{
+    return {QStringLiteral("table"), QStringLiteral("metrics"), QStringLiteral("log")};
+}
+
+QWidget* MainWindow::view(const QString& name)
+{
+    if (name == u"table")
+        return m_table;
+    QDockWidget* dock = name == u"metrics" ? m_plotDock : name == u"log" ? m_logDock : nullptr;
+    if (dock == nullptr)
+        return nullptr;
+    dock->raise();
+    return dock->widget();
 }
 
 void MainWindow::createMenus()

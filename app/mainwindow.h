@@ -7,6 +7,7 @@
 #include <vector>
 
 class ClusterSource;
+class QDockWidget;
 class QLabel;
 class StallWatchdog;
 
@@ -21,12 +22,20 @@ public:
     /// Shows what `source` delivers; the source must outlive the window.
     explicit MainWindow(ClusterSource& source, QWidget* parent = nullptr);
 
+    /// The names of the views that view() knows, for --view.
+    static QStringList viewNames();
+    /// The view called `name`, brought to the front; null if there is none.
+    QWidget* view(const QString& name);
+
 private:
     void createMenus();
     void showAbout();
     void showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot);
     void showStall();
 
+    QWidget* m_table;
+    QDockWidget* m_plotDock;
+    QDockWidget* m_logDock;
     QLabel* m_isolateCount;
     QLabel* m_stall;
     StallWatchdog* m_watchdog;

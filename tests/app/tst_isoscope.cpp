@@ -64,6 +64,35 @@ private slots:
         QVERIFY2(done.captured(3).toInt() >= leastRestarts, run.out.constData());
     }
 
+    // One view alone: smaller than the window, and a PNG all the same.
+    void screenshotOfOneView_data() {
+        QTest::addColumn<QString>("view");
+        for (const char* view : {"table", "metrics", "log"})
+            QTest::newRow(view) << QString::fromLatin1(view);
+    }
+    void screenshotOfOneView() {
+        QFETCH(QString, view);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"view.png"_s);
+        const Run run = isoscope({u"--duration"_s, u"0.5"_s, u"--screenshot"_s, file, u"--view"_s, view});
+        QCOMPARE(run.status, 0);
+        const QImage image(file);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.height() < 680);  // the window's height
+    }
+
+    void wrongViewsAreOneLine() {
+        const Run unknown = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--view"_s, u"tree"_s});
+        QCOMPARE(unknown.status, 2);
+        // Qt may say something of its environment first; ours is the last line.
+        QVERIFY2(unknown.err.endsWith("\nisoscope: no view 'tree' (known: table, metrics, log)\n") ||
+                     unknown.err == "isoscope: no view 'tree' (known: table, metrics, log)\n",
+                 unknown.err.constData());
+        const Run alone = isoscope({u"--headless"_s, u"--view"_s, u"log"_s});
+        QCOMPARE(alone.status, 2);
+        QVERIFY2(alone.err.startsWith("isoscope: --view chooses what --screenshot renders"), alone.err.constData());
+    }
+
     void screenshotOfAScenario() {
         QTemporaryDir dir;
         const QString file = dir.filePath(u"shot.png"_s);
