@@ -11,7 +11,6 @@
 #include <deque>
 #include <fstream>
 #include <map>
-#include <queue>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -184,7 +183,8 @@ void put_in_time_order(std::vector<Event>& events, std::size_t from) {
 struct Observer::Impl {
     Impl(Runtime& r, ObserverOptions o) : runtime(r), core(r.core()), options(o) {}
 
-    void drain(std::vector<Event>& events);
+    /// Appends what the buffers hold; returns how full the fullest was, 0..1.
+    double drain(std::vector<Event>& events);
     void apply(const Event& e);
     void merge_live();
     void publish();
@@ -235,7 +235,7 @@ Tracked& Observer::Impl::tracked(IsolateId id) {
     return *t;
 }
 
-void Observer::Impl::drain(std::vector<Event>& events) {
+double Observer::Impl::drain(std::vector<Event>& events) {
     // Each buffer holds its thread's events in time order (but for
     // Handles): one run each, merged by time rather than sorted whole, and
     // read in place, so that each event is built once.
@@ -247,9 +247,12 @@ void Observer::Impl::drain(std::vector<Event>& events) {
     std::vector<Run> runs;
     runs.reserve(buffers.size());
     std::size_t slots = 0;
+    double fullest = 0;
     for (const auto& buffer : buffers) {
         runs.push_back({buffer.get(), buffer->begin(), buffer->end()});
-        slots += static_cast<std::size_t>(runs.back().end - runs.back().at);
+        const auto used = static_cast<std::size_t>(runs.back().end - runs.back().at);
+        slots += used;
+        fullest = std::max(fullest, static_cast<double>(used) / static_cast<double>(buffer->capacity()));
         busy.note(buffer->index);
     }
     // Pending events grow over several drains: doubling, not exact fits,
@@ -300,6 +303,7 @@ void Observer::Impl::drain(std::vector<Event>& events) {
         }
     }
     core.tracer.free_retired();
+    return fullest;
 }
 
 void Observer::Impl::apply(const Event& e) {
@@ -467,21 +471,20 @@ void Observer::Impl::run_monitor() {
     while (!stopping.load(std::memory_order_acquire)) {
         core.tracer.sleep_until_drain_wanted(wait);
         if (stopping.load(std::memory_order_acquire)) break;
-        double fullest = 0;
-        for (const auto& b : core.tracer.buffers()) fullest = std::max(fullest, b->fill());
         const auto now = std::chrono::steady_clock::now();
         const auto filled_in = std::chrono::duration_cast<microseconds>(now - last);
         last = now;
-        wait = fullest <= 0 ? longest
-                            : std::clamp(microseconds(static_cast<std::int64_t>(
-                                             static_cast<double>(filled_in.count()) * target_fill / fullest)),
-                                         shortest, longest);
+        double fullest = 0;
         try {
-            Observer::poll_impl(*this, false);
+            fullest = Observer::poll_impl(*this, false);
         } catch (...) {
             // Out of memory while publishing: this batch is lost, the
             // runtime goes on, and the next poll tries again.
         }
+        wait = fullest <= 0 ? longest
+                            : std::clamp(microseconds(static_cast<std::int64_t>(
+                                             static_cast<double>(filled_in.count()) * target_fill / fullest)),
+                                         shortest, longest);
     }
 }
 
@@ -561,10 +564,10 @@ void Observer::unsubscribe(const std::shared_ptr<Subscription>& subscription) {
 
 void Observer::poll() { poll_impl(*impl_, true); }
 
-void Observer::poll_impl(Impl& impl, bool publish) {
+double Observer::poll_impl(Impl& impl, bool publish) {
     std::lock_guard lock(impl.poll_mutex);
     const std::size_t from = impl.pending.size();
-    impl.drain(impl.pending);
+    const double fullest = impl.drain(impl.pending);
     for (std::size_t i = from; i < impl.pending.size(); ++i) impl.apply(impl.pending[i]);
     put_in_time_order(impl.pending, from);
     const auto interval = static_cast<std::uint64_t>(
@@ -573,6 +576,7 @@ void Observer::poll_impl(Impl& impl, bool publish) {
         impl.merge_live();
         impl.publish();
     }
+    return fullest;
 }
 ClusterSnapshot Observer::snapshot() const {
     std::lock_guard lock(impl_->published_mutex);

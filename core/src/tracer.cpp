@@ -65,11 +65,6 @@ std::uint64_t ThreadBuffer::read(std::uint64_t at, trace::Event& out) const {
 
 std::uint64_t ThreadBuffer::take_dropped() noexcept { return dropped_.exchange(0, std::memory_order_relaxed); }
 
-double ThreadBuffer::fill() const noexcept {
-    const auto used = head_.load(std::memory_order_relaxed) - tail_.load(std::memory_order_relaxed);
-    return static_cast<double>(used) / static_cast<double>(capacity_);
-}
-
 // ---- Tracer clock -------------------------------------------------------------
 
 namespace {

@@ -44,8 +44,7 @@ public:
     void release(std::uint64_t to) noexcept { tail_.store(to, std::memory_order_release); }
     /// Consumer only: records dropped since the last call.
     std::uint64_t take_dropped() noexcept;
-    /// How full it is now, 0..1 (any thread; approximate).
-    double fill() const noexcept;
+    std::size_t capacity() const noexcept { return capacity_; }  ///< in records
     std::size_t capacity_bytes() const noexcept { return capacity_ * sizeof(trace::Record); }
 
     const std::uint16_t index;

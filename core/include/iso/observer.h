@@ -184,7 +184,8 @@ public:
 
 private:
     /// Drains the buffers; publishes a batch if `publish`, or if one is due.
-    static void poll_impl(Impl& impl, bool publish);
+    /// Returns how full the fullest buffer was, 0..1.
+    static double poll_impl(Impl& impl, bool publish);
 
     std::unique_ptr<Impl> impl_;
 };
