@@ -13,8 +13,16 @@ void ClusterState::apply(const iso::Batch& batch)
                 kept.insert(m_isolates.extract(it));
         m_isolates = std::move(kept);
     }
-    for (const iso::IsolateMetrics& m : delta.changed)
+    for (const iso::IsolateMetrics& m : delta.changed) {
         m_isolates[m.id].metrics = m;
+        if (m.path.empty())
+            continue;
+        std::uint64_t& seen = m_restartsByPath[m.path];
+        if (m.restarts > seen) {
+            m_restarts += m.restarts - seen;
+            seen = m.restarts;
+        }
+    }
     for (iso::IsolateId id : delta.removed) {
         m_isolates.erase(id);
         m_windowStart.erase(id);
@@ -63,10 +71,3 @@ std::size_t ClusterState::live() const
     }));
 }
 
-std::uint64_t ClusterState::restarts() const
-{
-    std::uint64_t sum = 0;
-    for (const auto& [id, isolate] : m_isolates)
-        sum += isolate.metrics.restarts;
-    return sum;
-}

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
 
 /// What the workbench knows of a cluster, kept from an observer's batches:
 /// every isolate's latest metrics with its message rates, and the cluster's
@@ -34,8 +35,9 @@ public:
     double messagesPerSecond() const { return m_messagesPerSecond; }
     /// Isolates not yet ended (an ended one is listed once more, as exited).
     std::size_t live() const;
-    /// Restarts of the paths of the live isolates.
-    std::uint64_t restarts() const;
+    /// Restarts of every path seen so far: it never goes down, even while
+    /// a path is between an ended incarnation and the next.
+    std::uint64_t restarts() const { return m_restarts; }
     /// Events lost in full thread buffers, plus those this subscriber missed.
     std::uint64_t eventsLost() const { return m_totals.events_lost + m_missedEvents; }
 
@@ -45,6 +47,8 @@ private:
     std::map<iso::IsolateId, Isolate> m_isolates;
     iso::ClusterSnapshot m_totals;
     std::uint64_t m_missedEvents = 0;
+    std::map<std::string, std::uint64_t, std::less<>> m_restartsByPath;  ///< the most seen
+    std::uint64_t m_restarts = 0;  ///< their sum
     double m_messagesPerSecond = 0;
 
     /// The counters at the start of the current rate window.

@@ -110,11 +110,27 @@ private slots:
         QCOMPARE(state.messagesPerSecond(), 100.0);
     }
 
-    void restartsOfLiveIsolates()
+    void restartsOfEveryPath()
     {
         ClusterState state;
         state.apply(batch(0ms, {isolate(1, 0, 0, 2), isolate(2, 0, 0, 3), isolate(3, 0)}, true));
         QCOMPARE(state.restarts(), std::uint64_t{5});
+    }
+
+    // Between a crashed incarnation's removal and its successor's arrival
+    // the count stays; the successor adds one.
+    void restartsNeverGoDown()
+    {
+        ClusterState state;
+        state.apply(batch(0ms, {isolate(1, 0, 0, 2)}, true));
+        iso::Batch gone = batch(20ms, {});
+        gone.delta.removed = {1};
+        state.apply(gone);
+        QCOMPARE(state.restarts(), std::uint64_t{2});
+        iso::IsolateMetrics next = isolate(4, 0, 0, 3);
+        next.path = "/app/w1";  // the same path, its next incarnation
+        state.apply(batch(40ms, {next}));
+        QCOMPARE(state.restarts(), std::uint64_t{3});
     }
 };
 
