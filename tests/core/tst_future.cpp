@@ -146,6 +146,50 @@ private slots:
         QVERIFY(rt.block_on(std::move(check)));
         completer.join();
     }
+
+    void onReadyOutsideIsolatesRunsOnTheCompletingThread() {
+        Promise<int> promise;
+        auto future = promise.future();
+        std::thread::id ran_on;
+        int seen = 0;
+        future.on_ready([&] {
+            ran_on = std::this_thread::get_id();
+            seen = future.get();  // ready: does not block
+        });
+        std::thread completer([p = std::move(promise)]() mutable { p.set_value(11); });
+        const std::thread::id completer_id = completer.get_id();
+        completer.join();
+        QCOMPARE(ran_on, completer_id);
+        QCOMPARE(seen, 11);
+        QCOMPARE(future.get(), 11);  // not consumed
+    }
+
+    void onReadyOnAReadyFutureRunsAtOnce() {
+        auto future = Future<std::string>::ready("done");
+        bool ran = false;
+        future.on_ready([&ran] { ran = true; });
+        QVERIFY(ran);
+        auto failed = Future<void>::failed(std::make_exception_ptr(std::runtime_error("no")));
+        bool told = false;
+        failed.on_ready([&told] { told = true; });
+        QVERIFY(told);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, failed.get());
+    }
+
+    void onReadyInsideAnIsolateRunsOnIt() {
+        Runtime rt;
+        Promise<int> promise;
+        auto shared = std::make_shared<Future<int>>(promise.future());
+        auto check = rt.run([shared]() -> Future<bool> {
+            const Isolate me = Isolate::current();
+            auto answer = std::make_shared<Promise<bool>>();
+            shared->on_ready([shared, answer, me] { answer->set_value(shared->get() == 3 && Isolate::current() == me); });
+            return answer->future();
+        });
+        std::thread completer([p = std::move(promise)]() mutable { p.set_value(3); });
+        QVERIFY(rt.block_on(std::move(check)));
+        completer.join();
+    }
 };
 
 QTEST_APPLESS_MAIN(TestFuture)

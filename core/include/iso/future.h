@@ -186,6 +186,16 @@ public:
     /// flattened.
     template <typename F> auto then(F fn) &&;
 
+    /// Calls `fn()` once the future is ready, without consuming it: `get()`
+    /// then returns at once. Outside isolates `fn` runs on the thread that
+    /// completes the future, or at once if it is ready: the bridge for code
+    /// that must not block, such as a GUI, which posts to its own thread from
+    /// `fn`. Inside an isolate `fn` runs as an event of the calling isolate.
+    /// A future has one continuation: call this once, and neither `then` nor
+    /// `co_await` the future as well. Keep the future to read it in `fn`.
+    /// @threadsafe
+    template <typename F> void on_ready(F fn) const&;
+
     // Awaiter interface.
     bool await_ready() const noexcept { return state_->ready(); }
     void await_suspend(std::coroutine_handle<> h) { state_->on_ready(detail::resume_on_current_isolate(h)); }
@@ -286,6 +296,12 @@ template <typename T> template <typename F> auto Future<T>::then(F fn) && {
     };
     state->on_ready(detail::bind_to_current_isolate(std::move(job)));
     return result;
+}
+
+template <typename T> template <typename F> void Future<T>::on_ready(F fn) const& {
+    static_assert(std::is_invocable_v<F&>, "Future::on_ready takes a callable with no arguments");
+    if (!state_) throw StateError("iso::Future: on_ready() on an empty future");
+    state_->on_ready(detail::bind_to_current_isolate(std::move(fn)));
 }
 
 /// A future that completes when all of `futures` have, with their values in
