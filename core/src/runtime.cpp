@@ -185,6 +185,17 @@ std::vector<IsolateInfo> Runtime::isolates() const {
     return out;
 }
 
+std::optional<Isolate> Runtime::find_isolate(IsolateId id) const {
+    std::lock_guard lock(core_->registry_mutex);
+    std::optional<Isolate> found;
+    core_->for_each_live([&](const IsolateCore& isolate) {
+        if (isolate.id() == id)
+            found.emplace(isolate.control_port(), isolate.pause_capability(), isolate.terminate_capability(),
+                          isolate.debug_name());
+    });
+    return found;
+}
+
 unsigned Runtime::worker_count() const { return core_->executor->worker_count(); }
 
 std::uint64_t Runtime::dead_letter_count() const noexcept { return core_->dead_letters.count(); }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,13 @@ public:
     std::size_t isolate_count() const;
     /// A snapshot of every live isolate, ordered by id.
     std::vector<IsolateInfo> isolates() const;
+    /// A handle with both the pause and the terminate capability of the live
+    /// isolate `id`, whoever spawned it; nullopt if none is alive. This is a
+    /// debugger's power (the workbench's pause, step and kill): it bypasses
+    /// the capabilities that otherwise keep an isolate's control with its
+    /// spawner, so libraries should not use it to reach isolates they were
+    /// not given.
+    std::optional<Isolate> find_isolate(IsolateId id) const;
     /// Current worker threads (grows while handlers run long).
     unsigned worker_count() const;
 
