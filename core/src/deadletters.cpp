@@ -15,6 +15,7 @@ std::string_view reason_name(DeadLetterReason reason) noexcept {
     case DeadLetterReason::Overflow: return "overflow";
     case DeadLetterReason::NoRoute: return "no route";
     case DeadLetterReason::LateReply: return "late reply";
+    case DeadLetterReason::Dropped: return "dropped";
     }
     return "unknown";
 }

@@ -15,6 +15,18 @@ public:
 
     void push(T item) { items_.push_back(std::move(item)); }
 
+    /// The `i`th oldest item. Precondition: i < size().
+    T& operator[](std::size_t i) noexcept { return items_[head_ + i]; }
+    const T& operator[](std::size_t i) const noexcept { return items_[head_ + i]; }
+    /// Removes the `i`th oldest item. Precondition: i < size().
+    void erase(std::size_t i) {
+        items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(head_ + i));
+        if (head_ == items_.size()) {
+            items_.clear();
+            head_ = 0;
+        }
+    }
+
     /// Precondition: !empty().
     T pop() {
         T item = std::move(items_[head_++]);

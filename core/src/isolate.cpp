@@ -43,6 +43,41 @@ void Isolate::resume(Capability resume_capability) const {
     detail::send_control(control_port_, std::move(m));
 }
 
+void Isolate::step() const {
+    ControlMessage m(ControlMessage::Kind::Step);
+    m.authority = pause_capability_;
+    detail::send_control(control_port_, std::move(m));
+}
+
+namespace {
+
+/// A question about the mailbox, put to the isolate's control handling.
+template <typename T>
+Future<T> ask_control(const SendPort& control_port, const std::optional<Capability>& pause_capability,
+                      ControlMessage::Kind kind, std::uint64_t number, detail::Reply<T> ControlMessage::*reply) {
+    if (!pause_capability)
+        return Future<T>::failed(std::make_exception_ptr(StateError("iso::Isolate: needs the pause capability")));
+    Promise<T> promise;
+    Future<T> answer = promise.future();
+    ControlMessage m(kind);
+    m.authority = pause_capability;
+    m.number = number;
+    m.*reply = detail::Reply<T>(std::move(promise));
+    detail::send_control(control_port, std::move(m));
+    return answer;
+}
+
+} // namespace
+
+Future<MailboxView> Isolate::pending(std::size_t limit) const {
+    return ask_control(control_port_, pause_capability_, ControlMessage::Kind::Inspect, limit, &ControlMessage::view);
+}
+
+Future<bool> Isolate::drop_pending(std::uint64_t ordinal) const {
+    return ask_control(control_port_, pause_capability_, ControlMessage::Kind::Drop, ordinal,
+                       &ControlMessage::dropped);
+}
+
 void Isolate::kill(Priority priority) const {
     ControlMessage m(ControlMessage::Kind::Kill, priority);
     m.authority = terminate_capability_;

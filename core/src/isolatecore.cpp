@@ -172,8 +172,7 @@ void IsolateCore::activate(unsigned budget) {
             running_.store(true, std::memory_order_relaxed);
             for (unsigned handled = 0; handled < budget;) {
                 if (!run_control()) break;
-                if (pauses_hold()) break;
-                auto* e = static_cast<Event*>(mailbox_.pop());
+                Event* e = pauses_hold() ? next_stepped_event() : next_event();
                 if (e == nullptr) break;
                 depth_.fetch_sub(1, std::memory_order_relaxed);
                 ++handled;
@@ -194,8 +193,26 @@ void IsolateCore::activate(unsigned budget) {
                 die(ExitReason::Normal);
         }
     }
+    // Read before the token is given back: only the owner may read steps.
+    const bool stepping = pauses_hold() && extras_->steps != 0;
     scheduled_.store(false, std::memory_order_seq_cst);
-    if (has_work()) schedule_if_idle();
+    if (stepping || has_work()) schedule_if_idle();
+}
+
+Event* IsolateCore::next_event() {
+    if (holding_) [[unlikely]] {
+        Event* e = extras_->held.pop().event.release();
+        holding_ = !extras_->held.empty();
+        return e;
+    }
+    return static_cast<Event*>(mailbox_.pop());
+}
+
+Event* IsolateCore::next_stepped_event() {
+    if (extras_->steps == 0) return nullptr;
+    Event* e = next_event();
+    if (e != nullptr) --extras_->steps;
+    return e;
 }
 
 bool IsolateCore::run_control() {
@@ -210,6 +227,80 @@ bool IsolateCore::run_control() {
         apply(m);
         if (dead()) return false;
     }
+    return true;
+}
+
+namespace {
+
+/// Answers a tool's question as from outside the isolate: control handling
+/// is no event of it, so what the answer wakes here must not become one of
+/// its microtasks (an isolate may ask about itself).
+template <typename T, typename F> void answer(Reply<T>& reply, bool authorised, F&& make) {
+    if (!authorised) {
+        CurrentScope outside(nullptr);
+        reply.fail(StateError("iso::Isolate: the pause capability does not match"));
+        return;
+    }
+    T result = make();
+    CurrentScope outside(nullptr);
+    reply.answer(std::move(result));
+}
+
+PendingEvent::Kind pending_kind(Event::Kind kind) {
+    switch (kind) {
+    case Event::Kind::Message: return PendingEvent::Kind::Message;
+    case Event::Kind::Task: return PendingEvent::Kind::Task;
+    case Event::Kind::Resume: return PendingEvent::Kind::Resume;
+    }
+    return PendingEvent::Kind::Task;
+}
+
+} // namespace
+
+void IsolateCore::grant_step() {
+    // Only for an event pending now: a step never waits for a later one.
+    if (pauses_hold() && extras_->steps < depth_.load(std::memory_order_relaxed)) ++extras_->steps;
+}
+
+MailboxView IsolateCore::inspect(std::size_t limit) {
+    auto& held = extras().held;
+    while (held.size() < limit) {
+        auto* e = static_cast<Event*>(mailbox_.pop());
+        if (e == nullptr) break;
+        held.push({++extras_->ordinals, std::unique_ptr<Event>(e)});
+    }
+    holding_ = !held.empty();
+    MailboxView view;
+    view.depth = depth_.load(std::memory_order_relaxed);
+    view.paused = pauses_hold();
+    view.events.reserve(std::min(limit, held.size()));
+    for (std::size_t i = 0; i < held.size() && i < limit; ++i) {
+        const Event& e = *held[i].event;
+        PendingEvent& p = view.events.emplace_back();
+        p.ordinal = held[i].ordinal;
+        p.kind = pending_kind(e.kind);
+        if (e.kind != Event::Kind::Message) continue;
+        p.message_id = e.message_id;
+        p.port = e.port->id;
+        p.value = e.value;
+    }
+    return view;
+}
+
+bool IsolateCore::drop_held(std::uint64_t ordinal) {
+    if (!holding_) return false;
+    auto& held = extras_->held;
+    std::size_t i = 0;
+    while (i < held.size() && held[i].ordinal != ordinal) ++i;
+    if (i == held.size() || held[i].event->kind != Event::Kind::Message) return false;
+    const std::unique_ptr<Event> e = std::move(held[i].event);
+    held.erase(i);
+    holding_ = !held.empty();
+    const std::size_t depth = depth_.fetch_sub(1, std::memory_order_relaxed) - 1;
+    extras_->steps = std::min(extras_->steps, depth);
+    runtime_->dead_letters.record(DeadLetterReason::Dropped, e->port->node, e->port->id, e->value, id_,
+                                  e->message_id);
+    runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
     return true;
 }
 
@@ -235,6 +326,7 @@ void IsolateCore::apply(ControlMessage& m) {
     case K::Resume:
         if (!m.pause_id || !extras_) return;
         if (std::erase(extras_->pauses, m.pause_id->id()) != 0) trace_control(trace::Kind::Resume, m.requester);
+        if (extras_->pauses.empty()) extras_->steps = 0;  // steps are for a pause
         break;
     case K::Kill:
         if (authorised(terminate_capability_)) {
@@ -259,6 +351,15 @@ void IsolateCore::apply(ControlMessage& m) {
         return;
     case K::SetErrorsFatal:
         if (authorised(terminate_capability_)) errors_fatal_ = m.flag;
+        return;
+    case K::Step:
+        if (authorised(pause_capability_)) grant_step();
+        return;
+    case K::Inspect:
+        answer(m.view, authorised(pause_capability_), [&] { return inspect(m.number); });
+        return;
+    case K::Drop:
+        answer(m.dropped, authorised(pause_capability_), [&] { return drop_held(m.number); });
         return;
     }
     paused_.store(pauses_hold(), std::memory_order_relaxed);
@@ -418,12 +519,19 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     unregister_port(control_port_id_);
     auto ports = std::move(ports_);
     for (auto& cell : ports) close_port(*cell, true);
+    std::vector<ControlMessage> unhandled;
     {
         std::lock_guard lock(control_lock_);
         control_pending_.fetch_sub(control_.size(), std::memory_order_seq_cst);
-        control_.take_all();
+        unhandled = control_.take_all();
+    }
+    {
+        // Unanswered questions fail now, outside the lock, as from outside (see answer()).
+        CurrentScope outside(nullptr);
+        unhandled.clear();
     }
     std::unique_ptr<Extras> extras = std::move(extras_);
+    holding_ = false;
     if (extras) {
         for (auto& timer : extras->timers) {
             timer->active.store(false, std::memory_order_release);
@@ -433,6 +541,8 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
         // Destroying a suspended coroutine runs its destructors and abandons
         // its promise; continuations that land here afterwards are drained.
         for (auto h : extras->suspended) h.destroy();
+        // Older than what is left in the mailbox: their dead letters come first.
+        while (!extras->held.empty()) bury(std::move(extras->held.pop().event));
     }
     drain_dead();
     while (Event* e = microtasks_head_) {
@@ -450,14 +560,15 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
 }
 
 void IsolateCore::drain_dead() {
-    while (MpscNode* n = mailbox_.pop()) {
-        depth_.fetch_sub(1, std::memory_order_relaxed);
-        std::unique_ptr<Event> e(static_cast<Event*>(n));
-        if (e->kind == Event::Kind::Message) {
-            runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
-                                          e->message_id);
-            runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
-        }
+    while (MpscNode* n = mailbox_.pop()) bury(std::unique_ptr<Event>(static_cast<Event*>(n)));
+}
+
+void IsolateCore::bury(std::unique_ptr<Event> e) {
+    depth_.fetch_sub(1, std::memory_order_relaxed);
+    if (e->kind == Event::Kind::Message) {
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
+                                      e->message_id);
+        runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
     }
 }
 

@@ -113,6 +113,10 @@ public:
     IsolateCore* registry_next = nullptr;
 
 private:
+    struct HeldEvent {
+        std::uint64_t ordinal;
+        std::unique_ptr<Event> event;
+    };
     /// What few isolates need: made on first use, by the owner (or by the
     /// spawner before the isolate runs).
     struct Extras {
@@ -124,6 +128,12 @@ private:
         std::vector<std::function<void(Value)>> retired;
         ExitHook exit_hook;
         std::shared_ptr<void> attachment;
+        // A debugger's: events taken out of the mailbox to be listed
+        // (Isolate::pending), oldest first. They run before the mailbox's,
+        // so the order stays the same, and depth_ still counts them.
+        Fifo<HeldEvent> held;
+        std::uint64_t ordinals = 0;  // the last ordinal given to a held event
+        std::size_t steps = 0;       // events that may run while paused (Isolate::step)
     };
     Extras& extras() {
         if (!extras_) extras_ = std::make_unique<Extras>();
@@ -131,6 +141,10 @@ private:
     }
 
     void push_event(Event* e);
+    /// The oldest pending event: a held one first, else the mailbox's.
+    Event* next_event();
+    /// Paused: the oldest pending event if a step lets it run (taking the step).
+    Event* next_stepped_event();
     /// Tasks and resumptions raised by the running event itself run right
     /// after it, before the next event (Dart's microtasks).
     void post_local_or_event(Event* e);
@@ -143,8 +157,15 @@ private:
     void run_event(Event& e);
     [[gnu::noinline]] void run_event_traced(Event& e);
     void trace_control(trace::Kind kind, IsolateId requester);
+    // The debugger's controls (Isolate::step, pending, drop_pending).
+    void grant_step();
+    MailboxView inspect(std::size_t limit);
+    bool drop_held(std::uint64_t ordinal);
+
     void die(ExitReason reason, const ErrorDescription* error = nullptr);
     void drain_dead();
+    /// An event that will never run, of an isolate that has died.
+    void bury(std::unique_ptr<Event> e);
     bool pauses_hold() const noexcept { return extras_ && !extras_->pauses.empty(); }
 
     // Shared: ports may outlive the Runtime object, and sending to them
@@ -168,6 +189,7 @@ private:
     std::atomic<bool> traced_{true};
     bool errors_fatal_;          // owner only
     bool exit_requested_ = false;  // owner only
+    bool holding_ = false;         // owner only: extras_->held is not empty
     Fifo<ControlMessage> control_;
     std::atomic<std::size_t> control_pending_{0};
     std::atomic<std::uint64_t> events_handled_{0};

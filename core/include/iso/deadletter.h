@@ -20,6 +20,7 @@ enum class DeadLetterReason : std::uint8_t {
     Overflow,       ///< more messages waited for a starting isolate than allowed
     NoRoute,        ///< sent to an empty group, or of a type no handler takes
     LateReply,      ///< a reply to an ask that had already timed out
+    Dropped,        ///< dropped from its mailbox by a tool (Isolate::drop_pending)
 };
 
 std::string_view reason_name(DeadLetterReason reason) noexcept;

@@ -7,6 +7,7 @@
 #include <iso/error.h>
 #include <iso/future.h>
 #include <iso/isolate.h>
+#include <iso/mailbox.h>
 #include <iso/receiveport.h>
 #include <iso/routing.h>
 #include <iso/runtime.h>

@@ -4,6 +4,7 @@
 #include <iso/capability.h>
 #include <iso/detail/unique_function.h>
 #include <iso/future.h>
+#include <iso/mailbox.h>
 #include <iso/sendport.h>
 #include <iso/value.h>
 
@@ -66,6 +67,30 @@ public:
     Capability pause(std::optional<Capability> resume_capability = {}) const;
     /// Ends the pause made with `resume_capability`; an unknown one is ignored.
     void resume(Capability resume_capability) const;
+    /// While the isolate is paused, lets exactly one ordinary event run, the
+    /// oldest pending one (with the microtasks it raises, as always); then
+    /// the isolate stays paused. Steps add up: two steps before the isolate
+    /// gets to run let two events run. A step is for an event pending when
+    /// it is handled: it does nothing if the isolate is not paused or has
+    /// nothing pending (more steps than pending events: the extra ones do
+    /// nothing), and it never waits for a later event. Needs the pause
+    /// capability.
+    void step() const;
+    /// The oldest `limit` pending events, with how many are pending and
+    /// whether the isolate is paused. Answered by the isolate's control
+    /// handling: ahead of ordinary events, paused or not, between two
+    /// events. Fails with BrokenPromise if the isolate has ended (or never
+    /// was) before it answered. Needs the pause capability (without it:
+    /// StateError). For debuggers: what it lists is taken out of the
+    /// mailbox's lock-free queue into a list of the isolate's own, which it
+    /// runs first, so that the order stays the same.
+    Future<MailboxView> pending(std::size_t limit = 100) const;
+    /// Drops the pending message `ordinal` (from a MailboxView) from the
+    /// mailbox: it becomes a dead letter (DeadLetterReason::Dropped) and is
+    /// never delivered. False for a task or a resumption, which cannot be
+    /// dropped, or an ordinal that is no longer pending. Answered and failed
+    /// as `pending` is; needs the pause capability.
+    Future<bool> drop_pending(std::uint64_t ordinal) const;
     /// Ends the isolate; needs the terminate capability.
     void kill(Priority priority = Priority::BeforeNextEvent) const;
     /// Sends `response` to `response_port` once the ping is handled, paused or not.
