@@ -71,6 +71,12 @@ bool Cluster::kill(const Path& path) {
     return true;
 }
 
+bool Cluster::stop(const Path& path) { return core_->stop(path, detail::ClusterCore::Stop::None); }
+
+bool Cluster::restart(const Path& path) { return core_->stop(path, detail::ClusterCore::Stop::Restart); }
+
+std::optional<IsolateDescription> Cluster::describe(const Path& path) const { return core_->describe(path); }
+
 bool Cluster::shutdown(Duration timeout) {
     detail::check_may_block("iso::Cluster::shutdown");
     return core_->runtime.block_on(core_->start_shutdown(timeout));

@@ -178,13 +178,75 @@ void ClusterCore::ask_to_shut_down(const Path& path, Record& r) {
         r.pending.emplace_back(notice, 0);
 }
 
-bool ClusterCore::request_stop(const Path& path, Stop stop) {
+namespace {
+
+/// Kills incarnation `launch` of `path` if it is still running at `timeout`;
+/// done on an isolate of its own, so that it can wait, and can still kill an
+/// isolate that is paused.
+Future<void> kill_when_late(std::shared_ptr<ClusterCore> self, Path path, std::uint32_t launch, Duration timeout) {
+    // Called with the mutex held.
+    auto running = [self, path, launch] {
+        auto it = self->records.find(path);
+        return it != self->records.end() && it->second.launches == launch &&
+               it->second.state != ClusterCore::State::Restarting;
+    };
+    if (co_await self->until(self->runtime.now() + timeout, running)) co_return;
+    std::optional<Isolate> late;
+    {
+        std::lock_guard lock(self->mutex);
+        if (running()) late = self->records.at(path).isolate;
+    }
+    if (late) late->kill(Priority::Immediate);
+}
+
+} // namespace
+
+bool ClusterCore::stop(const Path& path, Stop stop) {
+    Duration timeout;
+    std::uint32_t launch = 0;
+    {
+        std::lock_guard lock(mutex);
+        auto it = records.find(path);
+        if (it == records.end() || it->second.state == State::Restarting) return false;
+        Record& r = it->second;
+        r.stop = std::max(r.stop, stop);
+        ask_to_shut_down(path, r);
+        timeout = r.supervision.shutdown_timeout;
+        launch = r.launches;
+    }
+    spawn_task(&runtime,
+               [self = shared_from_this(), path, launch, timeout] { (void)kill_when_late(self, path, launch, timeout); },
+               "cluster-stop");
+    return true;
+}
+
+std::optional<IsolateDescription> ClusterCore::describe(const Path& path) const {
     std::lock_guard lock(mutex);
     auto it = records.find(path);
-    if (it == records.end() || it->second.state == State::Restarting) return false;
-    it->second.stop = stop;
-    ask_to_shut_down(path, it->second);
-    return true;
+    if (it == records.end()) return std::nullopt;
+    const Record& r = it->second;
+    IsolateDescription d;
+    d.path = path;
+    d.entry_name = r.entry_name;
+    d.properties = r.properties;
+    d.supervisor = r.supervision.supervisor;
+    d.restart = r.supervision.restart;
+    d.shutdown_timeout = r.supervision.shutdown_timeout;
+    d.incarnation = r.launches > 0 ? r.launches - 1 : 0;
+    d.isolate = r.isolate ? r.isolate_id : 0;
+    d.restarting = r.state == State::Restarting;
+    if (r.supervises) {
+        d.supervises = r.supervises;
+        // The spec names children that may have ended for good since.
+        std::erase_if(d.supervises->children,
+                      [&](const std::string& name) { return !records.contains(path.child(name)); });
+    }
+    return d;
+}
+
+void ClusterCore::record_supervisor(const Path& path, IsolateDescription::Supervises spec) {
+    std::lock_guard lock(mutex);
+    if (auto it = records.find(path); it != records.end()) it->second.supervises = std::move(spec);
 }
 
 void ClusterCore::kill(const Path& path) {
@@ -345,7 +407,9 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
         trace(trace::Kind::Down, r.isolate_id, static_cast<std::uint32_t>(reason.kind),
               reason.error + trace::field_separator + reason.where);
         notice = make_notice(Notice::Down, path, r.properties, &reason);
-        const bool restart = !shutting_down && r.stop == Stop::None && wants_restart(r.supervision.restart, reason.kind);
+        const bool asked = r.stop == Stop::Restart;
+        const bool restart = !shutting_down && (asked || (r.stop == Stop::None &&
+                                                          wants_restart(r.supervision.restart, reason.kind)));
         const bool keep = !shutting_down && (r.stop == Stop::ForRestart || restart);
         std::set<Path> targets = std::move(r.watchers);
         r.watchers.clear();
@@ -357,9 +421,12 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
         if (const auto& boss = r.supervision.supervisor) {
             if (auto s = records.find(*boss); s != records.end() && s->second.inbox.valid()) {
                 Value child = make_notice(Notice::ChildEnded, path, r.properties, &reason);
-                tell_supervisor.emplace(s->second.inbox, Value(Map{{"child", child}, {"restart", restart},
-                                                                   {std::string(envelope_key::system), "child"}}));
+                tell_supervisor.emplace(s->second.inbox,
+                                        Value(Map{{"child", child}, {"restart", restart}, {"asked", asked},
+                                                  {std::string(envelope_key::system), "child"}}));
             }
+        } else if (asked && restart) {
+            root_restart = true;  // asked for by a person: not counted towards giving up
         } else if (restart) {
             root_restarts.push_back(runtime.now());
             while (!root_restarts.empty() && root_restarts.front() < runtime.now() - options.root_within)

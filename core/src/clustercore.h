@@ -58,8 +58,16 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     struct Supervision {
         std::optional<Path> supervisor;
         RestartType restart = RestartType::Temporary;
+        Duration shutdown_timeout = default_shutdown_timeout;
     };
-    enum class Stop : std::uint8_t { None, ForRestart, ForGood };
+    /// Why an isolate was asked to stop, in rising precedence: a supervisor's
+    /// purpose outranks a tool's, and stopping for good outranks all.
+    enum class Stop : std::uint8_t {
+        None,        // not on purpose, or Cluster::stop: the supervisor acts as it would anyway
+        Restart,     // Cluster::restart: its supervisor starts it again at once
+        ForRestart,  // its supervisor stops it to start it again itself
+        ForGood,
+    };
     struct Record {
         Value properties;
         ClusterEntry entry;
@@ -77,6 +85,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
         std::string entry_name;             // when spawned by a registered name
         std::uint32_t launches = 0;         // incarnations started
         IsolateId isolate_id = 0;           // the current incarnation's isolate
+        /// Supervisors only, as their entry tells it (Cluster::describe).
+        std::optional<IsolateDescription::Supervises> supervises;
     };
 
     /// `parent` set: `name` is a segment under it (empty: generated).
@@ -87,12 +97,15 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     void trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text = {});
     /// Starts the isolate of a reserved record (new, or restarting).
     Future<IsolateRef> launch(const Path& path);
-    /// Asks `path` to shut down, marked as `stop`; false if it is not running.
-    bool request_stop(const Path& path, Stop stop);
+    /// Asks `path` to shut down, marked as `stop`, and kills that
+    /// incarnation if it has not ended within its shutdown timeout; false if
+    /// it is not running. @threadsafe
+    bool stop(const Path& path, Stop stop);
     /// Sends the shutdown request; call with `mutex` held.
     void ask_to_shut_down(const Path& path, Record& record);
     void kill(const Path& path);
     ClusterEntry entry_named(std::string_view name) const;
+    std::optional<IsolateDescription> describe(const Path& path) const;
 
     /// Delivers an envelope by path: queued while the isolate starts, a dead
     /// letter when there is none. @threadsafe
@@ -107,6 +120,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     /// Returns the seed of the isolate's Context::random.
     std::uint64_t opened_inbox(const Path& path, SendPort inbox, Isolate isolate);
     void came_up(const Path& path);
+    /// A supervisor's spec and current children, told when they change.
+    void record_supervisor(const Path& path, IsolateDescription::Supervises spec);
     void ended(const Path& path, ExitReason exit, const ErrorDescription* error);
     void subscribe(const Path& who, Notice notice);
     /// Its waiting messages become dead letters; call with `mutex` held.

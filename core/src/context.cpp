@@ -26,6 +26,21 @@ void Envelope::reply(Value reply_content) const {
     reply_to.value_or(SendPort()).send(detail::make_envelope(std::move(reply_content), options, std::nullopt));
 }
 
+std::optional<Envelope> as_envelope(const Value& message) {
+    namespace k = detail::envelope_key;
+    if (!message.is_map() || !message.contains(k::content)) return std::nullopt;
+    // Exactly the keys make_envelope writes, each of its kind: the cluster's
+    // notices (with `sys`) and other maps are not envelopes.
+    for (const auto& [key, value] : message.as_map()) {
+        const bool fits = key == k::content ||
+                          ((key == k::type || key == k::correlation) && value.is_string()) ||
+                          (key == k::sender && value.is_string() && Path::parse(value.as_string())) ||
+                          (key == k::reply_to && value.is_send_port());
+        if (!fits) return std::nullopt;
+    }
+    return detail::read_envelope(message);
+}
+
 namespace detail {
 
 DownReason read_reason(const Value& notice) {

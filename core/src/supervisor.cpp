@@ -8,6 +8,28 @@
 
 #include <random>
 
+namespace iso {
+
+std::string_view restart_strategy_name(RestartStrategy strategy) noexcept {
+    switch (strategy) {
+    case RestartStrategy::OneForOne: return "one-for-one";
+    case RestartStrategy::OneForAll: return "one-for-all";
+    case RestartStrategy::RestForOne: return "rest-for-one";
+    }
+    return "unknown";
+}
+
+std::string_view restart_type_name(RestartType type) noexcept {
+    switch (type) {
+    case RestartType::Permanent: return "permanent";
+    case RestartType::Transient: return "transient";
+    case RestartType::Temporary: return "temporary";
+    }
+    return "unknown";
+}
+
+} // namespace iso
+
 namespace iso::detail {
 
 /// The message type that asks a dynamic supervisor for a child.
@@ -40,7 +62,7 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         if (!c) co_return;
         const ChildSpec& child = children[i];
         auto started = c->spawn(child.name, child.entry, child.properties, self,
-                                ClusterCore::Supervision{self, child.restart});
+                                ClusterCore::Supervision{self, child.restart, child.shutdown_timeout});
         if (initial) {
             (void)co_await std::move(started);
             co_return;
@@ -51,17 +73,25 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         }
     }
 
-    /// Asks child `i` to shut down; kills it after its shutdown timeout.
+    /// Asks child `i` to shut down (the cluster kills it after its shutdown
+    /// timeout) and completes once it has ended.
     Future<void> stop(std::size_t i, ClusterCore::Stop how) {
         auto c = cluster.lock();
         const Path path = path_of(i);
-        if (!c || !c->request_stop(path, how)) co_return;
+        if (!c || !c->stop(path, how)) co_return;
         auto ended = std::make_shared<Promise<void>>();
         stopping[path] = ended;
-        Future<void> gone = ended->future();
-        Timer deadline = Timer::once(children[i].shutdown_timeout, [c, path] { c->kill(path); });
-        co_await std::move(gone);
-        deadline.cancel();
+        co_await ended->future();
+    }
+
+    /// Tells the cluster its spec and children, for Cluster::describe.
+    void publish() const {
+        auto c = cluster.lock();
+        if (!c) return;
+        IsolateDescription::Supervises told{spec.strategy, spec.max_restarts, spec.within, spec.backoff,
+                                            spec.dynamic_child.has_value(), {}};
+        for (const ChildSpec& child : children) told.children.push_back(child.name);
+        c->record_supervisor(self, std::move(told));
     }
 
     Future<void> stop_all(ClusterCore::Stop how, std::size_t from = 0) {
@@ -90,6 +120,7 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         child.name = "c" + std::to_string(++dynamic_started);
         if (!request.content.is_null()) child.properties = request.content;
         children.push_back(child);
+        publish();
         const Path path = path_of(children.size() - 1);
         co_await start(children.size() - 1, true);
         request.reply(path.str());
@@ -107,10 +138,18 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         while (index < children.size() && path_of(index) != path) ++index;
         if (index == children.size()) return;
         if (!notice["restart"].as_bool()) {
-            if (spec.dynamic_child) children.erase(children.begin() + static_cast<std::ptrdiff_t>(index));
+            if (spec.dynamic_child) {
+                children.erase(children.begin() + static_cast<std::ptrdiff_t>(index));
+                publish();
+            }
             return;
         }
         if (giving_up) return;
+        if (notice["asked"].as_bool()) {
+            // Cluster::restart: this child alone, at once, and no failure of it.
+            report(start(index, false));
+            return;
+        }
         auto c = cluster.lock();
         if (!c) return;
         const Duration now = c->runtime.now();
@@ -186,6 +225,7 @@ ClusterEntry supervisor(SupervisorSpec spec, std::vector<ChildSpec> children) {
                 if (m.type == detail::kStartChild) Supervisor::report(run->start_dynamic(m));
             });
         }
+        run->publish();
         // Stopping is the supervisor's job: children first, newest first.
         context.on_shutdown_request([run, &context] {
             Supervisor::report([](std::shared_ptr<Supervisor> s, Context& ctx) -> Future<void> {

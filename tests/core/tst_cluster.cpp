@@ -367,6 +367,66 @@ private slots:
         QCOMPARE(echo.ask("ping", 5s).get(), Value("ping"));
         QVERIFY(cluster.shutdown(5s));
     }
+
+    // The workbench's mailbox view: a paused cluster isolate's pending
+    // messages read as envelopes.
+    void pendingMessagesReadAsEnvelopes() {
+        auto cluster = Cluster::single_node(stepped());
+        std::vector<Value> got;
+        await(cluster, cluster.spawn_isolate("/inbox", [&got](Context& context) {
+            context.on_message([&got](const Envelope& m) { got.push_back(m.content); });
+        }));
+        const auto inbox = cluster.describe(Path::of("/inbox"));
+        QVERIFY(inbox.has_value());
+        const auto handle = cluster.runtime().find_isolate(inbox->isolate);
+        QVERIFY(handle.has_value());
+        const Capability pause = handle->pause();
+        await(cluster, cluster.spawn_isolate("/writer", [](Context& context) {
+            context.lookup(Path::of("/inbox"))->send("hello", SendOptions{.type = "greeting", .correlation_id = "c-1"});
+        }));
+        idle(cluster);
+        const MailboxView view = await(cluster, handle->pending());
+        QCOMPARE(view.events.size(), std::size_t(1));
+        const auto envelope = as_envelope(view.events[0].value);
+        QVERIFY(envelope.has_value());
+        QCOMPARE(envelope->content, Value("hello"));
+        QCOMPARE(envelope->type, std::string("greeting"));
+        QCOMPARE(envelope->correlation_id, std::string("c-1"));
+        QCOMPARE(envelope->sender, std::optional<Path>(Path::of("/writer")));
+        QVERIFY(!envelope->reply_to.has_value());
+        handle->resume(pause);
+        idle(cluster);
+        QCOMPARE(got, std::vector<Value>{"hello"});
+    }
+
+    void asEnvelopeRefusesWhatIsNotOne() {
+        QVERIFY(!as_envelope(Value("hello")).has_value());
+        QVERIFY(!as_envelope(Value::map({{"content", 1}})).has_value());
+        QVERIFY(!as_envelope(Value::map({{"c", 1}, {"extra", 2}})).has_value());
+        QVERIFY(!as_envelope(Value::map({{"c", 1}, {"t", 2}})).has_value());
+        QVERIFY(!as_envelope(Value::map({{"c", 1}, {"s", "not a path"}})).has_value());
+        QVERIFY(as_envelope(Value::map({{"c", 1}})).has_value());
+    }
+
+    void stoppingAPausedIsolateKillsItAtTheTimeout() {
+        auto cluster = Cluster::single_node(stepped());
+        bool asked = false;
+        await(cluster, cluster.spawn_isolate("/held", [&asked](Context& context) {
+            context.on_shutdown_request([&asked, &context] {
+                asked = true;
+                context.shutdown_isolate();
+            });
+        }));
+        const auto handle = cluster.runtime().find_isolate(cluster.describe(Path::of("/held"))->isolate);
+        handle->pause();
+        QVERIFY(cluster.stop(Path::of("/held")));
+        const MailboxView view = await(cluster, handle->pending());
+        QCOMPARE(view.events.size(), std::size_t(1));  // the shutdown request, a notice
+        QVERIFY(!as_envelope(view.events[0].value).has_value());
+        cluster.runtime().advance_time(default_shutdown_timeout);
+        QVERIFY(!cluster.lookup(Path::of("/held")).has_value());
+        QVERIFY(!asked);
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCluster)

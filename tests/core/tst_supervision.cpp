@@ -4,6 +4,7 @@
 #include "support.h"
 
 #include <iso/cluster.h>
+#include <iso/observer.h>
 #include <iso/supervision.h>
 
 #include <QtTest>
@@ -46,6 +47,24 @@ ChildSpec child(Journal& journal, std::string name, RestartType restart = Restar
 }
 
 IsolateRef ref(Cluster& cluster, const std::string& path) { return *cluster.lookup(Path::of(path)); }
+
+IsolateDescription described(Cluster& cluster, const std::string& path) {
+    auto d = cluster.describe(Path::of(path));
+    if (!d) throw std::logic_error("nothing at " + path);
+    return *d;
+}
+
+/// A child that ignores shutdown requests, noting each in `journal.stopped`.
+ChildSpec stubborn(Journal& journal, Duration shutdown_timeout) {
+    ChildSpec spec;
+    spec.name = "stubborn";
+    spec.restart = RestartType::Temporary;
+    spec.shutdown_timeout = shutdown_timeout;
+    spec.entry = [&journal](Context& context) {
+        context.on_shutdown_request([&journal] { journal.stopped.push_back("ignored"); });
+    };
+    return spec;
+}
 
 } // namespace
 
@@ -361,6 +380,172 @@ private slots:
         cluster.runtime().run_until_idle();
         QVERIFY(!cluster.lookup(Path::of("/parent/kid")).has_value());
         QCOMPARE(downs, (std::vector<std::string>{"/parent/kid killed", "/parent normal"}));
+    }
+
+    void clusterStopAsksAndTheSupervisorActs() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate(
+            "/sup", supervisor({}, {child(j, "perm"), child(j, "temp", RestartType::Temporary)})));
+        QVERIFY(cluster.stop(Path::of("/sup/temp")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.stopped, std::vector<std::string>{"temp"});  // its shutdown handler ran
+        QVERIFY(!cluster.lookup(Path::of("/sup/temp")).has_value());
+        QVERIFY(cluster.stop(Path::of("/sup/perm")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.stopped, (std::vector<std::string>{"temp", "perm"}));
+        QCOMPARE(j.starts["perm"], 2);  // permanent: started again, as after any end on request
+        QVERIFY(!cluster.stop(Path::of("/sup/none")));
+    }
+
+    void clusterStopKillsAfterTheShutdownTimeout() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor({}, {stubborn(j, 300ms)})));
+        QVERIFY(cluster.stop(Path::of("/sup/stubborn")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.stopped, std::vector<std::string>{"ignored"});
+        cluster.runtime().advance_time(299ms);
+        QVERIFY(cluster.lookup(Path::of("/sup/stubborn")).has_value());
+        cluster.runtime().advance_time(1ms);
+        QVERIFY(!cluster.lookup(Path::of("/sup/stubborn")).has_value());
+    }
+
+    void clusterStopOfATopLevelIsolateWaitsTheDefaultTimeout() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        cluster.runtime().block_on(cluster.spawn_isolate("/top", stubborn(j, 1ms).entry));
+        QCOMPARE(described(cluster, "/top").shutdown_timeout, default_shutdown_timeout);
+        QVERIFY(cluster.stop(Path::of("/top")));
+        cluster.runtime().advance_time(default_shutdown_timeout - 1ms);
+        QVERIFY(cluster.lookup(Path::of("/top")).has_value());
+        cluster.runtime().advance_time(1ms);
+        QVERIFY(!cluster.lookup(Path::of("/top")).has_value());
+    }
+
+    void clusterRestartStartsANewIncarnationWhateverItsType() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        ObserverOptions manual;
+        manual.interval = 0ms;
+        Observer observer(cluster.runtime(), manual);
+        auto events = observer.subscribe();
+        SupervisorSpec spec;
+        spec.strategy = RestartStrategy::OneForAll;
+        spec.max_restarts = 0;
+        cluster.runtime().block_on(
+            cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a"), child(j, "temp", RestartType::Temporary)})));
+        const IsolateDescription before = described(cluster, "/sup/temp");
+        QVERIFY(cluster.restart(Path::of("/sup/temp")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.stopped, std::vector<std::string>{"temp"});
+        QCOMPARE(j.starts, (std::map<std::string, int>{{"a", 1}, {"temp", 2}}));  // one-for-all left "a" alone
+        const IsolateDescription after = described(cluster, "/sup/temp");
+        QCOMPARE(after.incarnation, before.incarnation + 1);
+        QVERIFY(after.isolate != 0 && after.isolate != before.isolate);
+        observer.poll();
+        QCOMPARE(observer.snapshot().find(after.isolate)->restarts, std::uint64_t(1));
+        int restart_events = 0;
+        for (const Batch& b : events->take_all())
+            for (const trace::Event& e : b.events)
+                if (e.kind == trace::Kind::Restart && e.text == "/sup/temp") ++restart_events;
+        QCOMPARE(restart_events, 1);
+        // Asked for, not failed: the supervisor's intensity (none allowed) is untouched.
+        QVERIFY(cluster.restart(Path::of("/sup/temp")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["temp"], 3);
+        QVERIFY(cluster.lookup(Path::of("/sup")).has_value());
+        QVERIFY(!cluster.restart(Path::of("/sup/none")));
+    }
+
+    void clusterRestartOfATopLevelIsolate() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());  // top-level isolates are temporary
+        cluster.runtime().block_on(cluster.spawn_isolate("/top", child(j, "top").entry));
+        QVERIFY(cluster.restart(Path::of("/top")));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(j.starts["top"], 2);
+        QCOMPARE(described(cluster, "/top").incarnation, std::uint32_t(1));
+    }
+
+    void describeASupervisorAndItsChildren() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.strategy = RestartStrategy::RestForOne;
+        spec.max_restarts = 7;
+        spec.within = 2s;
+        spec.backoff = {.min = 10ms, .max = 80ms, .jitter = 0.25, .reset_after = 1s};
+        ChildSpec a = child(j, "a");
+        a.shutdown_timeout = 250ms;
+        a.properties = Value::map({{"role", "first"}});
+        cluster.register_entry("tree", supervisor(spec, {a, child(j, "b", RestartType::Temporary)}));
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", "tree", Value::map({{"team", "x"}})));
+
+        const IsolateDescription sup = described(cluster, "/sup");
+        QCOMPARE(sup.path, Path::of("/sup"));
+        QCOMPARE(sup.entry_name, std::string("tree"));
+        QCOMPARE(sup.properties, Value::map({{"team", "x"}}));
+        QVERIFY(!sup.supervisor.has_value());  // the root
+        QCOMPARE(sup.restart, RestartType::Temporary);
+        QCOMPARE(sup.incarnation, std::uint32_t(0));
+        QVERIFY(!sup.restarting);
+        QVERIFY(cluster.runtime().find_isolate(sup.isolate).has_value());
+        QVERIFY(sup.supervises.has_value());
+        QCOMPARE(sup.supervises->strategy, RestartStrategy::RestForOne);
+        QCOMPARE(sup.supervises->max_restarts, 7);
+        QCOMPARE(sup.supervises->within, Duration(2s));
+        QCOMPARE(sup.supervises->backoff.max, Duration(80ms));
+        QCOMPARE(sup.supervises->backoff.jitter, 0.25);
+        QVERIFY(!sup.supervises->dynamic);
+        QCOMPARE(sup.supervises->children, (std::vector<std::string>{"a", "b"}));
+
+        const IsolateDescription first = described(cluster, "/sup/a");
+        QCOMPARE(first.supervisor, std::optional<Path>(Path::of("/sup")));
+        QCOMPARE(first.restart, RestartType::Permanent);
+        QCOMPARE(first.shutdown_timeout, Duration(250ms));
+        QCOMPARE(first.properties, Value::map({{"role", "first"}}));
+        QVERIFY(first.entry_name.empty());
+        QVERIFY(!first.supervises.has_value());
+
+        ref(cluster, "/sup/b").send("quit");  // temporary: gone for good
+        cluster.runtime().run_until_idle();
+        QCOMPARE(described(cluster, "/sup").supervises->children, std::vector<std::string>{"a"});
+
+        ref(cluster, "/sup/a").send("crash");
+        cluster.runtime().run_until_idle();
+        const IsolateDescription between = described(cluster, "/sup/a");
+        QVERIFY(between.restarting);  // the backoff holds it
+        QCOMPARE(between.isolate, IsolateId(0));
+        cluster.runtime().advance_time(50ms);
+        const IsolateDescription again = described(cluster, "/sup/a");
+        QVERIFY(!again.restarting);
+        QCOMPARE(again.incarnation, std::uint32_t(1));
+        QVERIFY(!cluster.describe(Path::of("/sup/none")).has_value());
+    }
+
+    void describeADynamicSupervisor() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        SupervisorSpec spec;
+        spec.dynamic_child = child(j, "worker", RestartType::Temporary);
+        auto pool = cluster.runtime().block_on(cluster.spawn_isolate("/pool", supervisor(spec, {})));
+        QVERIFY(described(cluster, "/pool").supervises->children.empty());
+        for (int i = 0; i < 2; ++i) (void)cluster.runtime().block_on(start_child(pool));
+        QVERIFY(described(cluster, "/pool").supervises->dynamic);
+        QCOMPARE(described(cluster, "/pool").supervises->children, (std::vector<std::string>{"c1", "c2"}));
+        ref(cluster, "/pool/c1").send("quit");
+        cluster.runtime().run_until_idle();
+        QCOMPARE(described(cluster, "/pool").supervises->children, std::vector<std::string>{"c2"});
+    }
+
+    void strategiesAndTypesHaveNames() {
+        QCOMPARE(restart_strategy_name(RestartStrategy::OneForOne), std::string_view("one-for-one"));
+        QCOMPARE(restart_strategy_name(RestartStrategy::OneForAll), std::string_view("one-for-all"));
+        QCOMPARE(restart_strategy_name(RestartStrategy::RestForOne), std::string_view("rest-for-one"));
+        QCOMPARE(restart_type_name(RestartType::Permanent), std::string_view("permanent"));
+        QCOMPARE(restart_type_name(RestartType::Transient), std::string_view("transient"));
+        QCOMPARE(restart_type_name(RestartType::Temporary), std::string_view("temporary"));
     }
 
     void treesNest() {

@@ -35,6 +35,34 @@ struct ClusterOptions {
     std::uint64_t random_seed = 0;
 };
 
+/// One cluster isolate as the cluster knows it (Cluster::describe): how it
+/// was spawned, who supervises it, and its current incarnation.
+struct IsolateDescription {
+    Path path;
+    std::string entry_name;            ///< empty: not spawned by name
+    Value properties;
+    std::optional<Path> supervisor;    ///< empty: the cluster's root
+    RestartType restart = RestartType::Temporary;
+    /// How long a shutdown request (Cluster::stop, a supervisor's stop) may
+    /// take before the isolate is killed.
+    Duration shutdown_timeout{};
+    std::uint32_t incarnation = 0;     ///< 0 first, +1 per restart
+    /// The current incarnation's isolate (for Runtime::find_isolate); 0
+    /// while restarting, or before it has started.
+    IsolateId isolate = 0;
+    bool restarting = false;           ///< between incarnations
+    /// Set when the isolate is a supervisor: its spec.
+    struct Supervises {
+        RestartStrategy strategy = RestartStrategy::OneForOne;
+        int max_restarts = 0;
+        Duration within{};
+        Backoff backoff;
+        bool dynamic = false;
+        std::vector<std::string> children;  ///< its current children's names, in start order
+    };
+    std::optional<Supervises> supervises;
+};
+
 /// A cluster of isolates on one node, and its owner: destroying it shuts
 /// the cluster down (as shutdown(options.shutdown_timeout) does) and waits.
 /// Refs and contexts only name the cluster; once it is gone, what is sent
@@ -72,6 +100,23 @@ public:
     /// Kills the isolate at `path` now (its supervisor then acts); false if
     /// there is none.
     bool kill(const Path& path);
+    /// Stops the isolate at `path` gracefully: sends it a shutdown request
+    /// (its Context::on_shutdown_request handler runs) and kills it if it
+    /// has not ended within its shutdown timeout (its ChildSpec's; else
+    /// default_shutdown_timeout). A paused isolate cannot handle the request
+    /// and is killed at the timeout. Its supervisor then acts as after any
+    /// end on request: a Permanent child is started again. False if no
+    /// isolate is at `path`, or it is between incarnations.
+    bool stop(const Path& path);
+    /// Stops the isolate at `path` as stop() does, after which its
+    /// supervisor (the cluster's root for a top-level isolate) starts a new
+    /// incarnation at once, whatever its restart type. It counts as a
+    /// restart (a trace Restart event, the observer's restart count), but not
+    /// towards the supervisor's restart intensity, and its siblings are left
+    /// alone whatever the strategy. False as for stop().
+    bool restart(const Path& path);
+    /// What the cluster knows of the isolate at `path`; nullopt if none.
+    std::optional<IsolateDescription> describe(const Path& path) const;
 
     /// Asks every isolate to shut down, deepest paths first, waits up to
     /// `timeout` in all, kills what remains, and says whether all ended on

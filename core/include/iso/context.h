@@ -63,6 +63,12 @@ struct Envelope {
     void reply(Value content) const;
 };
 
+/// Reads a cluster envelope from a message as it travels (the Value of a
+/// PendingEvent for a cluster isolate's inbox, say); nullopt for a Value
+/// that is not one, such as the cluster's own notices (up, down, shutdown).
+/// @threadsafe
+std::optional<Envelope> as_envelope(const Value& message);
+
 /// Why an isolate went down.
 struct DownReason {
     enum class Kind : std::uint8_t {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace iso {
@@ -24,6 +25,16 @@ enum class RestartType : std::uint8_t {
     Temporary,  ///< never
 };
 
+/// "one-for-one", "one-for-all", "rest-for-one".
+std::string_view restart_strategy_name(RestartStrategy strategy) noexcept;
+/// "permanent", "transient", "temporary".
+std::string_view restart_type_name(RestartType type) noexcept;
+
+/// How long a shutdown request may take before the isolate is killed, when
+/// nothing says otherwise: a ChildSpec's default, and Cluster::stop's for
+/// isolates that are no supervisor's ChildSpec.
+inline constexpr Duration default_shutdown_timeout = std::chrono::seconds(5);
+
 /// Delays between restarts: `min`, doubling up to `max`, each spread by up
 /// to `jitter` (0.2 = ±20%); back to `min` after `reset_after` without one.
 struct Backoff {
@@ -39,7 +50,7 @@ struct ChildSpec {
     Value properties;
     RestartType restart = RestartType::Permanent;
     /// How long a shutdown request may take before the child is killed.
-    Duration shutdown_timeout = std::chrono::seconds(5);
+    Duration shutdown_timeout = default_shutdown_timeout;
 };
 
 struct SupervisorSpec {
