@@ -3,7 +3,12 @@
 
 #include "support.h"
 
+#include <iso/observer.h>
+
 #include <QtTest>
+
+#include <array>
+#include <future>
 
 using namespace iso;
 using test::deterministic;
@@ -255,6 +260,29 @@ private slots:
         QCOMPARE(stats.delivered, std::uint64_t(2));
     }
 
+    void pendingAndDroppingAreTraced() {
+        Runtime rt(deterministic());
+        ObserverOptions manual;
+        manual.interval = std::chrono::milliseconds(0);
+        Observer observer(rt, manual);
+        auto subscription = observer.subscribe();
+        std::vector<Value> got;
+        auto l = paused_listener(rt, got, {"kept", "dropped"});
+        const MailboxView view = rt.block_on(l.isolate.pending());
+        QVERIFY(view.events[0].message_id != 0);
+        QVERIFY(view.events[1].message_id != view.events[0].message_id);
+        QVERIFY(rt.block_on(l.isolate.drop_pending(view.events[1].ordinal)));
+        observer.poll();
+        std::vector<trace::Event> letters;
+        for (Batch& b : subscription->take_all())
+            for (trace::Event& e : b.events)
+                if (e.kind == trace::Kind::DeadLetter) letters.push_back(std::move(e));
+        QCOMPARE(letters.size(), std::size_t(1));
+        QCOMPARE(letters[0].message, view.events[1].message_id);
+        QCOMPARE(letters[0].arg, std::uint32_t(DeadLetterReason::Dropped));
+        QCOMPARE(letters[0].port, l.port.id());
+    }
+
     void droppingTheSteppedEventTakesBackTheStep() {
         Runtime rt(deterministic());
         std::vector<Value> got;
@@ -299,6 +327,38 @@ private slots:
             co_return view.depth;
         });
         QCOMPARE(rt.block_on(std::move(depth)), std::size_t(0));
+    }
+
+    void onWorkerThreads() {
+        RuntimeOptions options;
+        options.threads = 2;
+        Runtime rt(options);
+        std::array<std::promise<void>, 2> handled;
+        std::vector<Value> got;  // the isolate's, until `handled` says otherwise
+        std::promise<SendPort> opened;
+        const Isolate isolate = rt.spawn([&](Value) {
+            RawReceivePort receiver([&](Value v) {
+                got.push_back(std::move(v));
+                handled.at(got.size() - 1).set_value();
+            });
+            opened.set_value(receiver.send_port());
+        });
+        const SendPort port = opened.get_future().get();
+        isolate.pause();
+        QVERIFY(isolate.pending().get().paused);  // answered after the pause took effect
+        for (int i = 1; i <= 3; ++i) port.send(i);
+        const MailboxView view = isolate.pending().get();
+        QCOMPARE(values_of(view), (std::vector<Value>{1, 2, 3}));
+        isolate.step();
+        handled[0].get_future().wait();
+        QVERIFY(isolate.drop_pending(view.events[1].ordinal).get());
+        isolate.step();
+        handled[1].get_future().wait();
+        QCOMPARE(got, (std::vector<Value>{1, 3}));
+        QCOMPARE(isolate.pending().get().depth, std::size_t(0));
+        QVERIFY(rt.message_stats().accounted());
+        isolate.kill();
+        QVERIFY(rt.wait_until_idle());
     }
 
     void heldEventsOfAKilledIsolateAreDeadLetters() {

@@ -457,6 +457,8 @@ private slots:
         row("restart", Kind::Restart, 1, "/app/ping", 0, u"path"_s, u"/app/ping"_s);
         row("dead letter", Kind::DeadLetter, std::uint32_t(DeadLetterReason::IsolateDead), "{}", pong, u"reason"_s,
             u"isolate dead"_s);
+        row("dead letter dropped by a tool", Kind::DeadLetter, std::uint32_t(DeadLetterReason::Dropped), "{}", pong,
+            u"reason"_s, u"dropped"_s);
         row("dead letter receiver", Kind::DeadLetter, 0, {}, pong, u"receiver"_s, u"/app/pong #2"_s);
         row("down", Kind::Down, std::uint32_t(DownReason::Kind::Failed), "bad" + sep + "x.cpp:1", 0, u"reason"_s,
             QString::fromUtf8(kind_name(DownReason::Kind::Failed).data()));
