@@ -1,11 +1,13 @@
 #include "clustersource.h"
 #include "clusterstate.h"
+#include "embeddedcluster.h"
 #include "mainwindow.h"
 #include "stallwatchdog.h"
 #include "scenarios/scenarios.h"
 
 #include <iso/cluster.h>
 #include <iso/observer.h>
+#include <iso/tracefile.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,6 +22,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <random>
 
 using namespace Qt::StringLiterals;
 
@@ -57,6 +60,7 @@ struct Options {
     std::optional<double> seconds;  ///< none: until the window is closed
     QString screenshotPath;
     QString view;  ///< the one view to render; empty: the whole window
+    QString recordPath;  ///< headless: the trace file to record to
 };
 
 /// Whether Qt can be expected to find a screen, or was told which platform to use.
@@ -98,30 +102,65 @@ std::chrono::milliseconds toMilliseconds(double seconds)
     return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
-/// Prints one line a second about the cluster, then a last one after
-/// `seconds`, and quits the event loop. The figures come from an observer
-/// with tracing on, as the window's do.
-int runHeadless(iso::Runtime& runtime, double seconds)
+/// The figures every summary line gives, headless or not.
+QString summaryOf(const ClusterState& state, const iso::Runtime& runtime, std::chrono::milliseconds stall)
 {
+    return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
+           "longest stall %7 ms"_s
+        .arg(state.live())
+        .arg(state.messagesPerSecond(), 0, 'f', 0)
+        .arg(state.totals().messages_total)
+        .arg(state.restarts())
+        .arg(runtime.dead_letter_count())
+        .arg(state.eventsLost())
+        .arg(stall.count());
+}
+
+/// Observes `cluster` for a run: with a recording, losing nothing (the
+/// cluster slows instead, as replay needs whole recordings) and keeping
+/// whole payloads.
+iso::ObserverOptions observing(bool recording)
+{
+    iso::ObserverOptions options;
+    if (recording) {
+        options.full_wait = std::chrono::seconds(1);
+        options.payload = iso::trace::PayloadCapture::Whole;
+    }
+    return options;
+}
+
+/// Starts the scenario, prints one line a second about the cluster, then a
+/// last one after `seconds`, and quits the event loop. The figures come
+/// from an observer with tracing on, as the window's do. With a record
+/// path, the run is recorded there from its first event.
+int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& options)
+{
+    const double seconds = *options.seconds;
+    iso::Runtime& runtime = cluster.runtime();
     QElapsedTimer clock;
     clock.start();
-    iso::Observer observer(runtime);
+    iso::Observer observer(runtime, observing(!options.recordPath.isEmpty()));
     const auto feed = observer.subscribe();
+    std::optional<iso::trace::Recorder> recorder;
+    if (!options.recordPath.isEmpty()) {
+        iso::trace::FileInfo info;
+        info.program = options.scenario->name;
+        info.payload = iso::trace::PayloadCapture::Whole;
+        info.run_seed = seed;
+        try {
+            recorder.emplace(observer, options.recordPath.toStdString(), info);
+        } catch (const std::exception& e) {
+            return fail(exitFailure, u"cannot record to %1: %2"_s.arg(options.recordPath, QString::fromUtf8(e.what())));
+        }
+    }
+    options.scenario->start(cluster);
     ClusterState state;
     StallWatchdog watchdog;
     watchdog.start();
     const auto summary = [&](std::chrono::milliseconds stall) {
         while (auto batch = feed->try_next())
             state.apply(*batch);
-        return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
-               "longest stall %7 ms"_s
-            .arg(state.live())
-            .arg(state.messagesPerSecond(), 0, 'f', 0)
-            .arg(state.totals().messages_total)
-            .arg(state.restarts())
-            .arg(runtime.dead_letter_count())
-            .arg(state.eventsLost())
-            .arg(stall.count());
+        return summaryOf(state, runtime, stall);
     };
     const auto elapsed = [&] { return static_cast<double>(clock.elapsed()) / 1000.0; };
 
@@ -136,24 +175,45 @@ int runHeadless(iso::Runtime& runtime, double seconds)
         printLine(stdout, u"isoscope: done after %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary(watchdog.longest()));
         QCoreApplication::quit();
     });
-    return QCoreApplication::exec();
+    const int exitCode = QCoreApplication::exec();
+    if (!recorder)
+        return exitCode;
+    try {
+        observer.poll();
+        const iso::trace::RecorderStats stats = recorder->stop();
+        printLine(stdout, u"isoscope: recorded %1 events to %2 (%3 bytes, %4 lost)"_s.arg(stats.events)
+                              .arg(options.recordPath)
+                              .arg(stats.bytes)
+                              .arg(stats.missed_events + observer.snapshot().events_lost));
+    } catch (const std::exception& e) {
+        return fail(exitFailure, u"the recording to %1 failed: %2"_s.arg(options.recordPath, QString::fromUtf8(e.what())));
+    }
+    return exitCode;
 }
 
-/// Shows the window; with a duration, closes it after that long. In
-/// screenshot mode, renders it to `options.screenshotPath` first.
-int runWindow(iso::Runtime& runtime, const Options& options)
+/// Starts the scenario and shows the window; with a duration, closes it
+/// after that long and prints a summary of the run, with how long the
+/// window was unresponsive at worst and how much it sampled. In screenshot
+/// mode, renders it to `options.screenshotPath` first.
+int runWindow(iso::Cluster& cluster, const Options& options)
 {
     QApplication::setWindowIcon(QIcon(u":/isoscope/isoscope.svg"_s));
     // Lets the desktop match the window to installer/dev.isoscope.Isoscope.desktop.
     QGuiApplication::setDesktopFileName(u"dev.isoscope.Isoscope"_s);
-    ClusterSource source(runtime);
-    MainWindow window(source);
+    ClusterSource source(cluster.runtime());
+    EmbeddedCluster control(cluster);
+    MainWindow window(source, control);
+    options.scenario->start(cluster);
     window.show();
     source.start();
 
     int exitCode = 0;
     if (options.seconds) {
         QTimer::singleShot(toMilliseconds(*options.seconds), Qt::PreciseTimer, [&] {
+            printLine(stdout, u"isoscope: window closed after %1 s: %2, %3% of events shown"_s
+                                  .arg(*options.seconds, 0, 'f', 1)
+                                  .arg(summaryOf(source.state(), cluster.runtime(), window.longestStall()))
+                                  .arg(std::floor(source.shownShareOverall() * 1000) / 10));
             QWidget* shown = options.view.isEmpty() ? &window : window.view(options.view);
             if (options.mode == Mode::Screenshot && !shown->grab().save(options.screenshotPath, "PNG"))
                 exitCode = fail(exitFailure, u"could not write the screenshot to %1"_s.arg(options.screenshotPath));
@@ -179,6 +239,10 @@ struct CommandLine {
     QCommandLineOption view{u"view"_s,
                             u"With --screenshot, render only this view: "_s + MainWindow::viewNames().join(u", "_s) + u"."_s,
                             u"NAME"_s};
+    QCommandLineOption record{u"record"_s,
+                              u"With --headless, record the run to this trace file, for isoctl to inspect, "
+                              "export or replay."_s,
+                              u"FILE"_s};
     QCommandLineOption screenshot{u"screenshot"_s,
                                   u"Render the window offscreen after --duration seconds to this PNG file, "
                                   "then quit."_s,
@@ -187,7 +251,7 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
-        parser.addOptions({scenario, listScenarios, headless, duration, screenshot, view});
+        parser.addOptions({scenario, listScenarios, headless, duration, record, screenshot, view});
     }
 };
 
@@ -258,6 +322,13 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
         if (!MainWindow::viewNames().contains(options.view))
             return fail(exitUsage, u"no view '%1' (known: %2)"_s.arg(options.view, MainWindow::viewNames().join(u", "_s)));
     }
+    if (parser.isSet(commandLine.record)) {
+        if (options.mode != Mode::Headless)
+            return fail(exitUsage, u"--record records a headless run; it needs --headless"_s);
+        options.recordPath = parser.value(commandLine.record);
+        if (!canWriteFile(options.recordPath))
+            return fail(exitFailure, u"cannot write the recording to %1"_s.arg(options.recordPath));
+    }
     if (options.mode == Mode::Screenshot) {
         options.screenshotPath = parser.value(commandLine.screenshot);
         if (!canWriteFile(options.screenshotPath))
@@ -298,10 +369,12 @@ int main(int argc, char* argv[])
                               .arg(*options.seconds));
     }
     // Destroyed last: ending the cluster ends every isolate of the scenario.
-    iso::Cluster cluster = iso::Cluster::single_node();
+    // The seed is chosen here, so that a recording can say which it was.
+    iso::ClusterOptions clusterOptions;
+    clusterOptions.random_seed = std::random_device{}() | 1ull << 32;
+    iso::Cluster cluster = iso::Cluster::single_node(clusterOptions);
     options.scenario->setup(cluster);
-    options.scenario->start(cluster);
     if (options.mode == Mode::Headless)
-        return runHeadless(cluster.runtime(), *options.seconds);
-    return runWindow(cluster.runtime(), options);
+        return runHeadless(cluster, clusterOptions.random_seed, options);
+    return runWindow(cluster, options);
 }

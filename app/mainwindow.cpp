@@ -1,80 +1,120 @@
 #include "mainwindow.h"
 
+#include "clustercontrol.h"
 #include "clustersource.h"
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
-#include "isolatelistmodel.h"
-#include "isolatelistpage.h"
+#include "inspectorpage.h"
+#include "isolateactions.h"
+#include "isolateselection.h"
+#include "isolatetablemodel.h"
+#include "isolatetablepage.h"
+#include "messagebar.h"
 #include "stallwatchdog.h"
 #include "throughputplot.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
 #include <QDockWidget>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTimer>
+#include <QVBoxLayout>
 
-MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
+#include <cmath>
+
+MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* parent)
     : QMainWindow(parent)
+    , m_source(source)
+    , m_selection(new IsolateSelection(this))
+    , m_actions(new IsolateActions(&control, m_selection, &source.state(), this))
+    , m_messages(new MessageBar(this))
+    , m_tableModel(new IsolateTableModel(this))
+    , m_table(new IsolateTablePage(m_tableModel, m_selection, this))
+    , m_inspector(new InspectorPage(&control, m_selection, m_actions, this))
     , m_isolateCount(new QLabel(this))
+    , m_sampling(new QLabel(this))
     , m_stall(new QLabel(this))
     , m_watchdog(new StallWatchdog(this))
 {
     setWindowTitle(tr("Isoscope"));
 
-    auto* model = new IsolateListModel(this);
-    m_table = new IsolateListPage(model, this);
-    setCentralWidget(m_table);
+    auto* centre = new QWidget(this);
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins({});
+    centreLayout->setSpacing(0);
+    centreLayout->addWidget(m_messages);
+    centreLayout->addWidget(m_table);
+    setCentralWidget(centre);
+    attachContextMenu(m_table->view(), IsolateTableModel::IsolateIdRole);
+
+    m_inspectorDock = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
 
     auto* plot = new ThroughputPlot(this);
-    m_plotDock = new QDockWidget(tr("Throughput"), this);
-    m_plotDock->setObjectName(QStringLiteral("throughputDock"));
-    m_plotDock->setWidget(plot);
-    addDockWidget(Qt::BottomDockWidgetArea, m_plotDock);
-
+    m_plotDock = addDock(tr("Throughput"), QStringLiteral("throughputDock"), plot, Qt::BottomDockWidgetArea);
     auto* log = new EventLogModel(this);
-    m_logDock = new QDockWidget(tr("Event log"), this);
-    m_logDock->setObjectName(QStringLiteral("eventLogDock"));
-    m_logDock->setWidget(new EventLogPage(log, this));
-    addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
+                        Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_plotDock, m_logDock);
     m_plotDock->raise();
+
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
+    connect(&source, &ClusterSource::batchApplied, this, &MainWindow::apply);
+    connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
+    connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
+    // A new isolate is what the person wants to look at next.
+    connect(m_actions, &IsolateActions::spawned, this, [this](const QString& path) { m_selectWhenSeen = path; });
 
+    m_sampling->setToolTip(tr("The window cannot keep up with every trace event, so it shows a sample; "
+                              "tables and counters stay exact"));
+    m_sampling->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: bold"));
+    m_sampling->hide();
+    m_stall->setToolTip(tr("The longest time in the last second that the window could not respond"));
+    statusBar()->addPermanentWidget(m_sampling);
     statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);
-    showIsolateCount({});
-    m_stall->setToolTip(tr("The longest time in the last second that the window could not respond"));
     m_watchdog->start();
     auto* everySecond = new QTimer(this);
-    connect(everySecond, &QTimer::timeout, this, &MainWindow::showStall);
+    connect(everySecond, &QTimer::timeout, this, &MainWindow::showStatus);
     everySecond->start(std::chrono::seconds(1));
-    showStall();
+    showStatus();
     createMenus();
 
-    connect(&source, &ClusterSource::snapshotReady, model, &IsolateListModel::applySnapshot);
-    connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
-    connect(&source, &ClusterSource::snapshotReady, this, &MainWindow::showIsolateCount);
+    resize(1280, 800);
+}
 
-    resize(1000, 680);
+QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName, QWidget* page,
+                                 Qt::DockWidgetArea area)
+{
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(page);
+    addDockWidget(area, dock);
+    return dock;
 }
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("table"), QStringLiteral("metrics"), QStringLiteral("log")};
+    return {QStringLiteral("table"), QStringLiteral("inspector"), QStringLiteral("metrics"), QStringLiteral("log")};
 }
 
 QWidget* MainWindow::view(const QString& name)
 {
     if (name == u"table")
         return m_table;
-    QDockWidget* dock = name == u"metrics" ? m_plotDock : name == u"log" ? m_logDock : nullptr;
+    QDockWidget* dock = name == u"inspector" ? m_inspectorDock
+                        : name == u"metrics" ? m_plotDock
+                        : name == u"log"     ? m_logDock
+                                             : nullptr;
     if (dock == nullptr)
         return nullptr;
+    dock->show();
     dock->raise();
     return dock->widget();
 }
@@ -86,9 +126,58 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu* cluster = menuBar()->addMenu(tr("&Cluster"));
+    cluster->addAction(m_actions->spawnAction());
+    cluster->addAction(m_actions->sendAction());
+
+    QMenu* isolate = menuBar()->addMenu(tr("&Isolate"));
+    m_actions->addTo(isolate);
+
+    QMenu* views = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget* dock : findChildren<QDockWidget*>())
+        views->addAction(dock->toggleViewAction());
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(tr("&About Isoscope"), this, &MainWindow::showAbout);
     about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::attachContextMenu(QAbstractItemView* view, int idRole)
+{
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view, idRole](const QPoint& at) {
+        // The menu acts on the row under the pointer, as in a file manager.
+        const QModelIndex index = view->indexAt(at);
+        if (!index.isValid())
+            return;
+        m_selection->select(index.data(idRole).toULongLong());
+        m_actions->update();
+        QMenu menu(this);
+        m_actions->addTo(&menu);
+        menu.exec(view->viewport()->mapToGlobal(at));
+    });
+}
+
+void MainWindow::apply(const ClusterState& state, const iso::Batch& batch)
+{
+    m_tableModel->apply(state);
+    m_inspector->apply(state, batch);
+    m_actions->update();
+    if (m_selectWhenSeen.isEmpty())
+        return;
+    const std::string wanted = m_selectWhenSeen.toStdString();
+    for (const auto& [id, isolate] : state.isolates()) {
+        if (isolate.metrics.path == wanted && isolate.metrics.state != iso::IsolateState::Exited) {
+            m_selectWhenSeen.clear();
+            m_selection->select(id);
+            break;
+        }
+    }
+}
+
+void MainWindow::report(const QString& text, bool failed)
+{
+    m_messages->show(text, failed);
 }
 
 void MainWindow::showAbout()
@@ -101,12 +190,17 @@ void MainWindow::showAbout()
                            .arg(QCoreApplication::applicationVersion()));
 }
 
-void MainWindow::showStall()
+std::chrono::milliseconds MainWindow::longestStall() const
 {
-    m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
+    return m_watchdog->longest();
 }
 
-void MainWindow::showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot)
+void MainWindow::showStatus()
 {
-    m_isolateCount->setText(snapshot.size() == 1 ? tr("1 isolate") : tr("%1 isolates").arg(snapshot.size()));
+    m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
+    const std::size_t live = m_source.state().live();
+    m_isolateCount->setText(live == 1 ? tr("1 isolate") : tr("%1 isolates").arg(live));
+    const double shown = m_source.takeShownShare();
+    m_sampling->setVisible(shown < 1.0);
+    m_sampling->setText(tr("Sampling: %1% of events shown").arg(std::floor(shown * 100)));
 }

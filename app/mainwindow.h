@@ -1,42 +1,71 @@
 #pragma once
 
-#include <iso/runtime.h>
+#include <iso/observer.h>
 
 #include <QMainWindow>
 
-#include <vector>
-
+class ClusterControl;
 class ClusterSource;
+class ClusterState;
+class InspectorPage;
+class IsolateActions;
+class IsolateSelection;
+class IsolateTableModel;
+class IsolateTablePage;
+class MessageBar;
+class QAbstractItemView;
 class QDockWidget;
 class QLabel;
 class StallWatchdog;
 
-/// The workbench window: the isolate table in the middle, the throughput
-/// plot and the event log docked below, the isolate count and the window's
-/// own longest stall of the last second in the status bar.
+/// The workbench window: the isolate table in the middle, the inspector on
+/// the right, metrics and the event log below; menus, shortcuts and context
+/// menus for every action; what the actions came to in a bar above the
+/// table; in the status bar, the isolate count, the window's own longest
+/// stall of the last second, and whether it is sampling.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    /// Shows what `source` delivers; the source must outlive the window.
-    explicit MainWindow(ClusterSource& source, QWidget* parent = nullptr);
+    /// Shows what `source` delivers and acts through `control`; both must
+    /// outlive the window.
+    MainWindow(ClusterSource& source, ClusterControl& control, QWidget* parent = nullptr);
 
     /// The names of the views that view() knows, for --view.
     static QStringList viewNames();
     /// The view called `name`, brought to the front; null if there is none.
     QWidget* view(const QString& name);
 
-private:
-    void createMenus();
-    void showAbout();
-    void showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot);
-    void showStall();
+    IsolateSelection* selection() const { return m_selection; }
+    IsolateActions* actions() const { return m_actions; }
+    MessageBar* messageBar() const { return m_messages; }
+    /// The longest the window has been unresponsive since it was made.
+    std::chrono::milliseconds longestStall() const;
 
-    QWidget* m_table;
+private:
+    QDockWidget* addDock(const QString& title, const QString& objectName, QWidget* page, Qt::DockWidgetArea area);
+    void createMenus();
+    void attachContextMenu(QAbstractItemView* view, int idRole);
+    void showAbout();
+    void apply(const ClusterState& state, const iso::Batch& batch);
+    void showStatus();
+    void report(const QString& text, bool failed);
+
+    ClusterSource& m_source;
+    IsolateSelection* m_selection;
+    IsolateActions* m_actions;
+    MessageBar* m_messages;
+    IsolateTableModel* m_tableModel;
+    IsolateTablePage* m_table;
+    InspectorPage* m_inspector;
+    QDockWidget* m_inspectorDock;
     QDockWidget* m_plotDock;
     QDockWidget* m_logDock;
     QLabel* m_isolateCount;
+    QLabel* m_sampling;
     QLabel* m_stall;
     StallWatchdog* m_watchdog;
+    /// A path just spawned: selected once it shows up.
+    QString m_selectWhenSeen;
 };

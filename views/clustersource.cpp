@@ -1,5 +1,6 @@
 #include "clustersource.h"
 
+#include <QElapsedTimer>
 #include <QThread>
 
 ClusterSource::ClusterSource(iso::Runtime& runtime, QObject* parent)
@@ -37,8 +38,43 @@ void ClusterSource::poll()
 {
     Q_ASSERT(QThread::currentThread() == thread());
     emit snapshotReady(m_runtime.isolates());
+    QElapsedTimer spent;
+    spent.start();
     while (auto batch = m_feed->try_next()) {
+        // Past the budget the window samples: later batches bring their
+        // snapshot deltas, which keep tables and counters exact, but not
+        // their events, which the window could not keep up with.
+        if (std::chrono::milliseconds(spent.elapsed()) > applyBudget) {
+            m_recentSampledOut += batch->events.size();
+            batch->events.clear();
+        }
+        m_recentShown += batch->events.size();
+        m_recentSampledOut += batch->missed_events;
         m_state.apply(*batch);
         emit batchApplied(m_state, *batch);
     }
+}
+
+namespace {
+
+double share(std::uint64_t shown, std::uint64_t sampledOut)
+{
+    const auto all = shown + sampledOut;
+    return all == 0 ? 1.0 : static_cast<double>(shown) / static_cast<double>(all);
+}
+
+} // namespace
+
+double ClusterSource::takeShownShare()
+{
+    const double recent = share(m_recentShown, m_recentSampledOut);
+    m_totalShown += m_recentShown;
+    m_totalSampledOut += m_recentSampledOut;
+    m_recentShown = m_recentSampledOut = 0;
+    return recent;
+}
+
+double ClusterSource::shownShareOverall() const
+{
+    return share(m_totalShown + m_recentShown, m_totalSampledOut + m_recentSampledOut);
 }

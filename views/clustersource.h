@@ -17,7 +17,7 @@ Q_DECLARE_METATYPE(std::vector<iso::IsolateInfo>)
 /// The workbench's one way in to a cluster, delivered on the GUI thread: on
 /// a timer, snapshots of its isolates, and the batches of an observer with
 /// tracing on (the runtime's only observer while the source lives), applied
-/// to a ClusterState. Remote clusters will arrive behind these same
+/// to a ClusterState (sampling their events when it cannot keep up). Remote clusters will arrive behind these same
 /// signals. Only the thread the source lives on may call members.
 class ClusterSource : public QObject
 {
@@ -25,6 +25,8 @@ class ClusterSource : public QObject
 
 public:
     static constexpr std::chrono::milliseconds defaultInterval{100};
+    /// How long one poll may spend on events before it samples.
+    static constexpr std::chrono::milliseconds applyBudget{25};
 
     /// `runtime` must outlive the source.
     explicit ClusterSource(iso::Runtime& runtime, QObject* parent = nullptr);
@@ -33,6 +35,14 @@ public:
     const ClusterState& state() const { return m_state; }
 
     void setInterval(std::chrono::milliseconds interval);
+
+    /// The share of trace events since the previous call that reached the
+    /// views, 0..1: below 1 the window is sampling, because the observer
+    /// dropped batches this slow subscriber had no room for, or because a
+    /// poll ran out of its budget.
+    double takeShownShare();
+    /// The same since the source was made.
+    double shownShareOverall() const;
 
     /// Starts polling; the first snapshot is taken at once.
     void start();
@@ -53,4 +63,8 @@ private:
     std::shared_ptr<iso::Subscription> m_feed;
     ClusterState m_state;
     QTimer m_timer;
+    std::uint64_t m_recentShown = 0;
+    std::uint64_t m_recentSampledOut = 0;
+    std::uint64_t m_totalShown = 0;
+    std::uint64_t m_totalSampledOut = 0;
 };

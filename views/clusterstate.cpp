@@ -23,7 +23,10 @@ void ClusterState::apply(const iso::Batch& batch)
             seen = m.restarts;
         }
     }
+    keepErrors(batch.events);
     for (iso::IsolateId id : delta.removed) {
+        if (auto it = m_isolates.find(id); it != m_isolates.end() && it->second.metrics.path.empty())
+            m_errors.erase(errorKey(it->second.metrics));
         m_isolates.erase(id);
         m_windowStart.erase(id);
     }
@@ -71,3 +74,30 @@ std::size_t ClusterState::live() const
     }));
 }
 
+
+std::string ClusterState::errorKey(const iso::IsolateMetrics& isolate)
+{
+    return isolate.path.empty() ? '#' + std::to_string(isolate.id) : isolate.path;
+}
+
+void ClusterState::keepErrors(const std::vector<iso::trace::Event>& events)
+{
+    for (const iso::trace::Event& e : events) {
+        if (e.kind != iso::trace::Kind::Error)
+            continue;
+        const auto isolate = m_isolates.find(e.isolate);
+        if (isolate == m_isolates.end())
+            continue;
+        std::deque<RecentError>& errors = m_errors[errorKey(isolate->second.metrics)];
+        errors.push_back({std::chrono::nanoseconds(static_cast<std::int64_t>(e.time)), e.isolate, std::string(e.field(0)), std::string(e.field(1))});
+        if (errors.size() > recentErrorLimit)
+            errors.pop_front();
+    }
+}
+
+const std::deque<ClusterState::RecentError>& ClusterState::recentErrors(const iso::IsolateMetrics& isolate) const
+{
+    static const std::deque<RecentError> none;
+    const auto it = m_errors.find(errorKey(isolate));
+    return it == m_errors.end() ? none : it->second;
+}

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 /// What the workbench knows of a cluster, kept from an observer's batches:
 /// every isolate's latest metrics with its message rates, and the cluster's
@@ -24,6 +26,16 @@ public:
         double busyShare = 0;     ///< of the window, inside handlers, 0..1
     };
 
+    /// An uncaught error, as its Error event told it.
+    struct RecentError {
+        std::chrono::nanoseconds time{0};
+        iso::IsolateId isolate = 0;  ///< the incarnation that raised it
+        std::string message;
+        std::string where;  ///< where it was thrown, when known
+    };
+    /// Errors kept for each isolate, newest last.
+    static constexpr std::size_t recentErrorLimit = 20;
+
     /// Takes in one batch, in the order the subscription gave them.
     void apply(const iso::Batch& batch);
 
@@ -41,10 +53,21 @@ public:
     /// Events lost in full thread buffers, plus those this subscriber missed.
     std::uint64_t eventsLost() const { return m_totals.events_lost + m_missedEvents; }
 
+    /// The latest errors of `isolate`'s path (every incarnation's: a
+    /// restarted isolate still shows why it was restarted), or of the
+    /// isolate itself when it has no path. Empty when there were none.
+    const std::deque<RecentError>& recentErrors(const iso::IsolateMetrics& isolate) const;
+
 private:
     void updateRates(std::chrono::nanoseconds now);
 
+    void keepErrors(const std::vector<iso::trace::Event>& events);
+    static std::string errorKey(const iso::IsolateMetrics& isolate);
+
     std::map<iso::IsolateId, Isolate> m_isolates;
+    /// By path, or by "#id" for plain isolates (dropped when they go);
+    /// bounded by the number of paths that ever failed.
+    std::unordered_map<std::string, std::deque<RecentError>> m_errors;
     iso::ClusterSnapshot m_totals;
     std::uint64_t m_missedEvents = 0;
     std::map<std::string, std::uint64_t, std::less<>> m_restartsByPath;  ///< the most seen

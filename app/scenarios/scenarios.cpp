@@ -1,5 +1,6 @@
 #include "scenarios.h"
 
+#include <iso/receiveport.h>
 #include <iso/supervision.h>
 
 #include <memory>
@@ -186,6 +187,13 @@ void demo_setup(Cluster& cluster) {
     patient.max_restarts = 1'000'000;
     patient.within = 1s;
     cluster.register_entry("demo.flaky", supervisor(patient, {flaky}));
+    // A help desk that answers what it is asked: for the workbench's Send.
+    cluster.register_entry("demo.desk", [](Context& context) {
+        auto answered = std::make_shared<std::int64_t>(0);
+        context.on_message([&context, answered](const Envelope& m) {
+            if (m.reply_to) m.reply(Map{{"answer", m.content}, {"from", context.path().str()}, {"count", ++*answered}});
+        });
+    });
     cluster.register_entry("demo.client", [](Context& context) {
         auto n = std::make_shared<std::int64_t>(0);
         context.on_message([&context, n](const Envelope&) {
@@ -203,12 +211,61 @@ void demo_start(Cluster& cluster) {
     runtime.block_on(cluster.spawn_isolate("/demo/source", "demo.source")).send("go");
     runtime.block_on(cluster.spawn_isolate("/demo/pool/dispatcher", "demo.dispatcher")).send("go");
     runtime.block_on(cluster.spawn_isolate("/demo/client", "demo.client")).send("go");
+    runtime.block_on(cluster.spawn_isolate("/demo/desk", "demo.desk"));
+}
+
+// ---- flood: as many messages as the machine can pass --------------------------------
+
+constexpr int flood_pairs = 4;
+constexpr int flood_balls = 16;  ///< in flight per pair, so that no relay waits long
+
+/// A plain isolate that passes every message on to its partner, forever.
+/// It reports its port to `spawn_message`'s port, then learns its partner's.
+void relay(Value spawn_message) {
+    RawReceivePort port;
+    port.set_handler([partner = SendPort()](Value message) mutable {
+        if (message.is_send_port()) {
+            partner = message.as_send_port();
+            return;
+        }
+        partner.send(std::move(message));
+    });
+    spawn_message.as_send_port().send(port.send_port());
+}
+
+void flood_setup(Cluster& cluster) {
+    // Pairs relays as their ports come in, then starts the balls: all
+    // partners are told before the first ball moves.
+    cluster.register_entry("flood.conductor", [](Context&) {
+        RawReceivePort ports;
+        ports.set_handler([ports, relays = std::vector<SendPort>()](Value message) mutable {
+            relays.push_back(message.as_send_port());
+            if (relays.size() < 2 * flood_pairs) return;
+            for (std::size_t i = 0; i < relays.size(); i += 2) {
+                relays[i].send(relays[i + 1]);
+                relays[i + 1].send(relays[i]);
+            }
+            for (std::size_t i = 0; i < relays.size(); i += 2)
+                for (int ball = 0; ball < flood_balls; ++ball) relays[i].send(ball);
+            ports.close();
+        });
+        SpawnOptions named;
+        named.debug_name = "relay";
+        for (int i = 0; i < 2 * flood_pairs; ++i) iso::spawn(relay, ports.send_port(), named);
+    });
+}
+
+void flood_start(Cluster& cluster) {
+    cluster.runtime().block_on(cluster.spawn_isolate("/flood/conductor", "flood.conductor"));
 }
 
 constexpr Scenario scenarios[] = {
     {"demo", "runs until stopped: a supervised pipeline, a worker pool under bursts of load, and a flaky "
              "worker whose supervisor restarts it",
      demo_setup, demo_start},
+    {"flood", "runs until stopped: four pairs of plain isolates pass 64 messages around as fast as they can, "
+              "to watch the workbench under full load",
+     flood_setup, flood_start},
     {"pipeline", "two senders ask a supervised accumulator that crashes on 13; results go to a sink",
      pipeline_setup, pipeline_start},
     {"ping-pong", "two isolates bounce a counter 10,000 times", pingpong_setup, pingpong_start},

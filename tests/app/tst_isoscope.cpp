@@ -5,6 +5,7 @@
 
 #include <QImage>
 #include <QRegularExpression>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,8 +26,8 @@ private slots:
         const Run run = isoscope({u"--list-scenarios"_s});
         QCOMPARE(run.status, 0);
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
-        QCOMPARE(lines.size(), 4);
-        for (const char* name : {"demo", "pipeline", "ping-pong", "supervision"})
+        QCOMPARE(lines.size(), 5);
+        for (const char* name : {"demo", "flood", "pipeline", "ping-pong", "supervision"})
             QVERIFY2(std::any_of(lines.begin(), lines.end(), [&](const QByteArray& l) { return l.startsWith(name); }),
                      name);
     }
@@ -34,7 +35,7 @@ private slots:
     void unknownScenarioIsOneLine() {
         const Run run = isoscope({u"--headless"_s, u"--scenario"_s, u"nope"_s});
         QCOMPARE(run.status, 2);
-        QCOMPARE(run.err, QByteArray("isoscope: no scenario 'nope' (known: demo, pipeline, ping-pong, supervision)\n"));
+        QCOMPARE(run.err, QByteArray("isoscope: no scenario 'nope' (known: demo, flood, pipeline, ping-pong, supervision)\n"));
         QVERIFY(run.out.isEmpty());
     }
 
@@ -45,7 +46,7 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<int>("isolates");
         QTest::addColumn<int>("leastRestarts");
-        QTest::newRow("demo") << QStringList{} << 17 << 0;
+        QTest::newRow("demo") << QStringList{} << 18 << 0;
         QTest::newRow("supervision") << QStringList{u"--scenario"_s, u"supervision"_s} << 6 << 1;
     }
     void headlessRunsTheScenario() {
@@ -67,7 +68,7 @@ private slots:
     // One view alone: smaller than the window, and a PNG all the same.
     void screenshotOfOneView_data() {
         QTest::addColumn<QString>("view");
-        for (const char* view : {"table", "metrics", "log"})
+        for (const char* view : {"table", "inspector", "metrics", "log"})
             QTest::newRow(view) << QString::fromLatin1(view);
     }
     void screenshotOfOneView() {
@@ -78,19 +79,43 @@ private slots:
         QCOMPARE(run.status, 0);
         const QImage image(file);
         QVERIFY(!image.isNull());
-        QVERIFY(image.height() < 680);  // the window's height
+        QVERIFY(image.height() < 800);  // the window's height
     }
 
     void wrongViewsAreOneLine() {
-        const Run unknown = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--view"_s, u"tree"_s});
+        const Run unknown = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--view"_s, u"forest"_s});
         QCOMPARE(unknown.status, 2);
         // Qt may say something of its environment first; ours is the last line.
-        QVERIFY2(unknown.err.endsWith("\nisoscope: no view 'tree' (known: table, metrics, log)\n") ||
-                     unknown.err == "isoscope: no view 'tree' (known: table, metrics, log)\n",
+        QVERIFY2(unknown.err.contains("isoscope: no view 'forest' (known: ") && unknown.err.endsWith(")\n"),
                  unknown.err.constData());
         const Run alone = isoscope({u"--headless"_s, u"--view"_s, u"log"_s});
         QCOMPARE(alone.status, 2);
         QVERIFY2(alone.err.startsWith("isoscope: --view chooses what --screenshot renders"), alone.err.constData());
+    }
+
+    // A headless run recorded from its first event: a whole trace that
+    // isoctl reads back.
+    void headlessRecordsTheRun() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"run.isotrace"_s);
+        const Run run = isoscope({u"--headless"_s, u"--scenario"_s, u"supervision"_s, u"--duration"_s, u"0.6"_s,
+                                  u"--record"_s, file});
+        QCOMPARE(run.status, 0);
+        const auto recorded = QRegularExpression(u"isoscope: recorded ([0-9]+) events to .* \\(([0-9]+) bytes, 0 lost\\)\n"_s)
+                                  .match(QString::fromUtf8(run.out));
+        QVERIFY2(recorded.hasMatch(), run.out.constData());
+        QVERIFY(recorded.captured(1).toLongLong() > 0);
+        QCOMPARE(QFileInfo(file).size(), recorded.captured(2).toLongLong());
+    }
+
+    void recordingNeedsHeadlessAndAWritablePlace() {
+        const Run windowed = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--record"_s, u"/tmp/never.isotrace"_s});
+        QCOMPARE(windowed.status, 2);
+        QVERIFY2(windowed.err.contains("isoscope: --record records a headless run; it needs --headless"),
+                 windowed.err.constData());
+        const Run nowhere = isoscope({u"--headless"_s, u"--record"_s, u"/nonexistent/dir/run.isotrace"_s});
+        QCOMPARE(nowhere.status, 1);
+        QCOMPARE(nowhere.err, QByteArray("isoscope: cannot write the recording to /nonexistent/dir/run.isotrace\n"));
     }
 
     void screenshotOfAScenario() {

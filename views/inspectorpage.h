@@ -1,0 +1,77 @@
+#pragma once
+
+#include "clustercontrol.h"
+
+#include <iso/observer.h>
+
+#include <QWidget>
+
+#include <set>
+
+class ClusterState;
+class IsolateActions;
+class IsolateSelection;
+class QLabel;
+class QTabWidget;
+class QTimer;
+class QToolButton;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+/// Everything about the selected isolate: what it is and how it was
+/// spawned, its live metrics and the ports it handles messages on, the
+/// events waiting in its mailbox with a preview of each payload, its recent
+/// errors with where they were thrown, and its supervisor's spec. The
+/// actions' buttons sit on top; a pending message can be dropped.
+class InspectorPage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    /// How often the mailbox is read while it is shown.
+    static constexpr std::chrono::milliseconds mailboxInterval{500};
+    /// How many pending events are listed.
+    static constexpr std::size_t mailboxLimit = 200;
+
+    InspectorPage(ClusterControl* control, IsolateSelection* selection, IsolateActions* actions,
+                  QWidget* parent = nullptr);
+
+    QTreeWidget* overview() const { return m_overview; }
+    QTreeWidget* mailbox() const { return m_mailbox; }
+    QTreeWidget* errors() const { return m_errors; }
+    QTreeWidget* supervisor() const { return m_supervisor; }
+    QTabWidget* tabs() const { return m_tabs; }
+
+public slots:
+    void apply(const ClusterState& state, const iso::Batch& batch);
+    /// Reads the selected isolate's mailbox again now.
+    void refreshMailbox();
+
+private:
+    void select(iso::IsolateId id);
+    void showIsolate(const ClusterState& state);
+    void showErrors(const ClusterState& state, const iso::IsolateMetrics& metrics);
+    void showDescription();
+    void showMailbox(const iso::MailboxView& view);
+    void dropSelectedPending();
+
+    ClusterControl* m_control;
+    IsolateSelection* m_selection;
+    IsolateActions* m_actions;
+    QLabel* m_title;
+    QTabWidget* m_tabs;
+    QTreeWidget* m_overview;
+    QTreeWidget* m_mailbox;
+    QLabel* m_mailboxStatus;
+    QToolButton* m_drop;
+    QTreeWidget* m_errors;
+    QTreeWidget* m_supervisor;
+    QTimer* m_mailboxTimer;
+
+    ClusterControl::Target m_target;
+    std::uint32_t m_incarnation = 0;
+    std::set<std::uint64_t> m_ports;  ///< seen handling messages since selected
+    bool m_mailboxAsked = false;      ///< an answer is on its way
+    std::optional<iso::IsolateDescription> m_description;
+    std::optional<iso::IsolateDescription> m_supervisorDescription;
+};
