@@ -816,7 +816,9 @@ QVariant ClusterTreeModel::data(const QModelIndex& index, int role) const
         return dots[static_cast<std::size_t>(shownState(node))];
     }
     case Qt::ForegroundRole:
-        if (node.ended && shownState(node) == Shown::Dead)
+        // Dead rows, and the zeros that would drown the numbers that matter, recede.
+        if ((node.ended && shownState(node) == Shown::Dead)
+            || ((column == MailboxColumn || column == RestartsColumn) && badge(node, column) == Badge::None))
             return QColor(Qt::gray);
         return {};
     default:

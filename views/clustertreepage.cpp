@@ -174,10 +174,10 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
     header->setStretchLastSection(false);
     header->setSectionResizeMode(ClusterTreeModel::NameColumn, QHeaderView::Stretch);
     const int digit = m_view->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    m_view->setColumnWidth(ClusterTreeModel::StateColumn, 14 * digit);
-    m_view->setColumnWidth(ClusterTreeModel::MailboxColumn, 10 * digit);
-    m_view->setColumnWidth(ClusterTreeModel::RestartsColumn, 10 * digit);
-    m_view->setColumnWidth(ClusterTreeModel::IdColumn, 7 * digit);
+    m_view->setColumnWidth(ClusterTreeModel::StateColumn, 11 * digit);
+    m_view->setColumnWidth(ClusterTreeModel::MailboxColumn, 9 * digit);
+    m_view->setColumnWidth(ClusterTreeModel::RestartsColumn, 9 * digit);
+    m_view->setColumnWidth(ClusterTreeModel::IdColumn, 5 * digit);
 
     // The view connected first, so it knows of new rows by the time these run.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ClusterTreePage::expandInserted);
