@@ -139,14 +139,18 @@ int runHeadless(iso::Runtime& runtime, double seconds)
     return QCoreApplication::exec();
 }
 
-/// Shows the window; with a duration, closes it after that long. In
-/// screenshot mode, renders it to `options.screenshotPath` first.
-int runWindow(iso::Runtime& runtime, const Options& options)
+/// Starts the scenario and shows the window; with a duration, closes it
+/// after that long. In screenshot mode, renders it to
+/// `options.screenshotPath` first.
+int runWindow(iso::Cluster& cluster, const Options& options)
 {
     QApplication::setWindowIcon(QIcon(u":/isoscope/isoscope.svg"_s));
     // Lets the desktop match the window to installer/dev.isoscope.Isoscope.desktop.
     QGuiApplication::setDesktopFileName(u"dev.isoscope.Isoscope"_s);
-    ClusterSource source(runtime);
+    ClusterSource source(cluster.runtime());
+    // Only once observed: the observer learns an isolate's path and
+    // supervisor from the events of its start, which the tree needs.
+    options.scenario->start(cluster);
     MainWindow window(source);
     window.show();
     source.start();
@@ -300,8 +304,8 @@ int main(int argc, char* argv[])
     // Destroyed last: ending the cluster ends every isolate of the scenario.
     iso::Cluster cluster = iso::Cluster::single_node();
     options.scenario->setup(cluster);
+    if (options.mode != Mode::Headless)
+        return runWindow(cluster, options);
     options.scenario->start(cluster);
-    if (options.mode == Mode::Headless)
-        return runHeadless(cluster.runtime(), *options.seconds);
-    return runWindow(cluster.runtime(), options);
+    return runHeadless(cluster.runtime(), *options.seconds);
 }
