@@ -1,10 +1,13 @@
 #include "mainwindow.h"
 
 #include "clustersource.h"
+#include "clustertreemodel.h"
+#include "clustertreepage.h"
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
 #include "isolatelistmodel.h"
 #include "isolatelistpage.h"
+#include "isolateselection.h"
 #include "stallwatchdog.h"
 #include "throughputplot.h"
 
@@ -24,10 +27,18 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     , m_watchdog(new StallWatchdog(this))
 {
     setWindowTitle(tr("Isoscope"));
+    m_selection = new IsolateSelection(this);
 
     auto* model = new IsolateListModel(this);
     m_table = new IsolateListPage(model, this);
     setCentralWidget(m_table);
+
+    auto* tree = new ClusterTreeModel(this);
+    m_treeDock = new QDockWidget(tr("Cluster tree"), this);
+    m_treeDock->setObjectName(QStringLiteral("treeDock"));
+    m_treeDock->setWidget(new ClusterTreePage(tree, m_selection, this));
+    addDockWidget(Qt::LeftDockWidgetArea, m_treeDock);
+    connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::apply);
 
     auto* plot = new ThroughputPlot(this);
     m_plotDock = new QDockWidget(tr("Throughput"), this);
@@ -60,19 +71,23 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
     connect(&source, &ClusterSource::snapshotReady, this, &MainWindow::showIsolateCount);
 
-    resize(1000, 680);
+    resize(1200, 680);
+    resizeDocks({m_treeDock}, {460}, Qt::Horizontal);
 }
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("table"), QStringLiteral("metrics"), QStringLiteral("log")};
+    return {QStringLiteral("table"), QStringLiteral("metrics"), QStringLiteral("log"), QStringLiteral("tree")};
 }
 
 QWidget* MainWindow::view(const QString& name)
 {
     if (name == u"table")
         return m_table;
-    QDockWidget* dock = name == u"metrics" ? m_plotDock : name == u"log" ? m_logDock : nullptr;
+    QDockWidget* dock = name == u"metrics" ? m_plotDock
+        : name == u"log"                  ? m_logDock
+        : name == u"tree"                 ? m_treeDock
+                                          : nullptr;
     if (dock == nullptr)
         return nullptr;
     dock->raise();

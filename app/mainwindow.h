@@ -7,13 +7,15 @@
 #include <vector>
 
 class ClusterSource;
+class IsolateSelection;
 class QDockWidget;
 class QLabel;
 class StallWatchdog;
 
-/// The workbench window: the isolate table in the middle, the throughput
-/// plot and the event log docked below, the isolate count and the window's
-/// own longest stall of the last second in the status bar.
+/// The workbench window: the isolate table in the middle, the cluster tree
+/// docked left, the throughput plot and the event log docked below, the
+/// isolate count and the window's own longest stall of the last second in
+/// the status bar.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -33,7 +35,9 @@ private:
     void showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot);
     void showStall();
 
+    IsolateSelection* m_selection;
     QWidget* m_table;
+    QDockWidget* m_treeDock;
     QDockWidget* m_plotDock;
     QDockWidget* m_logDock;
     QLabel* m_isolateCount;
