@@ -203,6 +203,8 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     ClusterSource source(cluster.runtime());
     EmbeddedCluster control(cluster);
     MainWindow window(source, control);
+    // Only once observed: the observer learns an isolate's path and
+    // supervisor from the events of its start, which the tree needs.
     options.scenario->start(cluster);
     window.show();
     source.start();

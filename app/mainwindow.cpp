@@ -2,6 +2,8 @@
 
 #include "clustercontrol.h"
 #include "clustersource.h"
+#include "clustertreemodel.h"
+#include "clustertreepage.h"
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
 #include "inspectorpage.h"
@@ -23,6 +25,7 @@
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTreeView>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -54,6 +57,11 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     attachContextMenu(m_table->view(), IsolateTableModel::IsolateIdRole);
 
     m_inspectorDock = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
+    auto* tree = new ClusterTreeModel(this);
+    auto* treePage = new ClusterTreePage(tree, m_selection, this);
+    m_treeDock = addDock(tr("Cluster tree"), QStringLiteral("treeDock"), treePage, Qt::LeftDockWidgetArea);
+    attachContextMenu(treePage->view(), ClusterTreeModel::IsolateIdRole);
+    connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::apply);
 
     auto* plot = new ThroughputPlot(this);
     m_plotDock = addDock(tr("Throughput"), QStringLiteral("throughputDock"), plot, Qt::BottomDockWidgetArea);
@@ -86,7 +94,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     showStatus();
     createMenus();
 
-    resize(1280, 800);
+    resize(1400, 860);
+    resizeDocks({m_treeDock, m_inspectorDock}, {380, 400}, Qt::Horizontal);
 }
 
 QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName, QWidget* page,
@@ -101,14 +110,16 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("table"), QStringLiteral("inspector"), QStringLiteral("metrics"), QStringLiteral("log")};
+    return {QStringLiteral("table"), QStringLiteral("tree"), QStringLiteral("inspector"), QStringLiteral("metrics"),
+            QStringLiteral("log")};
 }
 
 QWidget* MainWindow::view(const QString& name)
 {
     if (name == u"table")
         return m_table;
-    QDockWidget* dock = name == u"inspector" ? m_inspectorDock
+    QDockWidget* dock = name == u"tree"        ? m_treeDock
+                        : name == u"inspector" ? m_inspectorDock
                         : name == u"metrics" ? m_plotDock
                         : name == u"log"     ? m_logDock
                                              : nullptr;
@@ -147,10 +158,10 @@ void MainWindow::attachContextMenu(QAbstractItemView* view, int idRole)
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(view, &QWidget::customContextMenuRequested, this, [this, view, idRole](const QPoint& at) {
         // The menu acts on the row under the pointer, as in a file manager.
-        const QModelIndex index = view->indexAt(at);
-        if (!index.isValid())
+        const iso::IsolateId id = view->indexAt(at).data(idRole).toULongLong();
+        if (id == 0)
             return;
-        m_selection->select(index.data(idRole).toULongLong());
+        m_selection->select(id);
         m_actions->update();
         QMenu menu(this);
         m_actions->addTo(&menu);

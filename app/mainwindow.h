@@ -18,8 +18,8 @@ class QDockWidget;
 class QLabel;
 class StallWatchdog;
 
-/// The workbench window: the isolate table in the middle, the inspector on
-/// the right, metrics and the event log below; menus, shortcuts and context
+/// The workbench window: the isolate table in the middle, the cluster tree
+/// on the left, the inspector on the right, metrics and the event log below; menus, shortcuts and context
 /// menus for every action; what the actions came to in a bar above the
 /// table; in the status bar, the isolate count, the window's own longest
 /// stall of the last second, and whether it is sampling.
@@ -59,6 +59,7 @@ private:
     IsolateTableModel* m_tableModel;
     IsolateTablePage* m_table;
     InspectorPage* m_inspector;
+    QDockWidget* m_treeDock;
     QDockWidget* m_inspectorDock;
     QDockWidget* m_plotDock;
     QDockWidget* m_logDock;

@@ -91,7 +91,7 @@ int run_record(const Arguments& args) {
 const Command trace_record_command = {
     "trace record",
     "SCENARIO",
-    "run a built-in scenario (pipeline, ping-pong, supervision) and record it",
+    "run a built-in scenario (see isoscope --list-scenarios) and record it",
     record_options,
     run_record,
 };

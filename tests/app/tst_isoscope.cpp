@@ -68,7 +68,7 @@ private slots:
     // One view alone: smaller than the window, and a PNG all the same.
     void screenshotOfOneView_data() {
         QTest::addColumn<QString>("view");
-        for (const char* view : {"table", "inspector", "metrics", "log"})
+        for (const char* view : {"table", "tree", "inspector", "metrics", "log"})
             QTest::newRow(view) << QString::fromLatin1(view);
     }
     void screenshotOfOneView() {

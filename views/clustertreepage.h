@@ -1,0 +1,47 @@
+#pragma once
+
+#include <iso/fwd.h>
+
+#include <QWidget>
+
+class ClusterTreeModel;
+class IsolateSelection;
+class QLineEdit;
+class QModelIndex;
+class QSortFilterProxyModel;
+class QTreeView;
+
+/// The supervision tree, with the first two levels expanded and the
+/// plain isolates' group collapsed, filtered by text (in names, paths and
+/// ids) or, for text that starts with '/', by path: a prefix, or a
+/// pattern with wildcards as iso::PathPattern reads it (`/demo/pool/*`).
+/// The rows above a match stay, so that it is seen where it sits. It
+/// follows the shared selection both ways: picking a row selects its
+/// isolate everywhere, a selection made elsewhere is shown here, and a
+/// selected path that restarts stays selected as its new incarnation.
+class ClusterTreePage : public QWidget
+{
+    Q_OBJECT
+
+public:
+    /// The page shows `model` and follows `selection`; it owns neither.
+    ClusterTreePage(ClusterTreeModel* model, IsolateSelection* selection, QWidget* parent = nullptr);
+
+    /// The tree, for the window to attach a context menu to.
+    QTreeView* view() const { return m_view; }
+
+private:
+    void setFilter(const QString& text);
+    void expandInserted(const QModelIndex& parent, int first, int last);
+    void expandDefault(const QModelIndex& index);
+    void pickRow();
+    void showIsolate(iso::IsolateId id);
+    void followRestart(iso::IsolateId previous, iso::IsolateId next);
+
+    ClusterTreeModel* m_model;
+    IsolateSelection* m_selection;
+    QLineEdit* m_filter;
+    QSortFilterProxyModel* m_proxy;
+    QTreeView* m_view;
+    bool m_showing = false;  ///< selecting a row because the shared selection changed
+};
