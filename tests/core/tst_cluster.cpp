@@ -382,7 +382,10 @@ private slots:
         QVERIFY(handle.has_value());
         const Capability pause = handle->pause();
         await(cluster, cluster.spawn_isolate("/writer", [](Context& context) {
-            context.lookup(Path::of("/inbox"))->send("hello", SendOptions{.type = "greeting", .correlation_id = "c-1"});
+            SendOptions options;
+            options.type = "greeting";
+            options.correlation_id = "c-1";
+            context.lookup(Path::of("/inbox"))->send("hello", options);
         }));
         idle(cluster);
         const MailboxView view = await(cluster, handle->pending());

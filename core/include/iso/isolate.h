@@ -80,10 +80,10 @@ public:
     /// whether the isolate is paused. Answered by the isolate's control
     /// handling: ahead of ordinary events, paused or not, between two
     /// events. Fails with BrokenPromise if the isolate has ended (or never
-    /// was) before it answered. Needs the pause capability (without it:
-    /// StateError). For debuggers: what it lists is taken out of the
-    /// mailbox's lock-free queue into a list of the isolate's own, which it
-    /// runs first, so that the order stays the same.
+    /// was) before it answered. Needs the pause capability: without it, or
+    /// with another isolate's, it fails with StateError. For debuggers: what
+    /// it lists is taken out of the mailbox's lock-free queue into a list of
+    /// the isolate's own, which it runs first, so that the order stays.
     Future<MailboxView> pending(std::size_t limit = 100) const;
     /// Drops the pending message `ordinal` (from a MailboxView) from the
     /// mailbox: it becomes a dead letter (DeadLetterReason::Dropped) and is
