@@ -240,6 +240,21 @@ private slots:
         QCOMPARE(of_kind(drain(observer, *sub), EventKind::Handle).size(), std::size_t{1});
     }
 
+    // An isolate there before the observer, first heard of through the
+    // events of a message, still gets its debug name.
+    void isolatesFromBeforeTheObserverHaveTheirNames() {
+        auto cluster = Cluster::single_node(stepped());
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        ref.send(1);
+        cluster.runtime().run_until_idle();
+        observer.poll();
+        const auto snap = observer.snapshot();
+        QVERIFY(std::any_of(snap.isolates.begin(), snap.isolates.end(),
+                            [](const IsolateMetrics& m) { return m.name == "/server" && m.messages_in == 1; }));
+    }
+
     void filterByPathPrefix() {
         auto cluster = Cluster::single_node(stepped());
         Observer observer(cluster.runtime(), manual());
