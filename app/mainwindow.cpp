@@ -5,8 +5,9 @@
 #include "eventlogpage.h"
 #include "isolatelistmodel.h"
 #include "isolatelistpage.h"
+#include "isolateselection.h"
+#include "metricspage.h"
 #include "stallwatchdog.h"
-#include "throughputplot.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -19,6 +20,7 @@
 
 MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     : QMainWindow(parent)
+    , m_selection(new IsolateSelection(this))
     , m_isolateCount(new QLabel(this))
     , m_stall(new QLabel(this))
     , m_watchdog(new StallWatchdog(this))
@@ -29,19 +31,19 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     m_table = new IsolateListPage(model, this);
     setCentralWidget(m_table);
 
-    auto* plot = new ThroughputPlot(this);
-    m_plotDock = new QDockWidget(tr("Throughput"), this);
-    m_plotDock->setObjectName(QStringLiteral("throughputDock"));
-    m_plotDock->setWidget(plot);
-    addDockWidget(Qt::BottomDockWidgetArea, m_plotDock);
+    auto* metrics = new MetricsPage(m_selection, this);
+    m_metricsDock = new QDockWidget(tr("Metrics"), this);
+    m_metricsDock->setObjectName(QStringLiteral("metricsDock"));
+    m_metricsDock->setWidget(metrics);
+    addDockWidget(Qt::BottomDockWidgetArea, m_metricsDock);
 
     auto* log = new EventLogModel(this);
     m_logDock = new QDockWidget(tr("Event log"), this);
     m_logDock->setObjectName(QStringLiteral("eventLogDock"));
     m_logDock->setWidget(new EventLogPage(log, this));
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
-    tabifyDockWidget(m_plotDock, m_logDock);
-    m_plotDock->raise();
+    tabifyDockWidget(m_metricsDock, m_logDock);
+    m_metricsDock->raise();
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
 
@@ -57,7 +59,7 @@ MainWindow::MainWindow(ClusterSource& source, QWidget* parent)
     createMenus();
 
     connect(&source, &ClusterSource::snapshotReady, model, &IsolateListModel::applySnapshot);
-    connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
+    connect(&source, &ClusterSource::batchApplied, metrics, &MetricsPage::apply);
     connect(&source, &ClusterSource::snapshotReady, this, &MainWindow::showIsolateCount);
 
     resize(1000, 680);
@@ -72,7 +74,7 @@ QWidget* MainWindow::view(const QString& name)
 {
     if (name == u"table")
         return m_table;
-    QDockWidget* dock = name == u"metrics" ? m_plotDock : name == u"log" ? m_logDock : nullptr;
+    QDockWidget* dock = name == u"metrics" ? m_metricsDock : name == u"log" ? m_logDock : nullptr;
     if (dock == nullptr)
         return nullptr;
     dock->raise();

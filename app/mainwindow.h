@@ -7,12 +7,13 @@
 #include <vector>
 
 class ClusterSource;
+class IsolateSelection;
 class QDockWidget;
 class QLabel;
 class StallWatchdog;
 
-/// The workbench window: the isolate table in the middle, the throughput
-/// plot and the event log docked below, the isolate count and the window's
+/// The workbench window: the isolate table in the middle, the metrics
+/// charts and the event log docked below, the isolate count and the window's
 /// own longest stall of the last second in the status bar.
 class MainWindow : public QMainWindow
 {
@@ -33,8 +34,10 @@ private:
     void showIsolateCount(const std::vector<iso::IsolateInfo>& snapshot);
     void showStall();
 
+    /// The isolate every view shows, owned by the window.
+    IsolateSelection* m_selection;
     QWidget* m_table;
-    QDockWidget* m_plotDock;
+    QDockWidget* m_metricsDock;
     QDockWidget* m_logDock;
     QLabel* m_isolateCount;
     QLabel* m_stall;
