@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <ranges>
 
 namespace {
 
@@ -85,14 +84,13 @@ void MetricsHistory::apply(const ClusterState& state)
     m_now = now;
     ++m_updates;
 
+    // The one pass over every isolate; the rest is over the tracked few.
+    scanIsolates(state);
     append(m_throughput, state.messagesPerSecond());
-    updateClusterHandleTimes(state);
     appendQuantiles(m_handleTime, m_recentClusterHandleTimes.recent());
     updateUtilisation(totals.threads);
     append(m_resident, static_cast<double>(totals.rss_bytes) / bytesPerMiB);
     append(m_runtime, static_cast<double>(totals.runtime_bytes) / bytesPerMiB);
-
-    updateTop(state);
     updateIsolates(state);
 
     trim(m_throughput);
@@ -127,14 +125,32 @@ void MetricsHistory::updateUtilisation(const std::vector<iso::ThreadMetrics>& th
             append(series, 0.0);
 }
 
-void MetricsHistory::updateTop(const ClusterState& state)
+void MetricsHistory::scanIsolates(const ClusterState& state)
 {
-    auto candidates = state.isolates() | std::views::filter([](const auto& entry) {
-        return entry.second.metrics.state != iso::IsolateState::Exited;
-    }) | std::views::transform([this](const auto& entry) {
-        const iso::IsolateMetrics& m = entry.second.metrics;
-        return Candidate{m.mailbox_depth, std::ranges::find(m_top, m.id) != m_top.end(), m.id};
-    });
+    m_candidates.clear();
+    // Both maps are sorted by id: one walk in step over the two.
+    auto seen = m_seenHandleTimes.begin();
+    for (const auto& [id, isolate] : state.isolates()) {
+        const iso::IsolateMetrics& m = isolate.metrics;
+        if (m.state != iso::IsolateState::Exited)
+            m_candidates.push_back({m.mailbox_depth, std::ranges::find(m_top, id) != m_top.end(), id});
+
+        while (seen != m_seenHandleTimes.end() && seen->first < id)
+            seen = m_seenHandleTimes.erase(seen);
+        if (seen == m_seenHandleTimes.end() || seen->first != id) {
+            m_clusterHandleTimes.merge(m.handle_time);
+            m_seenHandleTimes.emplace_hint(seen, id, m.handle_time);
+            continue;
+        }
+        if (m.handle_time.count() != seen->second.count()) {
+            m_clusterHandleTimes.merge(m.handle_time.since(seen->second));
+            seen->second = m.handle_time;
+        }
+        ++seen;
+    }
+    m_seenHandleTimes.erase(seen, m_seenHandleTimes.end());
+    m_recentClusterHandleTimes.add(m_now, m_clusterHandleTimes);
+
     const auto deeper = [](const Candidate& a, const Candidate& b) {
         if (a.depth != b.depth)
             return a.depth > b.depth;
@@ -143,35 +159,12 @@ void MetricsHistory::updateTop(const ClusterState& state)
         return a.id < b.id;
     };
     // A partial sort: only the first topCount of all the isolates are ordered.
-    m_candidates.resize(m_topCount);
-    const auto chosen = std::ranges::partial_sort_copy(candidates, m_candidates, deeper);
+    const auto last = m_candidates.begin() + static_cast<std::ptrdiff_t>(std::min(m_topCount, m_candidates.size()));
+    std::partial_sort(m_candidates.begin(), last, m_candidates.end(), deeper);
     m_top.clear();
-    for (auto it = m_candidates.begin(); it != chosen.out; ++it)
+    for (auto it = m_candidates.begin(); it != last; ++it)
         if (it->depth > 0 || it->shown)
             m_top.push_back(it->id);
-}
-
-void MetricsHistory::updateClusterHandleTimes(const ClusterState& state)
-{
-    // Both maps are sorted by id: one pass in step over the two.
-    auto seen = m_seenHandleTimes.begin();
-    for (const auto& [id, isolate] : state.isolates()) {
-        while (seen != m_seenHandleTimes.end() && seen->first < id)
-            seen = m_seenHandleTimes.erase(seen);
-        const iso::Histogram& now = isolate.metrics.handle_time;
-        if (seen == m_seenHandleTimes.end() || seen->first != id) {
-            m_clusterHandleTimes.merge(now);
-            m_seenHandleTimes.emplace_hint(seen, id, now);
-            continue;
-        }
-        if (now.count() != seen->second.count()) {
-            m_clusterHandleTimes.merge(now.since(seen->second));
-            seen->second = now;
-        }
-        ++seen;
-    }
-    m_seenHandleTimes.erase(seen, m_seenHandleTimes.end());
-    m_recentClusterHandleTimes.add(m_now, m_clusterHandleTimes);
 }
 
 void MetricsHistory::updateIsolates(const ClusterState& state)

@@ -112,8 +112,9 @@ private:
     };
 
     void updateUtilisation(const std::vector<iso::ThreadMetrics>& threads);
-    void updateTop(const ClusterState& state);
-    void updateClusterHandleTimes(const ClusterState& state);
+    /// Finds the top and adds what each isolate handled since the last
+    /// update to the cluster's handle times.
+    void scanIsolates(const ClusterState& state);
     void updateIsolates(const ClusterState& state);
     void append(Series& series, double value);
     void appendQuantiles(Quantiles& quantiles, const iso::Histogram& recent);
@@ -145,7 +146,8 @@ private:
     RecentHistogram m_recentClusterHandleTimes;
 
     std::vector<iso::IsolateId> m_top;
-    /// Scratch space for choosing the top, kept to avoid an allocation per update.
+    /// Every live isolate, to choose the top from: kept to avoid an
+    /// allocation per update.
     struct Candidate {
         std::size_t depth;
         bool shown;
