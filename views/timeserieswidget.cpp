@@ -194,6 +194,7 @@ TimeSeriesWidget::TimeSeriesWidget(const QString& title, const QString& valueLab
     m_note->setVisible(false);
 
     createHeader();
+    connect(m_plot, &QCustomPlot::afterLayout, this, &TimeSeriesWidget::fitTickCounts);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins({});
@@ -338,7 +339,6 @@ void TimeSeriesWidget::refresh(double now, double seconds, const QString& emptyN
     Q_ASSERT(QThread::currentThread() == thread());
     const QCPRange visible(now - seconds, now);
     m_plot->xAxis->setRange(visible);
-    m_plot->xAxis->ticker()->setTickCount(std::max(2, m_plot->axisRect()->width() / pixelsPerTimeTick));
 
     QCPRange values;
     bool found = false;
@@ -360,8 +360,6 @@ void TimeSeriesWidget::refresh(double now, double seconds, const QString& emptyN
 void TimeSeriesWidget::fitValueAxis(const QCPRange& visible, bool found)
 {
     QCPAxis* axis = m_plot->yAxis;
-    const int ticks = std::max(2, m_plot->axisRect()->height() / pixelsPerValueTick);
-    axis->ticker()->setTickCount(std::min(ticks, 6));
     switch (m_scale) {
     case Scale::Count:
         axis->setRange(0, std::max(m_minimumTop, found ? visible.upper * 1.15 : 0.0));
@@ -382,6 +380,21 @@ void TimeSeriesWidget::fitValueAxis(const QCPRange& visible, bool found)
         break;
     }
     }
+}
+
+void TimeSeriesWidget::fitTickCounts()
+{
+    // The axis rect's size is known only once laid out, which is after the
+    // ticks were made: a change takes another replot.
+    const int timeTicks = std::max(2, m_plot->axisRect()->width() / pixelsPerTimeTick);
+    const int valueTicks = std::clamp(m_plot->axisRect()->height() / pixelsPerValueTick, 2, 6);
+    QCPAxisTicker& time = *m_plot->xAxis->ticker();
+    QCPAxisTicker& value = *m_plot->yAxis->ticker();
+    if (time.tickCount() == timeTicks && value.tickCount() == valueTicks)
+        return;
+    time.setTickCount(timeTicks);
+    value.setTickCount(valueTicks);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void TimeSeriesWidget::fitHeader()

@@ -72,6 +72,8 @@ protected:
 private:
     void createHeader();
     void fitValueAxis(const QCPRange& visible, bool found);
+    /// As many tick labels as fit the axis rect without touching.
+    void fitTickCounts();
     /// Names and rows of the legend, and where it goes, to fit the width.
     void fitHeader();
     void placeLegend(bool besideTitle);
