@@ -12,8 +12,8 @@
 #include "isolatetablemodel.h"
 #include "isolatetablepage.h"
 #include "messagebar.h"
+#include "metricspage.h"
 #include "stallwatchdog.h"
-#include "throughputplot.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -63,18 +63,18 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     attachContextMenu(treePage->view(), ClusterTreeModel::IsolateIdRole);
     connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::apply);
 
-    auto* plot = new ThroughputPlot(this);
-    m_plotDock = addDock(tr("Throughput"), QStringLiteral("throughputDock"), plot, Qt::BottomDockWidgetArea);
+    auto* metrics = new MetricsPage(m_selection, this);
+    m_metricsDock = addDock(tr("Metrics"), QStringLiteral("metricsDock"), metrics, Qt::BottomDockWidgetArea);
     auto* log = new EventLogModel(this);
     m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
                         Qt::BottomDockWidgetArea);
-    tabifyDockWidget(m_plotDock, m_logDock);
-    m_plotDock->raise();
+    tabifyDockWidget(m_metricsDock, m_logDock);
+    m_metricsDock->raise();
 
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
     connect(&source, &ClusterSource::batchApplied, this, &MainWindow::apply);
-    connect(&source, &ClusterSource::snapshotReady, plot, &ThroughputPlot::applySnapshot);
+    connect(&source, &ClusterSource::batchApplied, metrics, &MetricsPage::apply);
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
     // A new isolate is what the person wants to look at next.
     connect(m_actions, &IsolateActions::spawned, this, [this](const QString& path) { m_selectWhenSeen = path; });
@@ -120,7 +120,7 @@ QWidget* MainWindow::view(const QString& name)
         return m_table;
     QDockWidget* dock = name == u"tree"        ? m_treeDock
                         : name == u"inspector" ? m_inspectorDock
-                        : name == u"metrics" ? m_plotDock
+                        : name == u"metrics" ? m_metricsDock
                         : name == u"log"     ? m_logDock
                                              : nullptr;
     if (dock == nullptr)

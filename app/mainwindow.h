@@ -19,9 +19,9 @@ class QLabel;
 class StallWatchdog;
 
 /// The workbench window: the isolate table in the middle, the cluster tree
-/// on the left, the inspector on the right, metrics and the event log below; menus, shortcuts and context
-/// menus for every action; what the actions came to in a bar above the
-/// table; in the status bar, the isolate count, the window's own longest
+/// on the left, the inspector on the right, metrics and the event log
+/// below; menus, shortcuts and context menus for every action; what the
+/// actions came to in a bar above the table; in the status bar, the isolate count, the window's own longest
 /// stall of the last second, and whether it is sampling.
 class MainWindow : public QMainWindow
 {
@@ -61,7 +61,7 @@ private:
     InspectorPage* m_inspector;
     QDockWidget* m_treeDock;
     QDockWidget* m_inspectorDock;
-    QDockWidget* m_plotDock;
+    QDockWidget* m_metricsDock;
     QDockWidget* m_logDock;
     QLabel* m_isolateCount;
     QLabel* m_sampling;

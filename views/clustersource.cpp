@@ -5,13 +5,9 @@
 
 ClusterSource::ClusterSource(iso::Runtime& runtime, QObject* parent)
     : QObject(parent)
-    , m_runtime(runtime)
     , m_observer(std::make_unique<iso::Observer>(runtime))
     , m_feed(m_observer->subscribe())
 {
-    // Queued connections (a view on another thread, a recorder) copy the
-    // snapshot through the meta-type system.
-    qRegisterMetaType<std::vector<iso::IsolateInfo>>();
     m_timer.setInterval(defaultInterval);
     connect(&m_timer, &QTimer::timeout, this, &ClusterSource::poll);
 }
@@ -37,7 +33,6 @@ void ClusterSource::stop()
 void ClusterSource::poll()
 {
     Q_ASSERT(QThread::currentThread() == thread());
-    emit snapshotReady(m_runtime.isolates());
     QElapsedTimer spent;
     spent.start();
     while (auto batch = m_feed->try_next()) {

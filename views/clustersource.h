@@ -12,13 +12,12 @@
 #include <memory>
 #include <vector>
 
-Q_DECLARE_METATYPE(std::vector<iso::IsolateInfo>)
-
 /// The workbench's one way in to a cluster, delivered on the GUI thread: on
-/// a timer, snapshots of its isolates, and the batches of an observer with
-/// tracing on (the runtime's only observer while the source lives), applied
-/// to a ClusterState (sampling their events when it cannot keep up). Remote clusters will arrive behind these same
-/// signals. Only the thread the source lives on may call members.
+/// a timer, the batches of an observer with tracing on (the runtime's only
+/// observer while the source lives), applied to a ClusterState, sampling
+/// their events when the window cannot keep up. Remote clusters will arrive
+/// behind this same signal; commands go out through a ClusterControl. Only
+/// the thread the source lives on may call members.
 class ClusterSource : public QObject
 {
     Q_OBJECT
@@ -44,21 +43,19 @@ public:
     /// The same since the source was made.
     double shownShareOverall() const;
 
-    /// Starts polling; the first snapshot is taken at once.
+    /// Starts polling; the first poll is at once.
     void start();
     void stop();
 
 public slots:
-    /// Takes one snapshot now and emits it.
+    /// Applies and emits what the observer has published.
     void poll();
 
 signals:
-    void snapshotReady(const std::vector<iso::IsolateInfo>& snapshot);
     /// One observer batch, just applied to `state`; for direct connections.
     void batchApplied(const ClusterState& state, const iso::Batch& batch);
 
 private:
-    iso::Runtime& m_runtime;
     std::unique_ptr<iso::Observer> m_observer;
     std::shared_ptr<iso::Subscription> m_feed;
     ClusterState m_state;

@@ -43,4 +43,24 @@ std::uint64_t Histogram::quantile(double q) const noexcept {
     return max_;
 }
 
+void Histogram::merge(const Histogram& other) noexcept {
+    for (std::size_t i = 0; i < buckets_.size(); ++i) buckets_[i] += other.buckets_[i];
+    count_ += other.count_;
+    max_ = std::max(max_, other.max_);
+}
+
+Histogram Histogram::since(const Histogram& earlier) const noexcept {
+    Histogram d;
+    std::size_t highest = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+        // Not an earlier copy (a bucket went down): that bucket counts nothing.
+        d.buckets_[i] = buckets_[i] - std::min(buckets_[i], earlier.buckets_[i]);
+        d.count_ += d.buckets_[i];
+        if (d.buckets_[i] != 0) highest = i;
+    }
+    // The last bucket also holds everything above its bound.
+    if (d.count_ != 0) d.max_ = highest + 1 == buckets_.size() ? max_ : std::min(upper_bound_of(highest), max_);
+    return d;
+}
+
 } // namespace iso

@@ -368,7 +368,9 @@ void Observer::Impl::merge_live() {
     for (IsolateInfo& info : runtime.isolates()) {
         live.insert(info.id);
         auto it = isolates.find(info.id);
-        if (it == isolates.end()) {
+        // Also one first heard of through events, which carry no name:
+        // it was there before the observer, so no Spawn came.
+        if (it == isolates.end() || (it->second.metrics.name.empty() && !info.debug_name.empty())) {
             Tracked& t = tracked(info.id);
             t.metrics.name = info.debug_name;
             it = isolates.find(info.id);

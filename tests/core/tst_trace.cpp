@@ -116,6 +116,31 @@ private slots:
         QCOMPARE(small.quantile(1.0), std::uint64_t{3});
     }
 
+    // Two isolates' histograms merged hold both; a later copy less an
+    // earlier one holds what came between, with the quantiles of that alone.
+    void histogramMergeAndSince() {
+        Histogram fast, slow;
+        for (int i = 0; i < 90; ++i) fast.add(1'000);
+        for (int i = 0; i < 10; ++i) slow.add(1'000'000);
+        Histogram both = fast;
+        both.merge(slow);
+        QCOMPARE(both.count(), std::uint64_t{100});
+        QCOMPARE(both.max(), std::uint64_t{1'000'000});
+        QVERIFY(both.quantile(0.9) < 1'250);
+        QVERIFY(both.quantile(0.91) >= 1'000'000);
+
+        const Histogram earlier = both;
+        for (int i = 0; i < 4; ++i) both.add(20'000);
+        const Histogram recent = both.since(earlier);
+        QCOMPARE(recent.count(), std::uint64_t{4});
+        QVERIFY(recent.quantile(0.5) >= 20'000 && recent.quantile(0.5) <= 25'000);
+        QVERIFY(recent.max() >= 20'000 && recent.max() <= 25'000);
+        QCOMPARE(both.since(both).count(), std::uint64_t{0});
+        QCOMPARE(both.since(both).quantile(0.99), std::uint64_t{0});
+        // Not an earlier copy: what it has more of counts nothing.
+        QCOMPARE(fast.since(both).count(), std::uint64_t{0});
+    }
+
     // Every message of an ask chain: its send, enqueue and handling, with
     // the cause of each send being the message whose handling sent it.
     void messagesCarryIdsAndCauses() {
@@ -213,6 +238,21 @@ private slots:
         ref.send(1);
         cluster.runtime().run_until_idle();
         QCOMPARE(of_kind(drain(observer, *sub), EventKind::Handle).size(), std::size_t{1});
+    }
+
+    // An isolate there before the observer, first heard of through the
+    // events of a message, still gets its debug name.
+    void isolatesFromBeforeTheObserverHaveTheirNames() {
+        auto cluster = Cluster::single_node(stepped());
+        auto ref = cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        Observer observer(cluster.runtime(), manual());
+        auto sub = observer.subscribe();
+        ref.send(1);
+        cluster.runtime().run_until_idle();
+        observer.poll();
+        const auto snap = observer.snapshot();
+        QVERIFY(std::any_of(snap.isolates.begin(), snap.isolates.end(),
+                            [](const IsolateMetrics& m) { return m.name == "/server" && m.messages_in == 1; }));
     }
 
     void filterByPathPrefix() {

@@ -25,6 +25,12 @@ public:
     std::uint64_t max() const noexcept { return max_; }
     /// The upper bound of the bucket holding quantile `q` (0..1); 0 if empty.
     std::uint64_t quantile(double q) const noexcept;
+    /// Adds everything `other` holds, as if each of its values were added.
+    void merge(const Histogram& other) noexcept;
+    /// What was added after `earlier`, an earlier copy of this histogram:
+    /// the handle times of one interval from two cumulative snapshots.
+    /// Its max is the highest bucket's upper bound (capped by this max).
+    Histogram since(const Histogram& earlier) const noexcept;
 
 private:
     static constexpr int sub_buckets = 4;
