@@ -61,6 +61,7 @@ struct Options {
     QString screenshotPath;
     QString view;  ///< the one view to render; empty: the whole window
     QString recordPath;  ///< headless: the trace file to record to
+    QString selectPath;  ///< the isolate to select once it is seen
 };
 
 /// Whether Qt can be expected to find a screen, or was told which platform to use.
@@ -203,6 +204,8 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     ClusterSource source(cluster.runtime());
     EmbeddedCluster control(cluster);
     MainWindow window(source, control);
+    if (!options.selectPath.isEmpty())
+        window.selectWhenSeen(options.selectPath);
     // Only once observed: the observer learns an isolate's path and
     // supervisor from the events of its start, which the tree needs.
     options.scenario->start(cluster);
@@ -245,6 +248,8 @@ struct CommandLine {
                               u"With --headless, record the run to this trace file, for isoctl to inspect, "
                               "export or replay."_s,
                               u"FILE"_s};
+    QCommandLineOption select{u"select"_s, u"Select the isolate at this path once it is up, as if clicked."_s,
+                              u"PATH"_s};
     QCommandLineOption screenshot{u"screenshot"_s,
                                   u"Render the window offscreen after --duration seconds to this PNG file, "
                                   "then quit."_s,
@@ -253,7 +258,7 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
-        parser.addOptions({scenario, listScenarios, headless, duration, record, screenshot, view});
+        parser.addOptions({scenario, listScenarios, headless, duration, record, select, screenshot, view});
     }
 };
 
@@ -323,6 +328,13 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
         options.view = parser.value(commandLine.view);
         if (!MainWindow::viewNames().contains(options.view))
             return fail(exitUsage, u"no view '%1' (known: %2)"_s.arg(options.view, MainWindow::viewNames().join(u", "_s)));
+    }
+    if (parser.isSet(commandLine.select)) {
+        if (options.mode == Mode::Headless)
+            return fail(exitUsage, u"--select chooses an isolate in the window; there is none with --headless"_s);
+        options.selectPath = parser.value(commandLine.select);
+        if (auto path = iso::Path::parse(options.selectPath.toStdString()); !path)
+            return fail(exitUsage, u"--select needs a path such as /demo/flaky: %1"_s.arg(QString::fromStdString(path.error())));
     }
     if (parser.isSet(commandLine.record)) {
         if (options.mode != Mode::Headless)

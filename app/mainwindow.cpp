@@ -77,7 +77,7 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     connect(&source, &ClusterSource::batchApplied, metrics, &MetricsPage::apply);
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
     // A new isolate is what the person wants to look at next.
-    connect(m_actions, &IsolateActions::spawned, this, [this](const QString& path) { m_selectWhenSeen = path; });
+    connect(m_actions, &IsolateActions::spawned, this, &MainWindow::selectWhenSeen);
 
     m_sampling->setToolTip(tr("The window cannot keep up with every trace event, so it shows a sample; "
                               "tables and counters stay exact"));

@@ -40,6 +40,8 @@ public:
     IsolateSelection* selection() const { return m_selection; }
     IsolateActions* actions() const { return m_actions; }
     MessageBar* messageBar() const { return m_messages; }
+    /// Selects the isolate at `path` once the window sees it.
+    void selectWhenSeen(const QString& path) { m_selectWhenSeen = path; }
     /// The longest the window has been unresponsive since it was made.
     std::chrono::milliseconds longestStall() const;
 

@@ -147,8 +147,8 @@ InspectorPage::InspectorPage(ClusterControl* control, IsolateSelection* selectio
     m_tabs->addTab(mailboxPage, tr("Mailbox"));
     m_tabs->addTab(m_errors, tr("Errors"));
     m_tabs->addTab(m_supervisor, tr("Supervisor"));
-    m_overview->header()->resizeSection(0, 170);
-    m_supervisor->header()->resizeSection(0, 170);
+    m_overview->header()->resizeSection(0, 190);
+    m_supervisor->header()->resizeSection(0, 190);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -217,8 +217,9 @@ void InspectorPage::showIsolate(const ClusterState& state)
         section(m_overview, i, titles[i]);
     const bool firstSight = m_target.path != m.path || !m_description;
     m_target.path = m.path;
-    m_title->setText(m.path.empty() ? tr("%1  (isolate #%2)").arg(toQString(m.name)).arg(m.id)
-                                    : tr("%1  (isolate #%2, %3)").arg(toQString(m.path)).arg(m.id).arg(toQString(m.name)));
+    // A cluster isolate's debug name is usually its path: say it once.
+    const QString name = toQString(m.path.empty() || m.name == m.path ? m.name : m.path + "  ·  " + m.name);
+    m_title->setText(tr("%1  (isolate #%2)").arg(name).arg(m.id));
     if (firstSight || m.incarnation != m_incarnation) {
         m_incarnation = m.incarnation;
         showDescription();

@@ -28,7 +28,7 @@ IsolateActions::IsolateActions(ClusterControl* control, IsolateSelection* select
                         tr("Let the paused isolate handle exactly its oldest pending event")))
     , m_stop(makeAction(tr("&Stop"), QKeySequence(Qt::Key_Delete),
                         tr("Ask the isolate to shut down; kill it at its shutdown timeout")))
-    , m_kill(makeAction(tr("&Kill Now"), QKeySequence(Qt::SHIFT | Qt::Key_Delete),
+    , m_kill(makeAction(tr("&Kill"), QKeySequence(Qt::SHIFT | Qt::Key_Delete),
                         tr("End the isolate as soon as its running handler returns")))
     , m_restart(makeAction(tr("Res&tart"), QKeySequence(Qt::CTRL | Qt::Key_R),
                            tr("Have its supervisor start a new incarnation")))
@@ -77,7 +77,7 @@ QAction* IsolateActions::makeAction(const QString& text, const QKeySequence& key
 
 QList<QAction*> IsolateActions::isolateActions() const
 {
-    return {m_pause, m_resume, m_step, m_send, m_restart, m_stop, m_kill};
+    return {m_pause, m_resume, m_step, m_restart, m_stop, m_kill};
 }
 
 void IsolateActions::addTo(QMenu* menu) const

@@ -37,7 +37,8 @@ public:
     QAction* killAction() const { return m_kill; }
     QAction* restartAction() const { return m_restart; }
 
-    /// Every action on the selected isolate, in menu order.
+    /// The actions on the selected isolate itself, for a toolbar; menus
+    /// add Send (addTo).
     QList<QAction*> isolateActions() const;
     /// Adds the actions to `menu`, grouped.
     void addTo(QMenu* menu) const;

@@ -78,9 +78,9 @@ IsolateTablePage::IsolateTablePage(IsolateTableModel* model, IsolateSelection* s
     QHeaderView* header = m_table->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::Interactive);
     const int x = m_table->fontMetrics().horizontalAdvance(u'x');
-    header->setDefaultSectionSize(x * 9);
-    header->resizeSection(IsolateTableModel::PathColumn, x * 28);
-    header->resizeSection(IsolateTableModel::NameColumn, x * 16);
+    header->setDefaultSectionSize(x * 8);
+    header->resizeSection(IsolateTableModel::PathColumn, x * 26);
+    header->resizeSection(IsolateTableModel::NameColumn, x * 14);
     header->setStretchLastSection(true);
 
 

@@ -118,6 +118,15 @@ private slots:
         QCOMPARE(nowhere.err, QByteArray("isoscope: cannot write the recording to /nonexistent/dir/run.isotrace\n"));
     }
 
+    void selectNeedsAWindowAndAPath() {
+        const Run headless = isoscope({u"--headless"_s, u"--select"_s, u"/demo/flaky"_s});
+        QCOMPARE(headless.status, 2);
+        QVERIFY2(headless.err.contains("isoscope: --select chooses an isolate in the window"), headless.err.constData());
+        const Run notAPath = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--select"_s, u"demo/flaky"_s});
+        QCOMPARE(notAPath.status, 2);
+        QVERIFY2(notAPath.err.contains("isoscope: --select needs a path such as /demo/flaky: "), notAPath.err.constData());
+    }
+
     void screenshotOfAScenario() {
         QTemporaryDir dir;
         const QString file = dir.filePath(u"shot.png"_s);
