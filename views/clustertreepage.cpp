@@ -1,79 +1,22 @@
 #include "clustertreepage.h"
 
 #include "clustertreemodel.h"
+#include "isolatefilter.h"
 #include "isolateselection.h"
+#include "selectionfollower.h"
 
-#include <iso/path.h>
 
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QPainter>
-#include <QSortFilterProxyModel>
 #include <QStyledItemDelegate>
 #include <QTreeView>
 #include <QVBoxLayout>
 
-#include <optional>
 
 namespace {
 
 using Badge = ClusterTreeModel::Badge;
-
-/// Rows whose name, path or id holds the text; for text that starts with
-/// '/', rows whose path starts with it or, with wildcards, matches it as
-/// a path pattern. Plain isolates have no path, so no path filter keeps them.
-class TreeFilter : public QSortFilterProxyModel
-{
-public:
-    using QSortFilterProxyModel::QSortFilterProxyModel;
-
-    /// Returns why `text` is no path pattern, or nothing if it is fine.
-    QString setText(const QString& text)
-    {
-        m_text = text.trimmed();
-        m_pattern.reset();
-        m_error.clear();
-        if (isPathFilter() && (m_text.contains(u'*') || m_text.contains(u'?'))) {
-            auto parsed = iso::PathPattern::parse(m_text.toStdString());
-            if (parsed)
-                m_pattern = *parsed;
-            else
-                m_error = QString::fromStdString(parsed.error());
-        }
-        invalidateRowsFilter();
-        return m_error;
-    }
-
-    bool active() const { return !m_text.isEmpty(); }
-
-protected:
-    bool filterAcceptsRow(int row, const QModelIndex& parent) const override
-    {
-        if (m_text.isEmpty())
-            return true;
-        const QModelIndex index = sourceModel()->index(row, ClusterTreeModel::NameColumn, parent);
-        const QString path = index.data(ClusterTreeModel::PathRole).toString();
-        if (isPathFilter()) {
-            if (!m_error.isEmpty() || path.isEmpty())
-                return false;
-            if (!m_pattern)
-                return path.startsWith(m_text);
-            const auto parsed = iso::Path::parse(path.toStdString());
-            return parsed && m_pattern->matches(*parsed);
-        }
-        const auto id = index.data(ClusterTreeModel::IsolateIdRole).toULongLong();
-        return path.contains(m_text, Qt::CaseInsensitive)
-            || index.data().toString().contains(m_text, Qt::CaseInsensitive)
-            || (id != 0 && QString::number(id) == m_text);
-    }
-
-private:
-    bool isPathFilter() const { return m_text.startsWith(u'/'); }
-
-    QString m_text;
-    std::optional<iso::PathPattern> m_pattern;
-    QString m_error;
-};
 
 /// Numbers that should stand out as pills: grey, amber or red.
 class BadgeDelegate : public QStyledItemDelegate
@@ -150,7 +93,8 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
     , m_model(model)
     , m_selection(selection)
     , m_filter(new QLineEdit(this))
-    , m_proxy(new TreeFilter(this))
+    , m_proxy(new IsolateFilterModel(ClusterTreeModel::NameColumn, ClusterTreeModel::StateColumn,
+                                     ClusterTreeModel::PathRole, ClusterTreeModel::IsolateIdRole, this))
     , m_view(new QTreeView(this))
 {
     m_filter->setObjectName(QStringLiteral("filter"));
@@ -161,7 +105,11 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
     m_proxy->setSourceModel(model);
     m_proxy->setRecursiveFilteringEnabled(true);
 
-    m_view->setModel(m_proxy);
+    // Sets the model on the view, and keeps its current row and the shared
+    // selection in step; scrolling to a row opens the rows above it.
+    new SelectionFollower(m_view, m_proxy, m_selection, ClusterTreeModel::IsolateIdRole, [this](iso::IsolateId id) {
+        return m_proxy->mapFromSource(m_model->indexOf(id));
+    });
     m_view->setUniformRowHeights(true);  // row heights are never measured: 10,000 rows stay cheap
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -181,13 +129,10 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
 
     // The view connected first, so it knows of new rows by the time these run.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ClusterTreePage::expandInserted);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ClusterTreePage::pickRow);
-    connect(m_selection, &IsolateSelection::changed, this, &ClusterTreePage::showIsolate);
     connect(m_model, &ClusterTreeModel::incarnationReplaced, this, &ClusterTreePage::followRestart);
 
     for (int row = 0; row < m_proxy->rowCount(); ++row)
         expandDefault(m_proxy->index(row, 0));
-    showIsolate(m_selection->current());
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins({});
@@ -197,12 +142,11 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
 
 void ClusterTreePage::setFilter(const QString& text)
 {
-    auto* filter = static_cast<TreeFilter*>(m_proxy);
-    const QString error = filter->setText(text);
+    const QString error = m_proxy->setFilterText(text);
     m_filter->setToolTip(error.isEmpty() ? QString() : tr("Not a path pattern: %1").arg(error));
     // Collapsing first leaves one layout for all the expanding that follows.
     m_view->collapseAll();
-    if (filter->active()) {
+    if (m_proxy->isFiltering()) {
         m_view->expandAll();
     } else {
         for (int row = 0; row < m_proxy->rowCount(); ++row)
@@ -217,7 +161,7 @@ void ClusterTreePage::setFilter(const QString& text)
 /// when it gets its first children.
 void ClusterTreePage::expandInserted(const QModelIndex& parent, int first, int last)
 {
-    if (static_cast<TreeFilter*>(m_proxy)->active()) {
+    if (m_proxy->isFiltering()) {
         for (int row = first; row <= last; ++row)
             m_view->expandRecursively(m_proxy->index(row, 0, parent));
         return;
@@ -238,35 +182,6 @@ void ClusterTreePage::expandDefault(const QModelIndex& index)
     const int rows = m_proxy->rowCount(index);
     for (int row = 0; row < rows; ++row)
         expandDefault(m_proxy->index(row, 0, index));
-}
-
-void ClusterTreePage::pickRow()
-{
-    if (m_showing)
-        return;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    if (rows.isEmpty())
-        return;
-    if (const iso::IsolateId id = idOf(rows.first()); id != 0)
-        m_selection->select(id);
-}
-
-void ClusterTreePage::showIsolate(iso::IsolateId id)
-{
-    const QModelIndex row = m_proxy->mapFromSource(m_model->indexOf(id));
-    if (row.isValid() && m_view->selectionModel()->isRowSelected(row.row(), row.parent()))
-        return;
-    m_showing = true;
-    if (!row.isValid()) {
-        m_view->selectionModel()->clear();
-    } else {
-        for (QModelIndex above = row.parent(); above.isValid(); above = above.parent())
-            m_view->expand(above);
-        m_view->selectionModel()->setCurrentIndex(
-            row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        m_view->scrollTo(row);
-    }
-    m_showing = false;
 }
 
 void ClusterTreePage::followRestart(iso::IsolateId previous, iso::IsolateId next)

@@ -8,7 +8,7 @@ class ClusterTreeModel;
 class IsolateSelection;
 class QLineEdit;
 class QModelIndex;
-class QSortFilterProxyModel;
+class IsolateFilterModel;
 class QTreeView;
 
 /// The supervision tree, with the first two levels expanded and the
@@ -34,14 +34,11 @@ private:
     void setFilter(const QString& text);
     void expandInserted(const QModelIndex& parent, int first, int last);
     void expandDefault(const QModelIndex& index);
-    void pickRow();
-    void showIsolate(iso::IsolateId id);
     void followRestart(iso::IsolateId previous, iso::IsolateId next);
 
     ClusterTreeModel* m_model;
     IsolateSelection* m_selection;
     QLineEdit* m_filter;
-    QSortFilterProxyModel* m_proxy;
+    IsolateFilterModel* m_proxy;
     QTreeView* m_view;
-    bool m_showing = false;  ///< selecting a row because the shared selection changed
 };

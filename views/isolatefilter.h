@@ -1,16 +1,21 @@
 #pragma once
 
+#include <iso/fwd.h>
 #include <iso/path.h>
 
+#include <QSortFilterProxyModel>
 #include <QString>
 
 #include <optional>
 #include <string_view>
 
-/// What a person typed in a view's filter box. Text that starts with '/'
-/// and parses as a path pattern (`/demo/pool/*`, `/app/**`) keeps the
-/// isolates whose path it matches; anything else keeps those whose path,
-/// debug name or state contains it, ignoring case. Empty keeps everything.
+/// What a person typed in a view's filter box, the same in every view.
+/// Text that starts with '/' filters by path: with a wildcard it is a path
+/// pattern (`/demo/pool/*`, `/app/**`), without one a prefix, so that the
+/// rows narrow down as the path is typed (`/demo/po`); plain isolates have no path, so a
+/// path filter never keeps them. Other text keeps the isolates whose path,
+/// name or state contains it, ignoring case, or whose id it is. Empty
+/// keeps everything.
 class IsolateFilter
 {
 public:
@@ -18,11 +23,38 @@ public:
     explicit IsolateFilter(const QString& text);
 
     bool isEmpty() const { return m_text.isEmpty(); }
-    bool isPathPattern() const { return m_pattern.has_value(); }
+    /// Why the text is not a path pattern though it looks like one; such a
+    /// filter keeps nothing. Empty when the filter is fine.
+    const QString& error() const { return m_error; }
 
-    bool matches(std::string_view path, std::string_view name, std::string_view state) const;
+    bool matches(const QString& path, const QString& name, const QString& state, iso::IsolateId id) const;
 
 private:
     QString m_text;
     std::optional<iso::PathPattern> m_pattern;
+    QString m_error;
+};
+
+/// A proxy that keeps the rows an IsolateFilter accepts, reading a row's
+/// name and state from their columns and its path and id from roles.
+class IsolateFilterModel : public QSortFilterProxyModel
+{
+    Q_OBJECT
+
+public:
+    IsolateFilterModel(int nameColumn, int stateColumn, int pathRole, int idRole, QObject* parent = nullptr);
+
+    /// Filters by `text`; returns the filter's error, if any.
+    QString setFilterText(const QString& text);
+    bool isFiltering() const { return !m_filter.isEmpty(); }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+
+private:
+    IsolateFilter m_filter;
+    int m_nameColumn;
+    int m_stateColumn;
+    int m_pathRole;
+    int m_idRole;
 };

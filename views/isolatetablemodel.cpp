@@ -153,8 +153,6 @@ QVariant IsolateTableModel::data(const QModelIndex& index, int role) const
         return QVariant::fromValue<qulonglong>(row.id);
     case PathRole:
         return toQString(row.path);
-    case StateNameRole:
-        return toQString(iso::state_name(row.state));
     case Qt::ToolTipRole:
         if (index.column() == PathColumn && !row.path.empty())
             return toQString(row.path);

@@ -38,10 +38,8 @@ public:
         /// lifecycle order (not the name) for the state column.
         SortRole = Qt::UserRole,
         IsolateIdRole,
-        /// The full path (empty for plain isolates) and the state's name,
-        /// whatever the column: what IsolateFilter looks at.
+        /// The full path (empty for plain isolates), whatever the column.
         PathRole,
-        StateNameRole,
     };
 
     explicit IsolateTableModel(QObject* parent = nullptr);

@@ -8,40 +8,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
-
-namespace {
-
-/// Keeps the rows an IsolateFilter accepts.
-class FilterProxy : public QSortFilterProxyModel
-{
-public:
-    using QSortFilterProxyModel::QSortFilterProxyModel;
-
-    void setFilter(IsolateFilter filter)
-    {
-        m_filter = std::move(filter);
-        invalidateRowsFilter();
-    }
-
-protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override
-    {
-        if (m_filter.isEmpty())
-            return true;
-        const QModelIndex index = sourceModel()->index(sourceRow, IsolateTableModel::NameColumn, sourceParent);
-        return m_filter.matches(index.data(IsolateTableModel::PathRole).toString().toStdString(),
-                                index.data().toString().toStdString(),
-                                index.data(IsolateTableModel::StateNameRole).toString().toStdString());
-    }
-
-private:
-    IsolateFilter m_filter;
-};
-
-} // namespace
 
 IsolateTablePage::IsolateTablePage(IsolateTableModel* model, IsolateSelection* selection, QWidget* parent)
     : QWidget(parent)
@@ -49,7 +17,8 @@ IsolateTablePage::IsolateTablePage(IsolateTableModel* model, IsolateSelection* s
     , m_selection(selection)
     , m_filter(new QLineEdit(this))
     , m_filterError(new QLabel(this))
-    , m_proxy(new FilterProxy(this))
+    , m_proxy(new IsolateFilterModel(IsolateTableModel::NameColumn, IsolateTableModel::StateColumn,
+                                     IsolateTableModel::PathRole, IsolateTableModel::IsolateIdRole, this))
     , m_table(new QTableView(this))
 {
     m_filter->setPlaceholderText(tr("Filter by text, or by path pattern such as /demo/pool/*"));
@@ -94,15 +63,7 @@ IsolateTablePage::IsolateTablePage(IsolateTableModel* model, IsolateSelection* s
 
 void IsolateTablePage::applyFilter(const QString& text)
 {
-    IsolateFilter filter(text);
-    // Text that looks like a pattern but is not one filters as text; say why.
-    const bool meantPattern = text.trimmed().startsWith(u'/');
-    if (meantPattern && !filter.isPathPattern()) {
-        m_filterError->setText(tr("Not a path pattern, so filtering by text: %1")
-                                   .arg(QString::fromStdString(iso::PathPattern::parse(text.trimmed().toStdString()).error())));
-        m_filterError->show();
-    } else {
-        m_filterError->hide();
-    }
-    static_cast<FilterProxy*>(m_proxy)->setFilter(std::move(filter));
+    const QString error = m_proxy->setFilterText(text);
+    m_filterError->setText(tr("Not a path pattern: %1").arg(error));
+    m_filterError->setVisible(!error.isEmpty());
 }

@@ -2,11 +2,11 @@
 
 #include <QWidget>
 
+class IsolateFilterModel;
 class IsolateSelection;
 class IsolateTableModel;
 class QLabel;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTableView;
 class SelectionFollower;
 
@@ -31,7 +31,7 @@ private:
     IsolateSelection* m_selection;
     QLineEdit* m_filter;
     QLabel* m_filterError;
-    QSortFilterProxyModel* m_proxy;
+    IsolateFilterModel* m_proxy;
     QTableView* m_table;
     SelectionFollower* m_follower;
 };

@@ -27,12 +27,14 @@ SelectionFollower::SelectionFollower(QAbstractItemView* view, QAbstractItemModel
     connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &SelectionFollower::currentRowChanged);
     connect(selection, &IsolateSelection::changed, this, &SelectionFollower::showSelected);
+    showSelected();
 }
 
 void SelectionFollower::currentRowChanged(const QModelIndex& current)
 {
-    if (m_changing == 0 && current.isValid())
-        m_selection->select(current.data(m_idRole).toULongLong());
+    // A row without an isolate (a group) selects nothing.
+    if (const iso::IsolateId id = current.data(m_idRole).toULongLong(); m_changing == 0 && id != 0)
+        m_selection->select(id);
 }
 
 void SelectionFollower::modelChanging()

@@ -76,8 +76,13 @@ private slots:
                                                              u"/demo/pool/w2"_s, u"/demo/pool/w1/helper"_s,
                                                              QString(), u"/demo/flaky"_s}
                                  << false;
-        // Not a pattern: filtered as text, and the page says why.
-        QTest::addRow("bad pattern") << u"/demo//x"_s << QStringList{} << true;
+        QTest::addRow("a prefix") << u"/demo/pool"_s
+                                  << QStringList{u"/demo/pool"_s, u"/demo/pool/w1"_s, u"/demo/pool/w2"_s,
+                                                 u"/demo/pool/w1/helper"_s}
+                                  << false;
+        QTest::addRow("an id") << u"6"_s << QStringList{u"/demo/flaky"_s} << false;
+        // Not a pattern: nothing is kept, and the page says why.
+        QTest::addRow("bad pattern") << u"/demo/**x"_s << QStringList{} << true;
     }
 
     void filters()
