@@ -1,6 +1,7 @@
 // IsolateTableModel: rows follow a ClusterState fed by hand-made batches,
 // with one notification per run of changed rows.
 
+#include "batches.h"
 #include "isolatetablemodel.h"
 
 #include <QAbstractItemModelTester>
@@ -17,25 +18,12 @@ namespace {
 
 iso::IsolateMetrics isolate(iso::IsolateId id, std::uint64_t in = 0)
 {
-    iso::IsolateMetrics m;
-    m.id = id;
-    m.name = "worker";
-    m.path = "/app/w" + std::to_string(id);
-    m.state = iso::IsolateState::Idle;
+    iso::IsolateMetrics m = testbatch::isolate(id);
     m.messages_in = in;
     return m;
 }
 
-iso::Batch batch(std::chrono::milliseconds at, std::vector<iso::IsolateMetrics> changed, bool full = false,
-                 std::vector<iso::IsolateId> removed = {})
-{
-    iso::Batch b;
-    b.delta.full = full;
-    b.delta.changed = std::move(changed);
-    b.delta.removed = std::move(removed);
-    b.delta.totals.time = at;
-    return b;
-}
+using testbatch::batch;
 
 using Ids = std::vector<iso::IsolateId>;
 

@@ -1,6 +1,7 @@
 // MetricsHistory: the time series of the metrics page, from ClusterState
 // updates built by hand with the observer's clock in them.
 
+#include "batches.h"
 #include "clusterstate.h"
 #include "metricshistory.h"
 
@@ -14,24 +15,8 @@ namespace {
 
 constexpr double mebibyte = 1024.0 * 1024.0;
 
-iso::IsolateMetrics isolate(iso::IsolateId id, std::size_t depth = 0)
-{
-    iso::IsolateMetrics m;
-    m.id = id;
-    m.path = "/app/w" + std::to_string(id);
-    m.state = iso::IsolateState::Idle;
-    m.mailbox_depth = depth;
-    return m;
-}
-
-iso::Batch batch(std::chrono::milliseconds at, std::vector<iso::IsolateMetrics> changed, bool full = false)
-{
-    iso::Batch b;
-    b.delta.full = full;
-    b.delta.changed = std::move(changed);
-    b.delta.totals.time = at;
-    return b;
-}
+using testbatch::batch;
+using testbatch::isolate;
 
 /// Applies `b` to `state`, then takes the state into `history`.
 void feed(ClusterState& state, MetricsHistory& history, const iso::Batch& b)

@@ -1,6 +1,7 @@
 // MetricsPage: the charts show the history of hand-made batches, follow
 // the shared selection, and keep each isolate in one colour.
 
+#include "batches.h"
 #include "clusterstate.h"
 #include "isolateselection.h"
 #include "metricspage.h"
@@ -16,22 +17,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-iso::IsolateMetrics isolate(iso::IsolateId id, std::size_t depth = 0)
-{
-    iso::IsolateMetrics m;
-    m.id = id;
-    m.path = "/app/w" + std::to_string(id);
-    m.state = iso::IsolateState::Idle;
-    m.mailbox_depth = depth;
-    return m;
-}
+using testbatch::isolate;
 
+/// A batch with the cluster totals the charts show.
 iso::Batch batch(std::chrono::milliseconds at, std::vector<iso::IsolateMetrics> changed, bool full = false)
 {
-    iso::Batch b;
-    b.delta.full = full;
-    b.delta.changed = std::move(changed);
-    b.delta.totals.time = at;
+    iso::Batch b = testbatch::batch(at, std::move(changed), full);
     b.delta.totals.rss_bytes = 64 << 20;
     b.delta.totals.runtime_bytes = 8 << 20;
     b.delta.totals.threads = {{0, 0.5}, {1, 0.25}};
