@@ -73,8 +73,9 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
 
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
-    connect(&source, &ClusterSource::batchApplied, this, &MainWindow::apply);
-    connect(&source, &ClusterSource::batchApplied, metrics, &MetricsPage::apply);
+    connect(&source, &ClusterSource::batchApplied, m_inspector, &InspectorPage::applyBatch);
+    connect(&source, &ClusterSource::polled, this, &MainWindow::showState);
+    connect(&source, &ClusterSource::polled, metrics, &MetricsPage::apply);
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
     // A new isolate is what the person wants to look at next.
     connect(m_actions, &IsolateActions::spawned, this, &MainWindow::selectWhenSeen);
@@ -169,18 +170,20 @@ void MainWindow::attachContextMenu(QAbstractItemView* view, int idRole)
     });
 }
 
-void MainWindow::apply(const ClusterState& state, const iso::Batch& batch)
+void MainWindow::showState(const ClusterState& state)
 {
     m_tableModel->apply(state);
-    m_inspector->apply(state, batch);
+    m_inspector->showState(state);
     m_actions->update();
     if (m_selectWhenSeen.isEmpty())
         return;
     const std::string wanted = m_selectWhenSeen.toStdString();
     for (const auto& [id, isolate] : state.isolates()) {
-        if (isolate.metrics.path == wanted && isolate.metrics.state != iso::IsolateState::Exited) {
+        if (isolate.metrics.path == wanted) {
+            // Seen, and so done with, even if it has ended already.
             m_selectWhenSeen.clear();
-            m_selection->select(id);
+            if (isolate.metrics.state != iso::IsolateState::Exited)
+                m_selection->select(id);
             break;
         }
     }

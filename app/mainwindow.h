@@ -50,7 +50,8 @@ private:
     void createMenus();
     void attachContextMenu(QAbstractItemView* view, int idRole);
     void showAbout();
-    void apply(const ClusterState& state, const iso::Batch& batch);
+    /// Brings the views that show the state as a whole up to date.
+    void showState(const ClusterState& state);
     void showStatus();
     void report(const QString& text, bool failed);
 

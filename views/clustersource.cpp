@@ -3,6 +3,17 @@
 #include <QElapsedTimer>
 #include <QThread>
 
+namespace {
+
+/// The events there are one or two of per message: what sampling leaves out.
+bool isDetail(iso::trace::Kind kind)
+{
+    using K = iso::trace::Kind;
+    return kind == K::Send || kind == K::Enqueue || kind == K::Handle || kind == K::TimerFire;
+}
+
+} // namespace
+
 ClusterSource::ClusterSource(iso::Runtime& runtime, QObject* parent)
     : QObject(parent)
     , m_observer(std::make_unique<iso::Observer>(runtime))
@@ -35,19 +46,25 @@ void ClusterSource::poll()
     Q_ASSERT(QThread::currentThread() == thread());
     QElapsedTimer spent;
     spent.start();
+    bool applied = false;
     while (auto batch = m_feed->try_next()) {
         // Past the budget the window samples: later batches bring their
-        // snapshot deltas, which keep tables and counters exact, but not
-        // their events, which the window could not keep up with.
+        // snapshot deltas, which keep tables and counters exact, and their
+        // lifecycle events and errors, but not the flood of sends and
+        // handlings that the window could not keep up with.
         if (std::chrono::milliseconds(spent.elapsed()) > applyBudget) {
-            m_recentSampledOut += batch->events.size();
-            batch->events.clear();
+            const auto before = batch->events.size();
+            std::erase_if(batch->events, [](const iso::trace::Event& e) { return isDetail(e.kind); });
+            m_recentSampledOut += before - batch->events.size();
         }
         m_recentShown += batch->events.size();
         m_recentSampledOut += batch->missed_events;
         m_state.apply(*batch);
+        applied = true;
         emit batchApplied(m_state, *batch);
     }
+    if (applied)
+        emit polled(m_state);
 }
 
 namespace {

@@ -52,8 +52,12 @@ public slots:
     void poll();
 
 signals:
-    /// One observer batch, just applied to `state`; for direct connections.
+    /// One observer batch, just applied to `state`, for views that follow
+    /// events; for direct connections.
     void batchApplied(const ClusterState& state, const iso::Batch& batch);
+    /// Once per poll that brought batches, after the last: for views that
+    /// redraw from the state as a whole, so that they do it once.
+    void polled(const ClusterState& state);
 
 private:
     std::unique_ptr<iso::Observer> m_observer;

@@ -73,26 +73,41 @@ void EmbeddedCluster::answerLater(std::function<void()> call)
     m_inbox->post(std::move(call));
 }
 
-template <typename T, typename R>
-void EmbeddedCluster::whenReady(iso::Future<T> future, std::function<void(iso::Expected<R, QString>)> answer,
-                                std::function<iso::Expected<R, QString>(iso::Future<T>&)> read)
+template <typename T>
+void EmbeddedCluster::whenReady(iso::Future<T> future, QString whenBroken, Answer<T> answer)
 {
-    future.on_ready([inbox = m_inbox, future, answer = std::move(answer), read = std::move(read)]() mutable {
-        inbox->post([future = std::move(future), answer = std::move(answer), read = std::move(read)]() mutable {
-            answer(read(future));
+    future.on_ready([inbox = m_inbox, future, whenBroken = std::move(whenBroken), answer = std::move(answer)]() mutable {
+        inbox->post([future = std::move(future), whenBroken = std::move(whenBroken), answer = std::move(answer)]() mutable {
+            try {
+                answer(std::move(future).get());
+            } catch (const iso::BrokenPromise&) {
+                answer(failed(whenBroken.isEmpty() ? describeError(std::current_exception()) : whenBroken));
+            } catch (...) {
+                answer(failed(describeError(std::current_exception())));
+            }
         });
     });
 }
 
-std::optional<iso::Isolate> EmbeddedCluster::find(const Target& target, const Done& done) const
+std::optional<iso::Isolate> EmbeddedCluster::find(const Target& target, const Done& done)
 {
     Q_ASSERT(QThread::currentThread() == thread());
     auto isolate = m_cluster.runtime().find_isolate(target.id);
     if (!isolate) {
-        const QString message = endedMessage(target);
-        const_cast<EmbeddedCluster*>(this)->answerLater([done, message] { done(message); });
+        m_pauses.erase(target.id);  // it ended paused
+        answerLater([done, message = endedMessage(target)] { done(message); });
     }
     return isolate;
+}
+
+void EmbeddedCluster::liftPause(const Target& target, const iso::Isolate& isolate)
+{
+    // A paused isolate cannot handle a shutdown request, and a kill at the
+    // timeout would read as a crash.
+    if (const auto pause = m_pauses.find(target.id); pause != m_pauses.end()) {
+        isolate.resume(pause->second);
+        m_pauses.erase(pause);
+    }
 }
 
 QStringList EmbeddedCluster::entryNames() const
@@ -112,15 +127,13 @@ void EmbeddedCluster::spawn(const QString& path, const QString& entry, const iso
         answerLater([answer, entry] { answer(failed(tr("No entry point is registered as “%1”.").arg(entry))); });
         return;
     }
-    whenReady<iso::IsolateRef, QString>(
-        m_cluster.spawn_isolate(path.toStdString(), entry.toStdString(), properties), std::move(answer),
-        [](iso::Future<iso::IsolateRef>& spawned) -> iso::Expected<QString, QString> {
-            try {
-                return toQString(std::move(spawned).get().path().str());
-            } catch (...) {
-                return failed(describeError(std::current_exception()));
-            }
-        });
+    whenReady<iso::IsolateRef>(m_cluster.spawn_isolate(path.toStdString(), entry.toStdString(), properties), {},
+                               [answer](iso::Expected<iso::IsolateRef, QString> spawned) {
+                                   if (spawned)
+                                       answer(toQString(spawned->path().str()));
+                                   else
+                                       answer(failed(spawned.error()));
+                               });
 }
 
 void EmbeddedCluster::send(const QString& path, const QString& type, const iso::Value& payload, bool awaitReply,
@@ -142,14 +155,13 @@ void EmbeddedCluster::send(const QString& path, const QString& type, const iso::
         answerLater([answer] { answer(Reply{}); });
         return;
     }
-    whenReady<iso::Value, Reply>(ref->ask(payload, replyTimeout, type.toStdString()), std::move(answer),
-                                 [](iso::Future<iso::Value>& reply) -> iso::Expected<Reply, QString> {
-                                     try {
-                                         return Reply{std::move(reply).get()};
-                                     } catch (...) {
-                                         return failed(describeError(std::current_exception()));
-                                     }
-                                 });
+    whenReady<iso::Value>(ref->ask(payload, replyTimeout, type.toStdString()), {},
+                          [answer](iso::Expected<iso::Value, QString> reply) {
+                              if (reply)
+                                  answer(Reply{std::move(*reply)});
+                              else
+                                  answer(failed(reply.error()));
+                          });
 }
 
 void EmbeddedCluster::pause(const Target& target, Done done)
@@ -187,12 +199,16 @@ void EmbeddedCluster::kill(const Target& target, Kill how, Done done)
     auto isolate = find(target, done);
     if (!isolate)
         return;
-    m_pauses.erase(target.id);
     if (how == Kill::Immediate || target.path.empty()) {
+        m_pauses.erase(target.id);
         // A plain isolate has no shutdown request to honour: the kind way
         // to end it is before its next event.
         isolate->kill(how == Kill::Immediate ? iso::Priority::Immediate : iso::Priority::BeforeNextEvent);
-    } else if (!m_cluster.stop(iso::Path::of(target.path))) {
+        answerLater([done] { done({}); });
+        return;
+    }
+    liftPause(target, *isolate);
+    if (!m_cluster.stop(iso::Path::of(target.path))) {
         answerLater([done, target] { done(endedMessage(target)); });
         return;
     }
@@ -210,7 +226,7 @@ void EmbeddedCluster::restart(const Target& target, Done done)
         });
         return;
     }
-    m_pauses.erase(target.id);
+    liftPause(target, *isolate);
     if (!m_cluster.restart(iso::Path::of(target.path))) {
         answerLater([done, target] { done(endedMessage(target)); });
         return;
@@ -236,15 +252,7 @@ void EmbeddedCluster::pending(const Target& target, std::size_t limit, Answer<is
     auto isolate = find(target, [answer](const QString& error) { answer(failed(error)); });
     if (!isolate)
         return;
-    whenReady<iso::MailboxView, iso::MailboxView>(
-        isolate->pending(limit), std::move(answer),
-        [target](iso::Future<iso::MailboxView>& view) -> iso::Expected<iso::MailboxView, QString> {
-            try {
-                return std::move(view).get();
-            } catch (...) {
-                return failed(endedMessage(target));
-            }
-        });
+    whenReady<iso::MailboxView>(isolate->pending(limit), endedMessage(target), std::move(answer));
 }
 
 void EmbeddedCluster::dropPending(const Target& target, std::uint64_t ordinal, Done done)
@@ -252,22 +260,15 @@ void EmbeddedCluster::dropPending(const Target& target, std::uint64_t ordinal, D
     auto isolate = find(target, done);
     if (!isolate)
         return;
-    whenReady<bool, bool>(isolate->drop_pending(ordinal),
-                          [done, label = target.label()](iso::Expected<bool, QString> dropped) {
-                              if (!dropped)
-                                  done(dropped.error());
-                              else if (!*dropped)
-                                  done(tr("That message is no longer waiting in %1's mailbox.").arg(label));
-                              else
-                                  done({});
-                          },
-                          [target](iso::Future<bool>& dropped) -> iso::Expected<bool, QString> {
-                              try {
-                                  return std::move(dropped).get();
-                              } catch (...) {
-                                  return failed(endedMessage(target));
-                              }
-                          });
+    whenReady<bool>(isolate->drop_pending(ordinal), endedMessage(target),
+                    [done, label = target.label()](iso::Expected<bool, QString> dropped) {
+                        if (!dropped)
+                            done(dropped.error());
+                        else if (!*dropped)
+                            done(tr("That message is no longer waiting in %1's mailbox.").arg(label));
+                        else
+                            done({});
+                    });
 }
 
 void EmbeddedCluster::describe(const Target& target, Answer<iso::IsolateDescription> answer)

@@ -36,11 +36,13 @@ public:
 
 private:
     /// The live isolate, or tells `done` it has ended.
-    std::optional<iso::Isolate> find(const Target& target, const Done& done) const;
-    /// Calls `answer` on the GUI thread once `future` completes.
-    template <typename T, typename R>
-    void whenReady(iso::Future<T> future, std::function<void(iso::Expected<R, QString>)> answer,
-                   std::function<iso::Expected<R, QString>(iso::Future<T>&)> read);
+    std::optional<iso::Isolate> find(const Target& target, const Done& done);
+    /// Resumes the isolate if it is paused from here.
+    void liftPause(const Target& target, const iso::Isolate& isolate);
+    /// Calls `answer` on the GUI thread once `future` completes, with its
+    /// value or what went wrong (`whenBroken` if its promise was broken).
+    template <typename T>
+    void whenReady(iso::Future<T> future, QString whenBroken, Answer<T> answer);
     /// Runs `done` on the GUI thread, later: every answer comes the same way.
     void answerLater(std::function<void()> call);
 

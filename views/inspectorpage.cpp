@@ -4,9 +4,11 @@
 #include "isolateactions.h"
 #include "isolateselection.h"
 #include "units.h"
+#include "valuepreview.h"
 
 #include <QAction>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPointer>
 #include <QTabWidget>
@@ -22,17 +24,6 @@ namespace {
 QString toQString(std::string_view text)
 {
     return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
-
-/// Payload previews stay on one line of the list.
-constexpr qsizetype previewLimit = 160;
-
-QString preview(const iso::Value& value)
-{
-    QString text = QString::fromStdString(value.to_json());
-    if (text.size() > previewLimit)
-        text = text.left(previewLimit - 1) + u'…';
-    return text;
 }
 
 QTreeWidget* makeTree(const QStringList& headers, QWidget* parent)
@@ -129,7 +120,7 @@ InspectorPage::InspectorPage(ClusterControl* control, IsolateSelection* selectio
     mailboxLayout->setContentsMargins({});
     auto* mailboxBar = new QHBoxLayout;
     m_drop->setText(tr("&Drop"));
-    m_drop->setToolTip(tr("Drop the chosen pending message; it becomes a dead letter (Ctrl+D)"));
+    m_drop->setToolTip(tr("Drop the chosen pending message; it becomes a dead letter (Delete, Ctrl+D)"));
     m_drop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
     m_drop->setEnabled(false);
     auto* refresh = new QToolButton(this);
@@ -161,10 +152,8 @@ InspectorPage::InspectorPage(ClusterControl* control, IsolateSelection* selectio
     connect(m_mailboxTimer, &QTimer::timeout, this, &InspectorPage::refreshMailbox);
     connect(refresh, &QToolButton::clicked, this, &InspectorPage::refreshMailbox);
     connect(m_drop, &QToolButton::clicked, this, &InspectorPage::dropSelectedPending);
-    connect(m_mailbox, &QTreeWidget::itemSelectionChanged, this, [this] {
-        const auto items = m_mailbox->selectedItems();
-        m_drop->setEnabled(!items.isEmpty() && items.front()->data(1, Qt::UserRole).toBool());
-    });
+    connect(m_mailbox, &QTreeWidget::itemSelectionChanged, this, &InspectorPage::updateDropButton);
+    m_mailbox->installEventFilter(this);
     connect(m_actions, &IsolateActions::mailboxChanged, this, &InspectorPage::refreshMailbox);
     connect(m_selection, &IsolateSelection::changed, this, &InspectorPage::select);
     connect(m_tabs, &QTabWidget::currentChanged, this, &InspectorPage::refreshMailbox);
@@ -177,8 +166,9 @@ void InspectorPage::select(iso::IsolateId id)
     m_target = {id, {}};
     m_incarnation = 0;
     m_ports.clear();
-    m_description.reset();
-    m_supervisorDescription.reset();
+    m_described = false;
+    ++m_mailboxQuestion;  // an answer about the isolate selected before is old news
+    m_mailboxAsked = false;
     m_overview->clear();
     m_mailbox->clear();
     m_errors->clear();
@@ -191,18 +181,19 @@ void InspectorPage::select(iso::IsolateId id)
         m_mailboxTimer->start();
 }
 
-void InspectorPage::apply(const ClusterState& state, const iso::Batch& batch)
+void InspectorPage::applyBatch(const ClusterState&, const iso::Batch& batch)
 {
     if (m_target.id == 0)
         return;
     for (const iso::trace::Event& e : batch.events)
         if (e.kind == iso::trace::Kind::Handle && e.isolate == m_target.id && e.port != 0)
             m_ports.insert(e.port);
-    showIsolate(state);
 }
 
-void InspectorPage::showIsolate(const ClusterState& state)
+void InspectorPage::showState(const ClusterState& state)
 {
+    if (m_target.id == 0)
+        return;
     const auto it = state.isolates().find(m_target.id);
     if (it == state.isolates().end()) {
         m_title->setText(tr("%1 has ended").arg(m_target.label()));
@@ -215,13 +206,14 @@ void InspectorPage::showIsolate(const ClusterState& state)
     const QString titles[] = {tr("Isolate"), tr("Metrics"), tr("Spawned as"), tr("Ports")};
     for (int i = m_overview->topLevelItemCount(); i < 4; ++i)
         section(m_overview, i, titles[i]);
-    const bool firstSight = m_target.path != m.path || !m_description;
+    const bool firstSight = m_target.path != m.path || !m_described;
     m_target.path = m.path;
     // A cluster isolate's debug name is usually its path: say it once.
     const QString name = toQString(m.path.empty() || m.name == m.path ? m.name : m.path + "  ·  " + m.name);
     m_title->setText(tr("%1  (isolate #%2)").arg(name).arg(m.id));
     if (firstSight || m.incarnation != m_incarnation) {
         m_incarnation = m.incarnation;
+        m_described = true;
         showDescription();
     }
 
@@ -287,7 +279,6 @@ void InspectorPage::showDescription()
         setField(spawned, row++, tr("Restart"), toQString(iso::restart_type_name(d.restart)));
         setField(spawned, row++, tr("Shutdown timeout"), durationText(d.shutdown_timeout));
         trimChildren(spawned, row);
-        self->m_description = d;
         // The supervisor's own record holds its spec.
         if (!d.supervisor) {
             self->m_supervisor->clear();
@@ -347,13 +338,11 @@ void InspectorPage::refreshMailbox()
     if (m_target.id == 0 || m_mailboxAsked || m_tabs->currentWidget() != m_mailbox->parentWidget() || !isVisible())
         return;
     m_mailboxAsked = true;
-    m_control->pending(m_target, mailboxLimit, [self = QPointer(this), id = m_target.id](
+    m_control->pending(m_target, mailboxLimit, [self = QPointer(this), question = m_mailboxQuestion](
                                                    iso::Expected<iso::MailboxView, QString> view) {
-        if (!self)
+        if (!self || self->m_mailboxQuestion != question)
             return;
         self->m_mailboxAsked = false;
-        if (self->m_target.id != id)
-            return;
         if (view)
             self->showMailbox(*view);
         else
@@ -363,6 +352,12 @@ void InspectorPage::refreshMailbox()
 
 void InspectorPage::showMailbox(const iso::MailboxView& view)
 {
+    // Rows are rewritten in place: the chosen message stays chosen by its
+    // ordinal, wherever it now is, or nothing is chosen once it is gone.
+    const auto chosen = m_mailbox->selectedItems();
+    const QVariant chosenOrdinal = chosen.isEmpty() ? QVariant() : chosen.front()->data(0, Qt::UserRole);
+    const QSignalBlocker quiet(m_mailbox);
+    m_mailbox->clearSelection();
     const int count = static_cast<int>(view.events.size());
     for (int row = 0; row < count; ++row) {
         const iso::PendingEvent& e = view.events[static_cast<std::size_t>(row)];
@@ -373,9 +368,9 @@ void InspectorPage::showMailbox(const iso::MailboxView& view)
             if (auto envelope = iso::as_envelope(e.value)) {
                 type = toQString(envelope->type);
                 from = envelope->sender ? toQString(envelope->sender->str()) : tr("outside");
-                payload = preview(envelope->content);
+                payload = previewOf(envelope->content);
             } else {
-                payload = preview(e.value);
+                payload = previewOf(e.value);
             }
         }
         item->setText(0, QString::number(e.ordinal));
@@ -386,6 +381,8 @@ void InspectorPage::showMailbox(const iso::MailboxView& view)
         item->setToolTip(4, payload);
         item->setData(0, Qt::UserRole, QVariant::fromValue<qulonglong>(e.ordinal));
         item->setData(1, Qt::UserRole, e.kind == iso::PendingEvent::Kind::Message);
+        if (chosenOrdinal.isValid() && chosenOrdinal.toULongLong() == e.ordinal)
+            m_mailbox->setCurrentItem(item);
     }
     while (m_mailbox->topLevelItemCount() > count)
         delete m_mailbox->takeTopLevelItem(m_mailbox->topLevelItemCount() - 1);
@@ -394,6 +391,28 @@ void InspectorPage::showMailbox(const iso::MailboxView& view)
                                                           : tr("%n pending", nullptr, static_cast<int>(view.depth));
     m_mailboxStatus->setText(view.paused ? tr("%1 · paused: Step delivers the oldest").arg(shown) : shown);
     m_tabs->setTabText(1, tr("Mailbox (%1)").arg(view.depth));
+    updateDropButton();
+}
+
+void InspectorPage::updateDropButton()
+{
+    const auto items = m_mailbox->selectedItems();
+    m_drop->setEnabled(!items.isEmpty() && items.front()->data(1, Qt::UserRole).toBool());
+}
+
+bool InspectorPage::eventFilter(QObject* watched, QEvent* event)
+{
+    // Delete in the mailbox drops the chosen message, rather than reaching
+    // the window's Delete, which stops the whole isolate.
+    if (watched == m_mailbox && (event->type() == QEvent::ShortcutOverride || event->type() == QEvent::KeyPress)) {
+        if (static_cast<QKeyEvent*>(event)->matches(QKeySequence::Delete)) {
+            if (event->type() == QEvent::KeyPress)
+                dropSelectedPending();
+            event->accept();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void InspectorPage::dropSelectedPending()

@@ -43,17 +43,23 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
 
 public slots:
-    void apply(const ClusterState& state, const iso::Batch& batch);
+    /// Notes what the batch's events say of the selected isolate.
+    void applyBatch(const ClusterState& state, const iso::Batch& batch);
+    /// Shows the selected isolate as `state` has it.
+    void showState(const ClusterState& state);
     /// Reads the selected isolate's mailbox again now.
     void refreshMailbox();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void select(iso::IsolateId id);
-    void showIsolate(const ClusterState& state);
     void showErrors(const ClusterState& state, const iso::IsolateMetrics& metrics);
     void showDescription();
     void showMailbox(const iso::MailboxView& view);
     void dropSelectedPending();
+    void updateDropButton();
 
     ClusterControl* m_control;
     IsolateSelection* m_selection;
@@ -71,7 +77,7 @@ private:
     ClusterControl::Target m_target;
     std::uint32_t m_incarnation = 0;
     std::set<std::uint64_t> m_ports;  ///< seen handling messages since selected
-    bool m_mailboxAsked = false;      ///< an answer is on its way
-    std::optional<iso::IsolateDescription> m_description;
-    std::optional<iso::IsolateDescription> m_supervisorDescription;
+    bool m_mailboxAsked = false;        ///< an answer is on its way
+    std::uint64_t m_mailboxQuestion = 0;  ///< numbers the questions: only the latest answer counts
+    bool m_described = false;           ///< the description was asked for, for this incarnation
 };

@@ -27,7 +27,8 @@ IsolateActions::IsolateActions(ClusterControl* control, IsolateSelection* select
     , m_step(makeAction(tr("S&tep"), QKeySequence(Qt::Key_F10),
                         tr("Let the paused isolate handle exactly its oldest pending event")))
     , m_stop(makeAction(tr("&Stop"), QKeySequence(Qt::Key_Delete),
-                        tr("Ask the isolate to shut down; kill it at its shutdown timeout")))
+                        tr("Ask the isolate to shut down, and kill it at its shutdown timeout; its supervisor "
+                           "then decides whether it comes back")))
     , m_kill(makeAction(tr("&Kill"), QKeySequence(Qt::SHIFT | Qt::Key_Delete),
                         tr("End the isolate as soon as its running handler returns")))
     , m_restart(makeAction(tr("Res&tart"), QKeySequence(Qt::CTRL | Qt::Key_R),
@@ -49,7 +50,7 @@ IsolateActions::IsolateActions(ClusterControl* control, IsolateSelection* select
     });
     connect(m_stop, &QAction::triggered, this, [this] {
         const auto t = target();
-        m_control->kill(t, ClusterControl::Kill::Graceful, report(tr("Asked %1 to shut down.").arg(t.label())));
+        m_control->kill(t, ClusterControl::Kill::Graceful, report(tr("Asked %1 to shut down; its supervisor decides whether it comes back.").arg(t.label())));
     });
     connect(m_kill, &QAction::triggered, this, [this] {
         const auto t = target();

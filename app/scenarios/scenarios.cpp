@@ -219,24 +219,31 @@ void demo_start(Cluster& cluster) {
 constexpr int flood_pairs = 4;
 constexpr int flood_balls = 16;  ///< in flight per pair, so that no relay waits long
 
-/// A plain isolate that passes every message on to its partner, forever.
-/// It reports its port to `spawn_message`'s port, then learns its partner's.
+/// A plain isolate that passes every message on to its partner until its
+/// conductor ends. Spawned with [the port to report its own port to, the
+/// conductor's control port]; then learns its partner's port.
 void relay(Value spawn_message) {
+    const List& given = spawn_message.as_list();
     RawReceivePort port;
-    port.set_handler([partner = SendPort()](Value message) mutable {
-        if (message.is_send_port()) {
+    port.set_handler([port, partner = SendPort()](Value message) mutable {
+        if (message.is_null()) {  // the conductor has ended: so does the flood
+            port.close();
+        } else if (message.is_send_port()) {
             partner = message.as_send_port();
-            return;
+        } else {
+            partner.send(std::move(message));
         }
-        partner.send(std::move(message));
     });
-    spawn_message.as_send_port().send(port.send_port());
+    Isolate(given[1].as_send_port()).add_on_exit_listener(port.send_port());
+    given[0].as_send_port().send(port.send_port());
 }
 
 void flood_setup(Cluster& cluster) {
     // Pairs relays as their ports come in, then starts the balls: all
-    // partners are told before the first ball moves.
-    cluster.register_entry("flood.conductor", [](Context&) {
+    // partners are told before the first ball moves. The relays are plain
+    // isolates, for speed; they end with the conductor, whatever ends it.
+    cluster.register_entry("flood.conductor", [](Context& context) {
+        context.on_message([](const Envelope&) {});
         RawReceivePort ports;
         ports.set_handler([ports, relays = std::vector<SendPort>()](Value message) mutable {
             relays.push_back(message.as_send_port());
@@ -246,12 +253,13 @@ void flood_setup(Cluster& cluster) {
                 relays[i + 1].send(relays[i]);
             }
             for (std::size_t i = 0; i < relays.size(); i += 2)
-                for (int ball = 0; ball < flood_balls; ++ball) relays[i].send(ball);
+                for (int ball = 0; ball < flood_balls; ++ball) relays[i].send(ball + 1);
             ports.close();
         });
         SpawnOptions named;
         named.debug_name = "relay";
-        for (int i = 0; i < 2 * flood_pairs; ++i) iso::spawn(relay, ports.send_port(), named);
+        const Value given = List{ports.send_port(), Isolate::current().control_port()};
+        for (int i = 0; i < 2 * flood_pairs; ++i) iso::spawn(relay, given, named);
     });
 }
 

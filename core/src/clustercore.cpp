@@ -194,7 +194,11 @@ Future<void> kill_when_late(std::shared_ptr<ClusterCore> self, Path path, std::u
     std::optional<Isolate> late;
     {
         std::lock_guard lock(self->mutex);
-        if (running()) late = self->records.at(path).isolate;
+        if (running()) {
+            ClusterCore::Record& r = self->records.at(path);
+            r.shutdown_timed_out = true;
+            late = r.isolate;
+        }
     }
     if (late) late->kill(Priority::Immediate);
 }
@@ -408,8 +412,10 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
               reason.error + trace::field_separator + reason.where);
         notice = make_notice(Notice::Down, path, r.properties, &reason);
         const bool asked = r.stop == Stop::Restart;
+        // A stop that had to kill was still a stop: a transient child stays down.
+        const DownReason::Kind decided = r.shutdown_timed_out ? DownReason::Kind::Shutdown : reason.kind;
         const bool restart = !shutting_down && (asked || (r.stop == Stop::None &&
-                                                          wants_restart(r.supervision.restart, reason.kind)));
+                                                          wants_restart(r.supervision.restart, decided)));
         const bool keep = !shutting_down && (r.stop == Stop::ForRestart || restart);
         std::set<Path> targets = std::move(r.watchers);
         r.watchers.clear();
@@ -460,6 +466,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             r.isolate.reset();
             r.stop = Stop::None;
             r.shutdown_requested = false;
+            r.shutdown_timed_out = false;
         } else {
             drop_pending(path, r);
             records.erase(it);

@@ -79,6 +79,9 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
         /// Envelopes sent while it was starting, with their trace ids.
         std::vector<std::pair<Value, std::uint64_t>> pending;
         bool shutdown_requested = false;
+        /// Killed because it outlasted its shutdown timeout: its supervisor
+        /// decides as for a shutdown, not as for a kill.
+        bool shutdown_timed_out = false;
         bool wants_up = false, wants_down = false;
         std::set<Path> watchers;
         // For tracing and replay.

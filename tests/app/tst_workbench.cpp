@@ -32,6 +32,7 @@
 #include <QTreeWidget>
 #include <QtTest>
 
+#include <atomic>
 #include <memory>
 
 using namespace std::chrono_literals;
@@ -245,8 +246,13 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(mailbox->topLevelItemCount(), 3, patience);
         const auto deadBefore = m_cluster->runtime().dead_letter_count();
         mailbox->setCurrentItem(mailbox->topLevelItem(1));
-        QTest::keyClick(mailbox, Qt::Key_D, Qt::ControlModifier);
+        // The chosen message stays chosen through the mailbox's refreshes.
+        inspector().refreshMailbox();
+        QTRY_COMPARE_WITH_TIMEOUT(mailbox->currentItem()->text(4), u"2"_s, patience);
+        // Delete in the mailbox drops the message; the isolate stays.
+        QTest::keyClick(mailbox, Qt::Key_Delete);
         QTRY_COMPARE_WITH_TIMEOUT(mailbox->topLevelItemCount(), 2, patience);
+        QVERIFY(m_cluster->lookup(iso::Path::of("/dropped/one")));
         QCOMPARE(mailbox->topLevelItem(0)->text(4), u"1"_s);
         QCOMPARE(mailbox->topLevelItem(1)->text(4), u"3"_s);
         QCOMPARE(m_cluster->runtime().dead_letter_count(), deadBefore + 1);
@@ -278,6 +284,28 @@ private slots:
         clickRow("/alone");
         press(actions().stopAction());
         QTRY_VERIFY_WITH_TIMEOUT(!m_cluster->lookup(iso::Path::of("/alone")), patience);
+    }
+
+    // Stopping an isolate paused from here lifts the pause first, so that
+    // it can handle the shutdown request rather than be killed at the
+    // timeout.
+    void stoppingAnIsolatePausedHereLetsItShutDown()
+    {
+        auto asked = std::make_shared<std::atomic<bool>>(false);
+        m_cluster->register_entry("test.polite", [asked](iso::Context& context) {
+            context.on_message([](const iso::Envelope&) {});
+            context.on_shutdown_request([asked, &context] {
+                *asked = true;
+                context.shutdown_isolate();
+            });
+        });
+        spawn("/polite", "test.polite");
+        clickRow("/polite");
+        press(actions().pauseAction());
+        QTRY_COMPARE_WITH_TIMEOUT(cell("/polite", IsolateTableModel::StateColumn), u"paused"_s, patience);
+        press(actions().stopAction());
+        QTRY_VERIFY_WITH_TIMEOUT(!m_cluster->lookup(iso::Path::of("/polite")), patience);
+        QVERIFY(asked->load());
     }
 
     void sendAndSeeTheReply()

@@ -4,6 +4,7 @@
 #include "support.h"
 
 #include <iso/cluster.h>
+#include <iso/supervision.h>
 
 #include <QtTest>
 
@@ -429,6 +430,25 @@ private slots:
         cluster.runtime().advance_time(default_shutdown_timeout);
         QVERIFY(!cluster.lookup(Path::of("/held")).has_value());
         QVERIFY(!asked);
+    }
+
+    // A stop that had to kill is still a stop: the supervisor of a
+    // transient child does not bring it back, as it would after a kill.
+    void aTransientChildStoppedByTheTimeoutStaysDown() {
+        auto cluster = Cluster::single_node(stepped());
+        ChildSpec child;
+        child.name = "held";
+        child.restart = RestartType::Transient;
+        child.shutdown_timeout = 50ms;
+        child.entry = [](Context& context) { context.on_message([](const Envelope&) {}); };
+        await(cluster, cluster.spawn_isolate("/team", supervisor({}, {child})));
+        const auto handle = cluster.runtime().find_isolate(cluster.describe(Path::of("/team/held"))->isolate);
+        handle->pause();
+        QVERIFY(cluster.stop(Path::of("/team/held")));
+        cluster.runtime().advance_time(50ms);
+        cluster.runtime().run_until_idle();
+        QVERIFY(!cluster.lookup(Path::of("/team/held")).has_value());
+        QCOMPARE(cluster.describe(Path::of("/team"))->supervises->children, std::vector<std::string>{});
     }
 };
 
