@@ -73,7 +73,6 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
 
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
-    connect(&source, &ClusterSource::batchApplied, m_inspector, &InspectorPage::applyBatch);
     connect(&source, &ClusterSource::polled, this, &MainWindow::showState);
     connect(&source, &ClusterSource::polled, metrics, &MetricsPage::apply);
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);

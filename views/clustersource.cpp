@@ -3,21 +3,16 @@
 #include <QElapsedTimer>
 #include <QThread>
 
-namespace {
-
-/// The events there are one or two of per message: what sampling leaves out.
-bool isDetail(iso::trace::Kind kind)
+iso::trace::KindSet ClusterSource::shownKinds()
 {
     using K = iso::trace::Kind;
-    return kind == K::Send || kind == K::Enqueue || kind == K::Handle || kind == K::TimerFire;
+    return iso::trace::KindSet::all().without({K::Send, K::Enqueue, K::Handle, K::TimerFire});
 }
-
-} // namespace
 
 ClusterSource::ClusterSource(iso::Runtime& runtime, QObject* parent)
     : QObject(parent)
     , m_observer(std::make_unique<iso::Observer>(runtime))
-    , m_feed(m_observer->subscribe())
+    , m_feed(m_observer->subscribe(queueCapacity, false, shownKinds()))
 {
     m_timer.setInterval(defaultInterval);
     connect(&m_timer, &QTimer::timeout, this, &ClusterSource::poll);
@@ -47,16 +42,14 @@ void ClusterSource::poll()
     QElapsedTimer spent;
     spent.start();
     bool applied = false;
-    while (auto batch = m_feed->try_next()) {
-        // Past the budget the window samples: later batches bring their
-        // snapshot deltas, which keep tables and counters exact, and their
-        // lifecycle events and errors, but not the flood of sends and
-        // handlings that the window could not keep up with.
-        if (std::chrono::milliseconds(spent.elapsed()) > applyBudget) {
-            const auto before = batch->events.size();
-            std::erase_if(batch->events, [](const iso::trace::Event& e) { return isDetail(e.kind); });
-            m_recentSampledOut += before - batch->events.size();
-        }
+    // Past the budget the window samples: the batches left in the queue
+    // wait for the next poll, and when the queue is full the observer
+    // drops what comes and then sends a full delta, so that tables and
+    // counters stay exact while events go missing.
+    while (std::chrono::milliseconds(spent.elapsed()) < applyBudget) {
+        auto batch = m_feed->try_next();
+        if (!batch)
+            break;
         m_recentShown += batch->events.size();
         m_recentSampledOut += batch->missed_events;
         m_state.apply(*batch);

@@ -15,7 +15,7 @@
 /// The workbench's one way in to a cluster, delivered on the GUI thread: on
 /// a timer, the batches of an observer with tracing on (the runtime's only
 /// observer while the source lives), applied to a ClusterState, sampling
-/// their events when the window cannot keep up. Remote clusters will arrive
+/// when the window cannot keep up. Remote clusters will arrive
 /// behind this same signal; commands go out through a ClusterControl. Only
 /// the thread the source lives on may call members.
 class ClusterSource : public QObject
@@ -24,8 +24,15 @@ class ClusterSource : public QObject
 
 public:
     static constexpr std::chrono::milliseconds defaultInterval{100};
-    /// How long one poll may spend on events before it samples.
-    static constexpr std::chrono::milliseconds applyBudget{25};
+    /// How long one poll may spend on batches; it leaves the rest for the
+    /// next poll.
+    static constexpr std::chrono::milliseconds applyBudget{12};
+    /// The events the window takes: lifecycles, errors, dead letters and
+    /// gaps, but not the one or two sends and handlings of every message,
+    /// which the monitor then need not copy for it.
+    static iso::trace::KindSet shownKinds();
+    /// Events queued for the window before the observer drops batches.
+    static constexpr std::size_t queueCapacity = 1 << 18;
 
     /// `runtime` must outlive the source.
     explicit ClusterSource(iso::Runtime& runtime, QObject* parent = nullptr);

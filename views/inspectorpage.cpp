@@ -165,7 +165,6 @@ void InspectorPage::select(iso::IsolateId id)
     Q_ASSERT(QThread::currentThread() == thread());
     m_target = {id, {}};
     m_incarnation = 0;
-    m_ports.clear();
     m_described = false;
     ++m_mailboxQuestion;  // an answer about the isolate selected before is old news
     m_mailboxAsked = false;
@@ -181,15 +180,6 @@ void InspectorPage::select(iso::IsolateId id)
         m_mailboxTimer->start();
 }
 
-void InspectorPage::applyBatch(const ClusterState&, const iso::Batch& batch)
-{
-    if (m_target.id == 0)
-        return;
-    for (const iso::trace::Event& e : batch.events)
-        if (e.kind == iso::trace::Kind::Handle && e.isolate == m_target.id && e.port != 0)
-            m_ports.insert(e.port);
-}
-
 void InspectorPage::showState(const ClusterState& state)
 {
     if (m_target.id == 0)
@@ -202,10 +192,6 @@ void InspectorPage::showState(const ClusterState& state)
     }
     const ClusterState::Isolate& isolate = it->second;
     const iso::IsolateMetrics& m = isolate.metrics;
-    // In this order, whichever fills first: the description comes later.
-    const QString titles[] = {tr("Isolate"), tr("Metrics"), tr("Spawned as"), tr("Ports")};
-    for (int i = m_overview->topLevelItemCount(); i < 4; ++i)
-        section(m_overview, i, titles[i]);
     const bool firstSight = m_target.path != m.path || !m_described;
     m_target.path = m.path;
     // A cluster isolate's debug name is usually its path: say it once.
@@ -217,7 +203,7 @@ void InspectorPage::showState(const ClusterState& state)
         showDescription();
     }
 
-    QTreeWidgetItem* identity = section(m_overview, 0, tr("Isolate"));
+    QTreeWidgetItem* identity = overviewSection(0);
     int row = 0;
     setField(identity, row++, tr("Id"), QString::number(m.id));
     setField(identity, row++, tr("Debug name"), toQString(m.name));
@@ -227,7 +213,7 @@ void InspectorPage::showState(const ClusterState& state)
     setField(identity, row++, tr("Incarnation"), QString::number(m.incarnation));
     setField(identity, row++, tr("Restarts"), QString::number(m.restarts));
 
-    QTreeWidgetItem* metrics = section(m_overview, 1, tr("Metrics"));
+    QTreeWidgetItem* metrics = overviewSection(1);
     row = 0;
     setField(metrics, row++, tr("Mailbox"), QString::number(m.mailbox_depth));
     setField(metrics, row++, tr("Handled"), QString::number(m.messages_in));
@@ -244,19 +230,22 @@ void InspectorPage::showState(const ClusterState& state)
     setField(metrics, row++, tr("Errors"), QString::number(m.errors));
     setField(metrics, row++, tr("Dead letters"), QString::number(m.dead_letters));
 
-    QTreeWidgetItem* ports = section(m_overview, 3, tr("Ports"));
-    QStringList portIds;
-    for (std::uint64_t port : m_ports)
-        portIds << QStringLiteral("#%1").arg(port);
-    setField(ports, 0, tr("Handling messages on"),
-             portIds.isEmpty() ? tr("none seen since it was selected") : portIds.join(QStringLiteral(", ")));
     showErrors(state, m);
+}
+
+QTreeWidgetItem* InspectorPage::overviewSection(int index)
+{
+    // Made together, in this order, whichever fills first.
+    const QString titles[] = {tr("Isolate"), tr("Metrics"), tr("Spawned as"), tr("Ports")};
+    for (int i = m_overview->topLevelItemCount(); i < 4; ++i)
+        section(m_overview, i, titles[i]);
+    return m_overview->topLevelItem(index);
 }
 
 void InspectorPage::showDescription()
 {
     if (m_target.path.empty()) {
-        QTreeWidgetItem* spawned = section(m_overview, 2, tr("Spawned as"));
+        QTreeWidgetItem* spawned = overviewSection(2);
         setField(spawned, 0, tr("Entry"), tr("a plain isolate: spawned by code, not by the cluster"));
         trimChildren(spawned, 1);
         return;
@@ -265,7 +254,7 @@ void InspectorPage::showDescription()
                                       iso::Expected<iso::IsolateDescription, QString> description) {
         if (!self || self->m_target.id != id)
             return;
-        QTreeWidgetItem* spawned = section(self->m_overview, 2, tr("Spawned as"));
+        QTreeWidgetItem* spawned = self->overviewSection(2);
         if (!description) {
             setField(spawned, 0, tr("Entry"), description.error());
             trimChildren(spawned, 1);
@@ -334,8 +323,9 @@ void InspectorPage::showErrors(const ClusterState& state, const iso::IsolateMetr
 
 void InspectorPage::refreshMailbox()
 {
-    // Only while someone looks at it, and one question at a time.
-    if (m_target.id == 0 || m_mailboxAsked || m_tabs->currentWidget() != m_mailbox->parentWidget() || !isVisible())
+    // Only while someone looks, and one question at a time. The answer
+    // also names its ports, which the overview shows.
+    if (m_target.id == 0 || m_mailboxAsked || !isVisible())
         return;
     m_mailboxAsked = true;
     m_control->pending(m_target, mailboxLimit, [self = QPointer(this), question = m_mailboxQuestion](
@@ -352,6 +342,12 @@ void InspectorPage::refreshMailbox()
 
 void InspectorPage::showMailbox(const iso::MailboxView& view)
 {
+    QStringList ports;
+    for (iso::PortId port : view.ports)
+        ports << QStringLiteral("#%1").arg(port);
+    setField(overviewSection(3), 0, tr("Receive ports"),
+             ports.isEmpty() ? tr("none open") : ports.join(QStringLiteral(", ")));
+
     // Rows are rewritten in place: the chosen message stays chosen by its
     // ordinal, wherever it now is, or nothing is chosen once it is gone.
     const auto chosen = m_mailbox->selectedItems();

@@ -19,7 +19,7 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 /// Everything about the selected isolate: what it is and how it was
-/// spawned, its live metrics and the ports it handles messages on, the
+/// spawned, its live metrics and its open receive ports, the
 /// events waiting in its mailbox with a preview of each payload, its recent
 /// errors with where they were thrown, and its supervisor's spec. The
 /// actions' buttons sit on top; a pending message can be dropped.
@@ -43,8 +43,6 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
 
 public slots:
-    /// Notes what the batch's events say of the selected isolate.
-    void applyBatch(const ClusterState& state, const iso::Batch& batch);
     /// Shows the selected isolate as `state` has it.
     void showState(const ClusterState& state);
     /// Reads the selected isolate's mailbox again now.
@@ -56,6 +54,7 @@ protected:
 private:
     void select(iso::IsolateId id);
     void showErrors(const ClusterState& state, const iso::IsolateMetrics& metrics);
+    QTreeWidgetItem* overviewSection(int index);
     void showDescription();
     void showMailbox(const iso::MailboxView& view);
     void dropSelectedPending();
@@ -76,7 +75,6 @@ private:
 
     ClusterControl::Target m_target;
     std::uint32_t m_incarnation = 0;
-    std::set<std::uint64_t> m_ports;  ///< seen handling messages since selected
     bool m_mailboxAsked = false;        ///< an answer is on its way
     std::uint64_t m_mailboxQuestion = 0;  ///< numbers the questions: only the latest answer counts
     bool m_described = false;           ///< the description was asked for, for this incarnation

@@ -165,6 +165,10 @@ TimeSeriesWidget::TimeSeriesWidget(const QString& title, const QString& valueLab
 {
     const QFont small = scaled(font(), 0.85);
     m_plot->setNoAntialiasingOnDrag(true);
+    // Lines drawn plain and fast: antialiased polylines and fills cost the
+    // GUI thread tens of milliseconds a replot once the charts fill up.
+    m_plot->setNotAntialiasedElements(QCP::aePlottables | QCP::aeFills);
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_plot->setBackground(palette().base());
     styleAxis(m_plot->xAxis, small);
     styleAxis(m_plot->yAxis, small);

@@ -273,6 +273,8 @@ MailboxView IsolateCore::inspect(std::size_t limit) {
     MailboxView view;
     view.depth = depth_.load(std::memory_order_relaxed);
     view.paused = pauses_hold();
+    view.ports.reserve(ports_.size());
+    for (const auto& port : ports_) view.ports.push_back(port->id);
     view.events.reserve(std::min(limit, held.size()));
     for (std::size_t i = 0; i < held.size() && i < limit; ++i) {
         const Event& e = *held[i].event;

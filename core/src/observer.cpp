@@ -23,8 +23,24 @@ using EventKind = trace::Kind;
 
 // ---- Subscription ---------------------------------------------------------------
 
+namespace {
+
+/// `batch` with only the events of `kinds`.
+Batch only(const Batch& batch, trace::KindSet kinds) {
+    Batch out;
+    out.sequence = batch.sequence;
+    out.delta = batch.delta;
+    out.missed_batches = batch.missed_batches;
+    out.missed_events = batch.missed_events;
+    for (const trace::Event& e : batch.events)
+        if (kinds.contains(e.kind)) out.events.push_back(e);
+    return out;
+}
+
+} // namespace
+
 struct Subscription::State {
-    State(std::size_t c, std::chrono::microseconds wait) : capacity(c), full_wait(wait) {}
+    State(std::size_t c, std::chrono::microseconds wait, trace::KindSet k) : capacity(c), full_wait(wait), kinds(k) {}
 
     /// The monitor offers each batch; a full queue counts it as missed,
     /// after waiting up to full_wait for the subscriber to make room.
@@ -76,6 +92,7 @@ struct Subscription::State {
 
     const std::size_t capacity;
     std::chrono::microseconds full_wait;  // 0: never waits for the subscriber
+    const trace::KindSet kinds;           // the events it takes
     mutable std::mutex mutex;
     std::condition_variable ready;  // a batch was queued
     std::condition_variable room;   // a batch was taken
@@ -454,9 +471,15 @@ void Observer::Impl::publish() {
     }
     // Subscribers copy under their own locks; `latest` is only replaced
     // under poll_mutex, which this thread holds.
-    // Each subscriber gets a copy but the last, which takes the batch itself.
-    for (std::size_t i = 0; i < targets.size(); ++i)
-        targets[i]->state()->offer(i + 1 < targets.size() ? Batch(batch) : std::move(batch), latest);
+    // Each subscriber gets a copy but the last, which takes the batch
+    // itself; one that takes only some kinds, a copy of just those.
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        Subscription::State& target = *targets[i]->state();
+        if (!target.kinds.is_all())
+            target.offer(only(batch, target.kinds), latest);
+        else
+            target.offer(i + 1 < targets.size() ? Batch(batch) : std::move(batch), latest);
+    }
 }
 
 void Observer::Impl::run_monitor() {
@@ -546,11 +569,11 @@ void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t li
     impl_->core.tracer.set_payload(capture, limit);
 }
 
-std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity, bool whole) {
+std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity, bool whole, trace::KindSet kinds) {
     // Only with the monitor: poll() callers must not wait on a subscriber.
     const bool can_wait = whole && impl_->options.interval.count() > 0;
     auto s = std::make_shared<Subscription>(std::make_shared<Subscription::State>(
-        capacity, can_wait ? impl_->options.full_wait : std::chrono::microseconds(0)));
+        capacity, can_wait ? impl_->options.full_wait : std::chrono::microseconds(0), kinds));
     std::lock_guard lock(impl_->published_mutex);
     impl_->subscribers.push_back(s);
     return s;

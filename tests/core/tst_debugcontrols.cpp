@@ -108,6 +108,7 @@ private slots:
         }
         const auto ordinals = ordinals_of(view);
         QVERIFY(ordinals[0] < ordinals[1] && ordinals[1] < ordinals[2]);
+        QCOMPARE(view.ports, std::vector<PortId>{l.port.id()});  // the port it listens on
         const MailboxView first_two = rt.block_on(l.isolate.pending(2));
         QCOMPARE(first_two.depth, std::size_t(3));
         QCOMPARE(ordinals_of(first_two), (std::vector<std::uint64_t>{ordinals[0], ordinals[1]}));

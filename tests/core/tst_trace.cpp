@@ -220,6 +220,32 @@ private slots:
         }));
     }
 
+    // A subscriber that takes only some kinds gets just those, in the same
+    // batches, while another still gets everything.
+    void aSubscriberTakesOnlyTheKindsItAsksFor() {
+        auto cluster = Cluster::single_node(stepped());
+        Observer observer(cluster.runtime(), manual());
+        auto everything = observer.subscribe();
+        auto lifecycles = observer.subscribe(1 << 20, false, trace::KindSet::all().without({EventKind::Send, EventKind::Handle}));
+        cluster.runtime().block_on(cluster.spawn_isolate("/server", adder));
+        cluster.runtime().block_on(cluster.spawn_isolate("/sink", [](Context& c) { c.on_message([](const Envelope&) {}); }));
+        auto c = cluster.runtime().block_on(cluster.spawn_isolate("/client", client));
+        c.send(41);
+        cluster.runtime().run_until_idle();
+        observer.poll();
+        std::vector<Event> all, some;
+        std::size_t batches_all = 0, batches_some = 0;
+        for (Batch& b : everything->take_all()) ++batches_all, all.insert(all.end(), b.events.begin(), b.events.end());
+        for (Batch& b : lifecycles->take_all()) ++batches_some, some.insert(some.end(), b.events.begin(), b.events.end());
+        QCOMPARE(batches_some, batches_all);
+        QVERIFY(!of_kind(all, EventKind::Send).empty());
+        QVERIFY(!of_kind(all, EventKind::Handle).empty());
+        QVERIFY(of_kind(some, EventKind::Send).empty());
+        QVERIFY(of_kind(some, EventKind::Handle).empty());
+        QCOMPARE(of_kind(some, EventKind::Path).size(), of_kind(all, EventKind::Path).size());
+        QCOMPARE(some.size(), all.size() - of_kind(all, EventKind::Send).size() - of_kind(all, EventKind::Handle).size());
+    }
+
     void offCostsNothingButTheSnapshotStillSeesIsolates() {
         auto cluster = Cluster::single_node(stepped());
         ObserverOptions o = manual();

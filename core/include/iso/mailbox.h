@@ -32,6 +32,7 @@ struct MailboxView {
     std::vector<PendingEvent> events;  ///< the oldest `limit`, oldest first
     std::size_t depth = 0;             ///< all pending events
     bool paused = false;
+    std::vector<PortId> ports;         ///< its open receive ports, oldest first
 };
 
 } // namespace iso

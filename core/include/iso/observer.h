@@ -170,8 +170,11 @@ public:
     /// `whole`: a subscriber that must see every event (a recorder); when
     /// its queue is full the monitor waits for it, up to full_wait, and
     /// producers then wait for the monitor. Other subscribers never slow
-    /// the runtime.
-    std::shared_ptr<Subscription> subscribe(std::size_t capacity = 1 << 20, bool whole = false);
+    /// the runtime. `kinds`: the events it takes, all by default; a view of
+    /// lifecycles need not be handed every send, and the monitor copies
+    /// only those.
+    std::shared_ptr<Subscription> subscribe(std::size_t capacity = 1 << 20, bool whole = false,
+                                            trace::KindSet kinds = trace::KindSet::all());
     void unsubscribe(const std::shared_ptr<Subscription>& subscription);
 
     /// Drains the buffers now and publishes a batch (any thread; with

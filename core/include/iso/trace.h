@@ -9,6 +9,7 @@
 #include <iso/fwd.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,28 @@ enum class Kind : std::uint8_t {
     /// Events were lost. peer: how many; arg: GapSource.
     Gap,
 };
+
+/// A set of event kinds: what a subscriber that wants only some takes.
+/// @threadsafe: a plain value.
+class KindSet {
+public:
+    /// Every kind.
+    static constexpr KindSet all() noexcept { return KindSet(~std::uint64_t{0}); }
+    /// No kind.
+    constexpr KindSet() noexcept = default;
+    constexpr KindSet(std::initializer_list<Kind> kinds) noexcept {
+        for (Kind k : kinds) bits_ |= bit(k);
+    }
+    constexpr KindSet without(KindSet other) const noexcept { return KindSet(bits_ & ~other.bits_); }
+    constexpr bool contains(Kind kind) const noexcept { return (bits_ & bit(kind)) != 0; }
+    constexpr bool is_all() const noexcept { return bits_ == ~std::uint64_t{0}; }
+
+private:
+    constexpr explicit KindSet(std::uint64_t bits) noexcept : bits_(bits) {}
+    static constexpr std::uint64_t bit(Kind kind) noexcept { return std::uint64_t{1} << static_cast<unsigned>(kind); }
+    std::uint64_t bits_ = 0;
+};
+static_assert(static_cast<unsigned>(Kind::Gap) < 64, "KindSet holds a bit per kind");
 inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Gap) + 1;
 
 std::string_view kind_name(Kind kind) noexcept;
