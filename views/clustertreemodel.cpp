@@ -1,6 +1,7 @@
 #include "clustertreemodel.h"
 
 #include "clusterstate.h"
+#include "text.h"
 
 #include <iso/context.h>
 
@@ -50,11 +51,6 @@ namespace {
 
 using Kind = iso::trace::Kind;
 constexpr std::uint64_t lastSeq = std::numeric_limits<std::uint64_t>::max();
-
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 /// The path above `path` ("/a/b" -> "/a"); empty at the top.
 std::string_view pathParent(std::string_view path)

@@ -1,15 +1,12 @@
 #include "embeddedcluster.h"
 
+#include "text.h"
+
 #include <QThread>
 
 #include <mutex>
 
 namespace {
-
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 /// What a failed future or call says, for the person who asked.
 QString describeError(const std::exception_ptr& error)

@@ -1,6 +1,7 @@
 #include "eventlogmodel.h"
 
 #include "clusterstate.h"
+#include "text.h"
 
 #include <iso/context.h>
 #include <iso/deadletter.h>
@@ -10,11 +11,6 @@
 using iso::trace::Kind;
 
 namespace {
-
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 /// A cluster isolate by its path, another by its debug name, both with
 /// the id that tells restarts and namesakes apart.

@@ -3,6 +3,7 @@
 #include "clusterstate.h"
 #include "isolateactions.h"
 #include "isolateselection.h"
+#include "text.h"
 #include "units.h"
 #include "valuepreview.h"
 
@@ -20,11 +21,6 @@
 #include <QVBoxLayout>
 
 namespace {
-
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 QTreeWidget* makeTree(const QStringList& headers, QWidget* parent)
 {

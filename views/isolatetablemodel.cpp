@@ -1,5 +1,6 @@
 #include "isolatetablemodel.h"
 
+#include "text.h"
 #include "units.h"
 
 #include <QThread>
@@ -8,11 +9,6 @@
 #include <iterator>
 
 namespace {
-
-QString toQString(std::string_view text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
-}
 
 /// Brings `row` up to date with `isolate`; returns the first and last
 /// column whose shown value changed, or {-1, -1}. Compares before it

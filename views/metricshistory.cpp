@@ -1,6 +1,7 @@
 #include "metricshistory.h"
 
 #include "clusterstate.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,11 +15,6 @@ constexpr double bytesPerMiB = 1024.0 * 1024.0;
 double seconds(std::chrono::nanoseconds time)
 {
     return std::chrono::duration<double>(time).count();
-}
-
-QString toQString(const std::string& text)
-{
-    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
 }
 
 } // namespace
