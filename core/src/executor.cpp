@@ -1,6 +1,7 @@
 #include "executor.h"
 
 #include "isolatecore.h"
+#include "niceness.h"
 #include "threadname.h"
 
 #include <condition_variable>
@@ -58,6 +59,7 @@ public:
         : base_workers_(options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency())),
           max_workers_(std::max(base_workers_, options.max_threads)),
           busy_threshold_(options.busy_threshold),
+          worker_niceness_(niceness_below_this_thread(options.worker_niceness)),
           workers_(max_workers_) {
         for (auto& w : workers_) w = std::make_unique<Worker>();
         for (unsigned i = 0; i < base_workers_; ++i) start_worker(i, false);
@@ -126,6 +128,7 @@ private:
         active_workers_.fetch_add(1, std::memory_order_relaxed);
         w.thread = std::thread([this, index, extra] {
             name_this_thread("iso-worker-" + std::to_string(index));
+            set_this_thread_niceness(worker_niceness_);
             work(index, extra);
         });
     }
@@ -238,6 +241,7 @@ private:
     const unsigned base_workers_;
     const unsigned max_workers_;
     const std::chrono::milliseconds busy_threshold_;
+    const int worker_niceness_;  // what every worker sets itself to
     std::vector<std::unique_ptr<Worker>> workers_;
     RunQueue injection_;
     std::atomic<unsigned> active_workers_{0};

@@ -5,8 +5,13 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#endif
 
 using namespace iso;
 
@@ -77,6 +82,36 @@ private slots:
         QVERIFY(rt.worker_count() > 2);
         release.store(true, std::memory_order_release);
         QVERIFY(rt.wait_until_idle());
+    }
+
+    void workersRunAtTheNicenessAsked() {
+#ifdef __linux__
+        RuntimeOptions options;
+        options.threads = 1;
+        options.busy_threshold = std::chrono::milliseconds(5);
+        options.worker_niceness = 7;
+        Runtime rt(options);
+        const int own = getpriority(PRIO_PROCESS, 0);
+        const int expected = std::clamp(own + 7, -20, 19);
+        const auto niceness = [] { return getpriority(PRIO_PROCESS, 0); };
+        QCOMPARE(rt.block_on(rt.run(niceness)), expected);
+        // A worker the pool adds later takes the same niceness.
+        std::atomic<bool> release{false};
+        std::atomic<bool> spinning{false};
+        rt.spawn([&](Value) {
+            spinning.store(true);
+            while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
+        });
+        while (!spinning.load()) std::this_thread::yield();
+        QCOMPARE(rt.block_on(rt.run(niceness)), expected);
+        QVERIFY(rt.worker_count() > 1);
+        release.store(true, std::memory_order_release);
+        QVERIFY(rt.wait_until_idle());
+        // The thread that made the runtime keeps its own.
+        QCOMPARE(getpriority(PRIO_PROCESS, 0), own);
+#else
+        QSKIP("worker niceness is Linux only");
+#endif
     }
 
     void busyLocalQueuesDoNotStarveOutsideSenders() {

@@ -27,6 +27,12 @@ struct RuntimeOptions {
     bool deterministic = false;
     /// How many recent dead letters are kept for inspection.
     std::size_t dead_letter_history = 256;
+    /// How many nice steps (0 to 19) below the thread that makes the
+    /// runtime its workers run. A program with a window on the same machine
+    /// sets it, so that its GUI thread still gets a core at once when the
+    /// runtime keeps every core busy; with nothing else to run the workers
+    /// lose nothing. Linux only; elsewhere it is ignored.
+    int worker_niceness = 0;
 };
 
 enum class IsolateState : std::uint8_t {
