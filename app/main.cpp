@@ -33,6 +33,11 @@ constexpr double defaultBoundedSeconds = 5.0;
 /// QTimer counts milliseconds in an int; stay well inside it.
 constexpr double maxSeconds = 1'000'000.0;
 
+/// How many nice steps below the app's own thread the embedded cluster's
+/// workers run: when the cluster keeps every core busy, the GUI thread (or
+/// the headless summary) still gets one the moment it wakes.
+constexpr int workerNiceness = 10;
+
 constexpr int exitFailure = 1;
 constexpr int exitUsage = 2;
 
@@ -103,18 +108,21 @@ std::chrono::milliseconds toMilliseconds(double seconds)
     return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
-/// The figures every summary line gives, headless or not.
-QString summaryOf(const ClusterState& state, const iso::Runtime& runtime, std::chrono::milliseconds stall)
+/// The figures every summary line gives, headless or not: the cluster's,
+/// then how responsive the app was and how much of the trace it took in.
+QString summaryOf(const ClusterSource& source, const iso::Runtime& runtime, std::chrono::milliseconds stall)
 {
+    const ClusterState& state = source.state();
     return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
-           "longest stall %7 ms"_s
+           "longest stall %7 ms, %8% of events shown"_s
         .arg(state.live())
         .arg(state.messagesPerSecond(), 0, 'f', 0)
         .arg(state.totals().messages_total)
         .arg(state.restarts())
         .arg(runtime.dead_letter_count())
         .arg(state.eventsLost())
-        .arg(stall.count());
+        .arg(stall.count())
+        .arg(std::floor(source.shownShareOverall() * 1000) / 10);
 }
 
 /// Observes `cluster` for a run: with a recording, losing nothing (the
@@ -132,16 +140,15 @@ iso::ObserverOptions observing(bool recording)
 
 /// Starts the scenario, prints one line a second about the cluster, then a
 /// last one after `seconds`, and quits the event loop. The figures come
-/// from an observer with tracing on, as the window's do. With a record
-/// path, the run is recorded there from its first event.
+/// from the window's own source, polled as the window polls it. With a
+/// record path, the run is recorded there from its first event.
 int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& options)
 {
     const double seconds = *options.seconds;
     iso::Runtime& runtime = cluster.runtime();
     QElapsedTimer clock;
     clock.start();
-    iso::Observer observer(runtime, observing(!options.recordPath.isEmpty()));
-    const auto feed = observer.subscribe();
+    ClusterSource source(runtime, observing(!options.recordPath.isEmpty()));
     std::optional<iso::trace::Recorder> recorder;
     if (!options.recordPath.isEmpty()) {
         iso::trace::FileInfo info;
@@ -149,20 +156,16 @@ int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& option
         info.payload = iso::trace::PayloadCapture::Whole;
         info.run_seed = seed;
         try {
-            recorder.emplace(observer, options.recordPath.toStdString(), info);
+            recorder.emplace(source.observer(), options.recordPath.toStdString(), info);
         } catch (const std::exception& e) {
             return fail(exitFailure, u"cannot record to %1: %2"_s.arg(options.recordPath, QString::fromUtf8(e.what())));
         }
     }
     options.scenario->start(cluster);
-    ClusterState state;
+    source.start();
     StallWatchdog watchdog;
     watchdog.start();
-    const auto summary = [&](std::chrono::milliseconds stall) {
-        while (auto batch = feed->try_next())
-            state.apply(*batch);
-        return summaryOf(state, runtime, stall);
-    };
+    const auto summary = [&](std::chrono::milliseconds stall) { return summaryOf(source, runtime, stall); };
     const auto elapsed = [&] { return static_cast<double>(clock.elapsed()) / 1000.0; };
 
     QTimer everySecond;
@@ -180,12 +183,12 @@ int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& option
     if (!recorder)
         return exitCode;
     try {
-        observer.poll();
+        source.observer().poll();
         const iso::trace::RecorderStats stats = recorder->stop();
         printLine(stdout, u"isoscope: recorded %1 events to %2 (%3 bytes, %4 lost)"_s.arg(stats.events)
                               .arg(options.recordPath)
                               .arg(stats.bytes)
-                              .arg(stats.missed_events + observer.snapshot().events_lost));
+                              .arg(stats.missed_events + source.observer().snapshot().events_lost));
     } catch (const std::exception& e) {
         return fail(exitFailure, u"the recording to %1 failed: %2"_s.arg(options.recordPath, QString::fromUtf8(e.what())));
     }
@@ -215,10 +218,8 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     int exitCode = 0;
     if (options.seconds) {
         QTimer::singleShot(toMilliseconds(*options.seconds), Qt::PreciseTimer, [&] {
-            printLine(stdout, u"isoscope: window closed after %1 s: %2, %3% of events shown"_s
-                                  .arg(*options.seconds, 0, 'f', 1)
-                                  .arg(summaryOf(source.state(), cluster.runtime(), window.longestStall()))
-                                  .arg(std::floor(source.shownShareOverall() * 1000) / 10));
+            printLine(stdout, u"isoscope: window closed after %1 s: "_s.arg(*options.seconds, 0, 'f', 1)
+                                  + summaryOf(source, cluster.runtime(), window.longestStall()));
             QWidget* shown = options.view.isEmpty() ? &window : window.view(options.view);
             if (options.mode == Mode::Screenshot && !shown->grab().save(options.screenshotPath, "PNG"))
                 exitCode = fail(exitFailure, u"could not write the screenshot to %1"_s.arg(options.screenshotPath));
@@ -386,6 +387,7 @@ int main(int argc, char* argv[])
     // The seed is chosen here, so that a recording can say which it was.
     iso::ClusterOptions clusterOptions;
     clusterOptions.random_seed = std::random_device{}() | 1ull << 32;
+    clusterOptions.runtime_options.worker_niceness = workerNiceness;
     iso::Cluster cluster = iso::Cluster::single_node(clusterOptions);
     options.scenario->setup(cluster);
     if (options.mode == Mode::Headless)

@@ -23,6 +23,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QShowEvent>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTreeView>
@@ -87,7 +88,6 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     statusBar()->addPermanentWidget(m_sampling);
     statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);
-    m_watchdog->start();
     auto* everySecond = new QTimer(this);
     connect(everySecond, &QTimer::timeout, this, &MainWindow::showStatus);
     everySecond->start(std::chrono::seconds(1));
@@ -201,6 +201,14 @@ void MainWindow::showAbout()
                           "and who sent what to whom.</p>"
                           "<p><a href=\"https://isoscope.dev\">isoscope.dev</a></p>")
                            .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    // From when the window first appears: what a person waits for.
+    if (!m_watchdog->running())
+        m_watchdog->start();
+    QMainWindow::showEvent(event);
 }
 
 std::chrono::milliseconds MainWindow::longestStall() const

@@ -42,8 +42,11 @@ public:
     MessageBar* messageBar() const { return m_messages; }
     /// Selects the isolate at `path` once the window sees it.
     void selectWhenSeen(const QString& path) { m_selectWhenSeen = path; }
-    /// The longest the window has been unresponsive since it was made.
+    /// The longest the window has been unresponsive since it was first shown.
     std::chrono::milliseconds longestStall() const;
+
+protected:
+    void showEvent(QShowEvent* event) override;
 
 private:
     QDockWidget* addDock(const QString& title, const QString& objectName, QWidget* page, Qt::DockWidgetArea area);

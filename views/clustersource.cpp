@@ -9,9 +9,9 @@ iso::trace::KindSet ClusterSource::shownKinds()
     return iso::trace::KindSet::all().without({K::Send, K::Enqueue, K::Handle, K::TimerFire});
 }
 
-ClusterSource::ClusterSource(iso::Runtime& runtime, QObject* parent)
+ClusterSource::ClusterSource(iso::Runtime& runtime, iso::ObserverOptions options, QObject* parent)
     : QObject(parent)
-    , m_observer(std::make_unique<iso::Observer>(runtime))
+    , m_observer(std::make_unique<iso::Observer>(runtime, options))
     , m_feed(m_observer->subscribe(queueCapacity, false, shownKinds()))
 {
     m_timer.setInterval(defaultInterval);

@@ -34,11 +34,14 @@ public:
     /// Events queued for the window before the observer drops batches.
     static constexpr std::size_t queueCapacity = 1 << 18;
 
-    /// `runtime` must outlive the source.
-    explicit ClusterSource(iso::Runtime& runtime, QObject* parent = nullptr);
+    /// `runtime` must outlive the source; `options` are its observer's.
+    explicit ClusterSource(iso::Runtime& runtime, iso::ObserverOptions options = {}, QObject* parent = nullptr);
     ~ClusterSource() override;
 
     const ClusterState& state() const { return m_state; }
+    /// The observer the source reads, for others to subscribe to too (a
+    /// recorder); they must be gone before the source.
+    iso::Observer& observer() { return *m_observer; }
 
     void setInterval(std::chrono::milliseconds interval);
 

@@ -26,6 +26,7 @@ public:
 
     /// Starts the timer (ticks also come from tick(), for tests).
     void start();
+    bool running() const { return m_timer.isActive(); }
 
     /// The longest stall since the start, and since the last takeRecent().
     std::chrono::milliseconds longest() const { return m_longest; }
