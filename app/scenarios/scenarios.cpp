@@ -267,7 +267,56 @@ void flood_start(Cluster& cluster) {
     cluster.runtime().block_on(cluster.spawn_isolate("/flood/conductor", "flood.conductor"));
 }
 
+// ---- crowd: ten thousand isolates, to see the views at scale ----------------------
+
+constexpr int crowd_shards = 100;
+constexpr int crowd_cells = 100;  ///< in each shard
+constexpr int crowd_jobs_per_tick = 500;
+
+void crowd_setup(Cluster& cluster) {
+    std::vector<ChildSpec> cells;
+    for (int i = 0; i < crowd_cells; ++i) {
+        ChildSpec cell;
+        cell.name = "cell-" + std::to_string(i);
+        cell.entry = [](Context& context) {
+            auto sum = std::make_shared<std::int64_t>(0);
+            context.on_message([sum](const Envelope& m) {
+                const std::int64_t job = m.content.as_int();
+                if (job % 4'999 == 0) throw std::runtime_error("job " + std::to_string(job) + " went wrong");
+                *sum += churn(job, 500);
+            });
+        };
+        cells.push_back(std::move(cell));
+    }
+    SupervisorSpec patient;
+    patient.max_restarts = 1'000'000;
+    patient.within = 1s;
+    cluster.register_entry("crowd.shard", supervisor(patient, std::move(cells)));
+    // Jobs to cells chosen at random, so that every row of the table moves now and then.
+    cluster.register_entry("crowd.driver", [](Context& context) {
+        auto next = std::make_shared<std::int64_t>(0);
+        context.on_message([&context, next](const Envelope&) {
+            iso::Timer::periodic(10ms, [&context, next](iso::Timer&) {
+                for (int i = 0; i < crowd_jobs_per_tick; ++i) {
+                    const auto shard = context.random() % crowd_shards;
+                    const auto cell = context.random() % crowd_cells;
+                    tell(context, "/crowd/shard-" + std::to_string(shard) + "/cell-" + std::to_string(cell), ++*next);
+                }
+            });
+        });
+    });
+}
+
+void crowd_start(Cluster& cluster) {
+    for (int shard = 0; shard < crowd_shards; ++shard)
+        cluster.runtime().block_on(cluster.spawn_isolate("/crowd/shard-" + std::to_string(shard), "crowd.shard"));
+    cluster.runtime().block_on(cluster.spawn_isolate("/crowd/driver", "crowd.driver")).send("go");
+}
+
 constexpr Scenario scenarios[] = {
+    {"crowd", "runs until stopped: 10,000 supervised cells in 100 shards take 50,000 jobs a second, "
+              "and one job in 4,999 fails",
+     crowd_setup, crowd_start},
     {"demo", "runs until stopped: a supervised pipeline, a worker pool under bursts of load, and a flaky "
              "worker whose supervisor restarts it",
      demo_setup, demo_start},

@@ -133,7 +133,7 @@ private slots:
         row("unwritable output", {u"trace"_s, u"export"_s, u"{good}"_s, u"-o"_s, u"{no/such/folder.json}"_s}, 1,
             u"folder.json: cannot write"_s);
         row("unknown scenario", {u"trace"_s, u"record"_s, u"frob"_s, u"-o"_s, u"{frob.isotrace}"_s}, 2,
-            u"no scenario 'frob' (known: demo, flood, pipeline, ping-pong, supervision)"_s);
+            u"no scenario 'frob' (known: crowd, demo, flood, pipeline, ping-pong, supervision)"_s);
         row("record without output", {u"trace"_s, u"record"_s, u"pipeline"_s}, 2, u"missing --output"_s);
         row("bad duration", {u"trace"_s, u"record"_s, u"pipeline"_s, u"-o"_s, u"{d.isotrace}"_s, u"-d"_s, u"soon"_s},
             2, u"--duration must be a number of seconds"_s);

@@ -26,8 +26,8 @@ private slots:
         const Run run = isoscope({u"--list-scenarios"_s});
         QCOMPARE(run.status, 0);
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
-        QCOMPARE(lines.size(), 5);
-        for (const char* name : {"demo", "flood", "pipeline", "ping-pong", "supervision"})
+        QCOMPARE(lines.size(), 6);
+        for (const char* name : {"crowd", "demo", "flood", "pipeline", "ping-pong", "supervision"})
             QVERIFY2(std::any_of(lines.begin(), lines.end(), [&](const QByteArray& l) { return l.startsWith(name); }),
                      name);
     }
@@ -35,7 +35,7 @@ private slots:
     void unknownScenarioIsOneLine() {
         const Run run = isoscope({u"--headless"_s, u"--scenario"_s, u"nope"_s});
         QCOMPARE(run.status, 2);
-        QCOMPARE(run.err, QByteArray("isoscope: no scenario 'nope' (known: demo, flood, pipeline, ping-pong, supervision)\n"));
+        QCOMPARE(run.err, QByteArray("isoscope: no scenario 'nope' (known: crowd, demo, flood, pipeline, ping-pong, supervision)\n"));
         QVERIFY(run.out.isEmpty());
     }
 
@@ -52,6 +52,8 @@ private slots:
         // It runs flat out until stopped, faster than an observer that may
         // drop can keep up with, and still ends when told to.
         QTest::newRow("flood") << QStringList{u"--scenario"_s, u"flood"_s} << 9 << 0 << false;
+        // Ten thousand isolates and a hundred supervisors, all up before the run.
+        QTest::newRow("crowd") << QStringList{u"--scenario"_s, u"crowd"_s} << 10'101 << 0 << false;
     }
     void headlessRunsTheScenario() {
         QFETCH(QStringList, arguments);
@@ -61,15 +63,18 @@ private slots:
         const Run run = isoscope(QStringList{u"--headless"_s, u"--duration"_s, u"0.8"_s} + arguments);
         QCOMPARE(run.status, 0);
         const auto done = QRegularExpression(u"isoscope: done after [0-9.]+ s: ([0-9]+) isolates, [0-9]+ messages/s, "
-                                             "([0-9]+) handled, ([0-9]+) restarts, [0-9]+ dead letters, ([0-9]+) events lost, longest stall [0-9]+ ms\n"_s)
+                                             "([0-9]+) handled, ([0-9]+) restarts, [0-9]+ dead letters, ([0-9]+) events lost, longest stall [0-9]+ ms, "
+                                             "([0-9.]+)% of events shown\n"_s)
                               .match(QString::fromUtf8(run.out));
         QVERIFY2(done.hasMatch(), run.out.constData());
         const int alive = done.captured(1).toInt();
         QVERIFY2(alive == isolates || alive == isolates - 1, run.out.constData());
         QVERIFY2(done.captured(2).toInt() > 0, run.out.constData());
         QVERIFY2(done.captured(3).toInt() >= leastRestarts, run.out.constData());
-        if (lossless)
+        if (lossless) {
             QCOMPARE(done.captured(4), u"0"_s);
+            QCOMPARE(done.captured(5), u"100"_s);
+        }
     }
 
     // One view alone: smaller than the window, and a PNG all the same.
