@@ -372,8 +372,7 @@ void ClusterCore::came_up(const Path& path) {
         r.state = State::Up;
         if (IsolateCore::current()->traced()) trace(trace::Kind::Up, r.isolate_id, 0);
         notice = make_notice(Notice::Up, path, r.properties);
-        for (const auto& [p, other] : records)
-            if (other.wants_up && other.inbox.valid()) tell.push_back(other.inbox);
+        tell = inboxes_of(wants_up);
     }
     for (const auto& port : tell) port.send(notice);
 }
@@ -419,11 +418,9 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
         const bool keep = !shutting_down && (r.stop == Stop::ForRestart || restart);
         std::set<Path> targets = std::move(r.watchers);
         r.watchers.clear();
-        for (const auto& [p, other] : records)
-            if (other.wants_down && p != path) targets.insert(p);
-        for (const auto& target : targets)
-            if (auto t = records.find(target); t != records.end() && t->second.inbox.valid())
-                tell.push_back(t->second.inbox);
+        targets.insert(wants_down.begin(), wants_down.end());
+        targets.erase(path);
+        tell = inboxes_of(targets);
         if (const auto& boss = r.supervision.supervisor) {
             if (auto s = records.find(*boss); s != records.end() && s->second.inbox.valid()) {
                 Value child = make_notice(Notice::ChildEnded, path, r.properties, &reason);
@@ -452,12 +449,11 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             killed.error = "its parent " + path.str() + " ended";
             remember_ended(d->first, killed);
             const Value orphan_notice = make_notice(Notice::Down, d->first, orphan.properties, &killed);
-            for (const auto& [p, other] : records)
-                if ((other.wants_down || orphan.watchers.contains(p)) && other.inbox.valid() &&
-                    !path.is_ancestor_of(p) && p != path)
-                    more_notices.emplace_back(other.inbox, orphan_notice);
+            std::set<Path> told = orphan.watchers;
+            told.insert(wants_down.begin(), wants_down.end());
+            for (const auto& inbox : inboxes_of(told, &path)) more_notices.emplace_back(inbox, orphan_notice);
             drop_pending(d->first, orphan);
-            d = records.erase(d);
+            d = erase_record(d);
         }
         if (keep && !root_gives_up) {
             // Messages by path wait for the next incarnation.
@@ -469,7 +465,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
             r.shutdown_timed_out = false;
         } else {
             drop_pending(path, r);
-            records.erase(it);
+            erase_record(it);
         }
     }
     for (auto& orphan : orphans) orphan.kill(Priority::Immediate);
@@ -490,6 +486,22 @@ void ClusterCore::drop_pending(const Path& path, Record& record) {
     record.pending.clear();
 }
 
+std::map<Path, ClusterCore::Record>::iterator ClusterCore::erase_record(std::map<Path, Record>::iterator it) {
+    wants_up.erase(it->first);
+    wants_down.erase(it->first);
+    return records.erase(it);
+}
+
+std::vector<SendPort> ClusterCore::inboxes_of(const std::set<Path>& paths, const Path* except) const {
+    std::vector<SendPort> inboxes;
+    for (const Path& p : paths) {
+        if (except != nullptr && (p == *except || except->is_ancestor_of(p))) continue;
+        if (auto it = records.find(p); it != records.end() && it->second.inbox.valid())
+            inboxes.push_back(it->second.inbox);
+    }
+    return inboxes;
+}
+
 void ClusterCore::remember_ended(const Path& path, const DownReason& reason) {
     ended_recently.insert_or_assign(path, reason);
     ended_order.push_back(path);
@@ -507,10 +519,10 @@ void ClusterCore::subscribe(const Path& who, Notice notice) {
         Record& me = records.at(who);
         inbox = me.inbox;
         if (notice == Notice::Down) {
-            me.wants_down = true;
+            wants_down.insert(who);
             return;
         }
-        me.wants_up = true;
+        wants_up.insert(who);
         for (const auto& [p, r] : records)
             if (r.state == State::Up) current.push_back(make_notice(Notice::Up, p, r.properties));
     }
@@ -571,7 +583,7 @@ Future<void> drive_shutdown(std::shared_ptr<ClusterCore> self, Duration timeout)
                 } else if (it->second.state == ClusterCore::State::Restarting) {
                     // Between incarnations there is nobody to ask.
                     self->drop_pending(it->first, it->second);
-                    it = self->records.erase(it);
+                    it = self->erase_record(it);
                 } else {
                     self->ask_to_shut_down(it->first, it->second);
                     ++it;

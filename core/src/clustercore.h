@@ -82,7 +82,6 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
         /// Killed because it outlasted its shutdown timeout: its supervisor
         /// decides as for a shutdown, not as for a kill.
         bool shutdown_timed_out = false;
-        bool wants_up = false, wants_down = false;
         std::set<Path> watchers;
         // For tracing and replay.
         std::string entry_name;             // when spawned by a registered name
@@ -129,6 +128,12 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
     void subscribe(const Path& who, Notice notice);
     /// Its waiting messages become dead letters; call with `mutex` held.
     void drop_pending(const Path& path, Record& record);
+    /// Forgets a record, and that it wanted notices; returns the next.
+    /// Call with `mutex` held.
+    std::map<Path, Record>::iterator erase_record(std::map<Path, Record>::iterator it);
+    /// The inboxes of the paths in `paths`, but not of `except` or what
+    /// lies under it. Call with `mutex` held.
+    std::vector<SendPort> inboxes_of(const std::set<Path>& paths, const Path* except = nullptr) const;
     /// For late watchers; call with `mutex` held.
     void remember_ended(const Path& path, const DownReason& reason);
     void watch(const Path& who, const Path& target);
@@ -152,6 +157,9 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
 
     mutable std::mutex mutex;
     std::map<Path, Record> records;  // ordered: a prefix is a contiguous range
+    /// The records that subscribed to every Up or Down notice: a few, so
+    /// that an isolate coming up or ending does not walk all records.
+    std::set<Path> wants_up, wants_down;
     std::map<std::string, ClusterEntry, std::less<>> entries;
     /// Recently ended paths, so that a late watch still gets its notice.
     std::map<Path, DownReason> ended_recently;
