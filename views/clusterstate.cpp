@@ -15,7 +15,8 @@ void ClusterState::apply(const iso::Batch& batch)
     }
     for (const iso::IsolateMetrics& m : delta.changed) {
         m_isolates[m.id].metrics = m;
-        if (m.path.empty())
+        // Most isolates never restart: no path lookup for them.
+        if (m.path.empty() || m.restarts == 0)
             continue;
         std::uint64_t& seen = m_restartsByPath[m.path];
         if (m.restarts > seen) {
