@@ -62,7 +62,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     auto* treePage = new ClusterTreePage(tree, m_selection, this);
     m_treeDock = addDock(tr("Cluster tree"), QStringLiteral("treeDock"), treePage, Qt::LeftDockWidgetArea);
     attachContextMenu(treePage->view(), ClusterTreeModel::IsolateIdRole);
-    connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::apply);
+    connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::take);
+    connect(&source, &ClusterSource::polled, tree, &ClusterTreeModel::show);
 
     auto* metrics = new MetricsPage(m_selection, this);
     m_metricsDock = addDock(tr("Metrics"), QStringLiteral("metricsDock"), metrics, Qt::BottomDockWidgetArea);

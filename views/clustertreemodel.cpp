@@ -88,6 +88,12 @@ ClusterTreeModel::~ClusterTreeModel() = default;
 
 void ClusterTreeModel::apply(const ClusterState& state, const iso::Batch& batch)
 {
+    take(state, batch);
+    show();
+}
+
+void ClusterTreeModel::take(const ClusterState& state, const iso::Batch& batch)
+{
     Q_ASSERT(QThread::currentThread() == thread());
     m_now = batch.delta.totals.time;
     // A model made after its source started missed the first batch: the
@@ -114,6 +120,11 @@ void ClusterTreeModel::apply(const ClusterState& state, const iso::Batch& batch)
                 markEnded(node);
         }
     }
+}
+
+void ClusterTreeModel::show()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
     expireRows();
     resolveAwaiting();
     placeAll();

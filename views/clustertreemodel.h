@@ -82,8 +82,15 @@ public:
     explicit ClusterTreeModel(QObject* parent = nullptr);
     ~ClusterTreeModel() override;
 
-    /// Takes in one batch, just applied to `state` (ClusterSource::batchApplied).
+    /// Takes in one batch, just applied to `state`, and shows what it changed.
     void apply(const ClusterState& state, const iso::Batch& batch);
+    /// Takes in one batch, just applied to `state` (ClusterSource::batchApplied),
+    /// without telling views yet: show() then does, once for all the batches
+    /// of a poll (ClusterSource::polled), so that a row that changed in each
+    /// is reported once.
+    void take(const ClusterState& state, const iso::Batch& batch);
+    /// Tells views what the batches taken since the last call changed.
+    void show();
 
     /// The row (column 0) showing isolate `id`, or an invalid index. O(log n).
     QModelIndex indexOf(iso::IsolateId id) const;

@@ -111,6 +111,23 @@ struct Feed {
     }
 };
 
+/// A model fed as the window feeds it in one poll: several batches, each
+/// applied to the state and taken, then shown once.
+struct Poll {
+    ClusterState& state;
+    ClusterTreeModel& model;
+
+    void operator()(std::vector<Step> steps)
+    {
+        for (Step& step : steps) {
+            const iso::Batch b = batchOf(std::move(step));
+            state.apply(b);
+            model.take(state, b);
+        }
+        model.show();
+    }
+};
+
 /// The row showing `path`, searched through the whole tree.
 inline QModelIndex rowOfPath(const QAbstractItemModel& model, const QString& path)
 {

@@ -300,6 +300,47 @@ private slots:
         QCOMPARE(removed.size(), 0);
     }
 
+    // Batches taken in one poll are shown once: a row that changed in
+    // each is reported once, with what the last said.
+    void aPollReportsEachRowOnce()
+    {
+        Tree tree;
+        tree.feed({0ms, {cluster(1, "/a", 0), cluster(2, "/b", 0)}, {}, {}, true});
+        QSignalSpy changed(&tree.model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&tree.model, &QAbstractItemModel::rowsInserted);
+        Poll poll{tree.feed.state, tree.model};
+        poll({{20ms, {withMailbox(cluster(2, "/b", 0), 7)}},
+              {40ms, {withMailbox(cluster(2, "/b", 0), 8), cluster(3, "/c", 0)}},
+              {60ms, {withMailbox(cluster(2, "/b", 0), 9)}}});
+        QCOMPARE(changed.size(), 1);
+        QCOMPARE(changed.first().at(0).toModelIndex(), tree.model.index(1, 0));
+        QCOMPARE(tree.model.index(1, ClusterTreeModel::MailboxColumn).data().toULongLong(), 9ULL);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(namesUnder(tree.model), (QStringList{u"/a"_s, u"/b"_s, u"/c"_s}));
+    }
+
+    // A whole restart within one poll: the row stays and shows the new
+    // incarnation, as when the batches come one poll each.
+    void aRestartWithinOnePoll()
+    {
+        Tree tree;
+        QSignalSpy replaced(&tree.model, &ClusterTreeModel::incarnationReplaced);
+        tree.feed({0ms, {cluster(1, "/s", 0), cluster(2, "/s/c", 1, IsolateState::Running)}, {}, {}, true});
+        const QPersistentModelIndex row = tree.model.indexOf(2);
+        QSignalSpy inserted(&tree.model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&tree.model, &QAbstractItemModel::rowsRemoved);
+        Poll poll{tree.feed.state, tree.model};
+        poll({{20ms, {cluster(2, "/s/c", 1, IsolateState::Exited)}, {}, ended(2, Down::Failed)},
+              {40ms, {}, {2}, {restart(2, "/s/c", 1)}},
+              {60ms, {cluster(5, "/s/c", 1, IsolateState::Running, 1)}}});
+        QVERIFY(row.isValid());
+        QCOMPARE(tree.model.indexOf(5), QModelIndex(row));
+        QCOMPARE(stateOf(row), u"running"_s);
+        QCOMPARE(replaced.size(), 1);
+        QCOMPARE(inserted.size(), 0);
+        QCOMPARE(removed.size(), 0);
+    }
+
     void badges_data()
     {
         QTest::addColumn<int>("column");
