@@ -166,20 +166,23 @@ void ClusterTreePage::expandInserted(const QModelIndex& parent, int first, int l
             m_view->expandRecursively(m_proxy->index(row, 0, parent));
         return;
     }
-    if (parent.isValid() && m_proxy->rowCount(parent) == last - first + 1 && depthOf(parent) < 2 && !isGroup(parent))
+    const int children = m_proxy->rowCount(parent);
+    if (parent.isValid() && children == last - first + 1 && children <= openChildrenLimit && depthOf(parent) < 2
+        && !isGroup(parent))
         m_view->expand(parent);
     for (int row = first; row <= last; ++row)
         expandDefault(m_proxy->index(row, 0, parent));
 }
 
 /// Opens `index` and the row below it down to the second level; leaves
-/// (each an expanded index for the view to keep up) and the group stay shut.
+/// (each an expanded index for the view to keep up), the group and rows
+/// with many children stay shut.
 void ClusterTreePage::expandDefault(const QModelIndex& index)
 {
-    if (!m_proxy->hasChildren(index) || isGroup(index) || depthOf(index) >= 2)
+    const int rows = m_proxy->rowCount(index);
+    if (rows == 0 || rows > openChildrenLimit || isGroup(index) || depthOf(index) >= 2)
         return;
     m_view->expand(index);
-    const int rows = m_proxy->rowCount(index);
     for (int row = 0; row < rows; ++row)
         expandDefault(m_proxy->index(row, 0, index));
 }

@@ -11,8 +11,9 @@ class QModelIndex;
 class IsolateFilterModel;
 class QTreeView;
 
-/// The supervision tree, with the first two levels expanded and the
-/// plain isolates' group collapsed, filtered by text (in names, paths and
+/// The supervision tree, with the first two levels expanded but for
+/// supervisors of more than `openChildrenLimit` children and the plain
+/// isolates' group, which stay shut until opened; filtered by text (in names, paths and
 /// ids) or, for text that starts with '/', by path: a prefix, or a
 /// pattern with wildcards as iso::PathPattern reads it (`/demo/pool/*`).
 /// The rows above a match stay, so that it is seen where it sits. It
@@ -24,6 +25,10 @@ class ClusterTreePage : public QWidget
     Q_OBJECT
 
 public:
+    /// A row with more children than this is not opened by itself: ten
+    /// thousand workers stay one row until someone wants to see them.
+    static constexpr int openChildrenLimit = 64;
+
     /// The page shows `model` and follows `selection`; it owns neither.
     ClusterTreePage(ClusterTreeModel* model, IsolateSelection* selection, QWidget* parent = nullptr);
 

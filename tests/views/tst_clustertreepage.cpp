@@ -98,6 +98,23 @@ private slots:
         QVERIFY(p.view().isExpanded(p.rowOf(u"/late"_s)));
     }
 
+    // A supervisor of many stays one row until opened; selecting one of
+    // its children opens it.
+    void aLargeSupervisorStaysShut()
+    {
+        Page p;
+        std::vector<iso::IsolateMetrics> crowd{cluster(30, "/crowd", 0), cluster(31, "/small", 0)};
+        for (int i = 0; i <= ClusterTreePage::openChildrenLimit; ++i)
+            crowd.push_back(cluster(100 + static_cast<iso::IsolateId>(i), "/crowd/c" + std::to_string(i), 30));
+        crowd.push_back(cluster(99, "/small/c", 31));
+        p.feed({20ms, crowd});
+        QVERIFY(!p.view().isExpanded(p.rowOf(u"/crowd"_s)));
+        QVERIFY(p.view().isExpanded(p.rowOf(u"/small"_s)));
+        p.selection.select(110);
+        QVERIFY(p.view().isExpanded(p.rowOf(u"/crowd"_s)));
+        QCOMPARE(p.view().currentIndex().data(ClusterTreeModel::PathRole).toString(), u"/crowd/c10"_s);
+    }
+
     void filters_data()
     {
         QTest::addColumn<QString>("text");
