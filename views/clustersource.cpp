@@ -56,8 +56,19 @@ void ClusterSource::poll()
         applied = true;
         emit batchApplied(m_state, *batch);
     }
-    if (applied)
-        emit polled(m_state);
+    if (applied && !m_polledDue) {
+        // In an event-loop turn of its own: input and painting come in
+        // between taking the batches and redrawing the views, two shorter
+        // waits instead of one long one.
+        m_polledDue = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_polledDue = false;
+                emit polled(m_state);
+            },
+            Qt::QueuedConnection);
+    }
 }
 
 namespace {

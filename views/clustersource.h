@@ -65,8 +65,9 @@ signals:
     /// One observer batch, just applied to `state`, for views that follow
     /// events; for direct connections.
     void batchApplied(const ClusterState& state, const iso::Batch& batch);
-    /// Once per poll that brought batches, after the last: for views that
-    /// redraw from the state as a whole, so that they do it once.
+    /// Once per poll that brought batches, in the event-loop turn after
+    /// the poll: for views that redraw from the state as a whole, so that
+    /// they do it once, and not in the same wait as the batches.
     void polled(const ClusterState& state);
 
 private:
@@ -78,4 +79,5 @@ private:
     std::uint64_t m_recentSampledOut = 0;
     std::uint64_t m_totalShown = 0;
     std::uint64_t m_totalSampledOut = 0;
+    bool m_polledDue = false;  ///< polled is queued, not yet emitted
 };
