@@ -419,6 +419,27 @@ void Observer::Impl::merge_live() {
     }
 }
 
+namespace {
+
+/// Brings `listed` (by id) up to date with what `delta` says changed.
+void update_listed(std::vector<IsolateMetrics>& listed, const SnapshotDelta& delta) {
+    if (!delta.removed.empty()) {
+        const std::set<IsolateId> gone(delta.removed.begin(), delta.removed.end());
+        std::erase_if(listed, [&](const IsolateMetrics& m) { return gone.contains(m.id); });
+    }
+    for (const IsolateMetrics& m : delta.changed) {
+        // New isolates have the highest ids: mostly an append.
+        auto at = std::lower_bound(listed.begin(), listed.end(), m.id,
+                                   [](const IsolateMetrics& l, IsolateId id) { return l.id < id; });
+        if (at != listed.end() && at->id == m.id)
+            *at = m;
+        else
+            listed.insert(at, m);
+    }
+}
+
+} // namespace
+
 void Observer::Impl::publish() {
     std::vector<Event> events = std::exchange(pending, {});
     const std::uint64_t now = detail::Tracer::now();
@@ -426,49 +447,51 @@ void Observer::Impl::publish() {
     last_poll = now;
     events_total += events.size();
 
-    ClusterSnapshot snap;
-    snap.time = std::chrono::nanoseconds(now);
-    snap.isolates.reserve(isolates.size());
+    ClusterSnapshot totals;
+    totals.time = std::chrono::nanoseconds(now);
     std::size_t queued = 0;
-    for (auto& [id, t] : isolates) {
-        snap.isolates.push_back(t.metrics);
-        queued += t.metrics.mailbox_depth;
-        t.changed = false;
-    }
+    for (const auto& [id, t] : isolates) queued += t.metrics.mailbox_depth;
     for (std::size_t thread = 0; thread < busy.ns.size(); ++thread)
         if (busy.drained[thread])
-            snap.threads.push_back({static_cast<std::uint16_t>(thread),
-                                    std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
+            totals.threads.push_back({static_cast<std::uint16_t>(thread),
+                                      std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
     busy = {};
-    snap.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
-    snap.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
+    totals.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
+    totals.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
     messages_interval = 0;
-    snap.messages_total = messages_total;
-    snap.events_total = events_total;
-    snap.events_lost = events_lost;
-    snap.rss_bytes = resident_bytes();
+    totals.messages_total = messages_total;
+    totals.events_total = events_total;
+    totals.events_lost = events_lost;
+    totals.rss_bytes = resident_bytes();
     // Isolates, with their control block, and the messages waiting in
     // mailboxes, plus the trace buffers: the runtime's own live objects.
-    snap.runtime_bytes = isolates.size() * (sizeof(detail::IsolateCore) + 32) + queued * sizeof(detail::Event) +
-                         core.tracer.buffer_bytes();
+    totals.runtime_bytes = isolates.size() * (sizeof(detail::IsolateCore) + 32) + queued * sizeof(detail::Event) +
+                           core.tracer.buffer_bytes();
 
     Batch batch;
     batch.sequence = ++sequence;
     batch.events = std::move(events);
-    for (IsolateId id : changed)
-        if (const IsolateMetrics* m = snap.find(id)) batch.delta.changed.push_back(*m);
+    // Only what changed is copied: with many isolates, most are quiet.
+    for (IsolateId id : changed) {
+        if (auto hit = index.find(id); hit != index.end()) {
+            hit->second->changed = false;
+            batch.delta.changed.push_back(hit->second->metrics);
+        }
+    }
     batch.delta.removed.assign(removed.begin(), removed.end());
-    changed.clear();
-    removed.clear();
-    batch.delta.totals = snap;
-    batch.delta.totals.isolates.clear();
+    batch.delta.totals = totals;
 
     std::vector<std::shared_ptr<Subscription>> targets;
     {
         std::lock_guard lock(published_mutex);
-        latest = std::move(snap);
+        std::vector<IsolateMetrics> listed = std::move(latest.isolates);
+        update_listed(listed, batch.delta);
+        latest = std::move(totals);
+        latest.isolates = std::move(listed);
         targets = subscribers;
     }
+    changed.clear();
+    removed.clear();
     // Subscribers copy under their own locks; `latest` is only replaced
     // under poll_mutex, which this thread holds.
     // Each subscriber gets a copy but the last, which takes the batch
