@@ -176,6 +176,7 @@ int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& option
     everySecond.start(std::chrono::seconds(1));
     QTimer::singleShot(toMilliseconds(seconds), Qt::PreciseTimer, [&] {
         everySecond.stop();
+        source.pollAll();
         printLine(stdout, u"isoscope: done after %1 s: "_s.arg(elapsed(), 0, 'f', 1) + summary(watchdog.longest()));
         QCoreApplication::quit();
     });

@@ -38,6 +38,16 @@ void ClusterSource::stop()
 
 void ClusterSource::poll()
 {
+    take(applyBudget);
+}
+
+void ClusterSource::pollAll()
+{
+    take(std::chrono::milliseconds::max());
+}
+
+void ClusterSource::take(std::chrono::milliseconds budget)
+{
     Q_ASSERT(QThread::currentThread() == thread());
     QElapsedTimer spent;
     spent.start();
@@ -46,7 +56,7 @@ void ClusterSource::poll()
     // wait for the next poll, and when the queue is full the observer
     // drops what comes and then sends a full delta, so that tables and
     // counters stay exact while events go missing.
-    while (std::chrono::milliseconds(spent.elapsed()) < applyBudget) {
+    while (std::chrono::milliseconds(spent.elapsed()) < budget) {
         auto batch = m_feed->try_next();
         if (!batch)
             break;

@@ -58,8 +58,12 @@ public:
     void stop();
 
 public slots:
-    /// Applies and emits what the observer has published.
+    /// Applies and emits what the observer has published, for at most
+    /// `applyBudget`.
     void poll();
+    /// Applies everything the observer has published, however long it
+    /// takes: for a last summary, which should be exact.
+    void pollAll();
 
 signals:
     /// One observer batch, just applied to `state`, for views that follow
@@ -71,6 +75,8 @@ signals:
     void polled(const ClusterState& state);
 
 private:
+    void take(std::chrono::milliseconds budget);
+
     std::unique_ptr<iso::Observer> m_observer;
     std::shared_ptr<iso::Subscription> m_feed;
     ClusterState m_state;

@@ -70,6 +70,46 @@ private slots:
         QCOMPARE(isolatesKnown, std::size_t{1});
         QCOMPARE(source.state().isolates().size(), isolatesKnown);
     }
+
+    // With the observer polled by hand, each poll is one batch.
+    void pollAllTakesEverythingQueued()
+    {
+        iso::Runtime runtime(deterministic());
+        iso::ObserverOptions byHand;
+        byHand.interval = 0ms;
+        ClusterSource source(runtime, byHand);
+        QSignalSpy batches(&source, &ClusterSource::batchApplied);
+        for (const char* name : {"a", "b", "c"}) {
+            runtime.spawn([](iso::Value) {}, {}, named(name));
+            source.observer().poll();
+        }
+        source.pollAll();
+        QCOMPARE(batches.count(), 3);
+        QCOMPARE(source.state().isolates().size(), std::size_t{3});
+    }
+
+    // The views that redraw from the whole state hear of it once, in the
+    // event-loop turn after the polls, not inside them.
+    void polledComesOnceInTheNextTurn()
+    {
+        iso::Runtime runtime(deterministic());
+        iso::ObserverOptions byHand;
+        byHand.interval = 0ms;
+        ClusterSource source(runtime, byHand);
+        QSignalSpy polled(&source, &ClusterSource::polled);
+        runtime.spawn([](iso::Value) {}, {}, named("a"));
+        source.observer().poll();
+        source.poll();
+        runtime.spawn([](iso::Value) {}, {}, named("b"));
+        source.observer().poll();
+        source.poll();
+        QCOMPARE(polled.count(), 0);
+        QTRY_COMPARE(polled.count(), 1);
+        QCOMPARE(source.state().isolates().size(), std::size_t{2});
+        source.poll();  // nothing new: no redraw
+        QCoreApplication::processEvents();
+        QCOMPARE(polled.count(), 1);
+    }
 };
 
 QTEST_MAIN(TestClusterSource)
