@@ -6,6 +6,7 @@
 #include "clustertreepage.h"
 #include "isolateselection.h"
 
+#include <QAbstractItemModelTester>
 #include <QLineEdit>
 #include <QTreeView>
 #include <QtTest>
@@ -40,6 +41,8 @@ struct Page {
     IsolateSelection selection;
     Feed feed{{}, model};
     ClusterTreePage page{&model, &selection};
+    /// The filter over the tree, checked through every change.
+    QAbstractItemModelTester tester{page.view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest};
 
     Page()
     {

@@ -5,6 +5,7 @@
 #include "isolatetablemodel.h"
 #include "isolatetablepage.h"
 
+#include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
@@ -91,6 +92,7 @@ private slots:
         QFETCH(QStringList, paths);
         QFETCH(bool, complains);
         IsolateTablePage page(&m_model, &m_selection);
+        QAbstractItemModelTester tester(page.view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         page.findChild<QLineEdit*>()->setText(text);
         QCOMPARE(shownPaths(*page.view()), paths);
         QCOMPARE(!page.findChild<QLabel*>()->isHidden(), complains);
@@ -121,6 +123,31 @@ private slots:
         QCOMPARE(m_selection.current(), iso::IsolateId{6});  // hiding a row does not unselect the isolate
         filter->clear();
         QCOMPARE(page.view()->currentIndex().data(IsolateTableModel::IsolateIdRole).toULongLong(), 6ull);
+    }
+
+    // The filtered view keeps up as isolates come and go beneath it.
+    void theFilterFollowsLiveChanges()
+    {
+        ClusterState state;
+        IsolateTableModel model;
+        IsolateSelection selection;
+        iso::Batch first;
+        first.delta.full = true;
+        first.delta.changed = {isolate(1, "/demo/pool"), isolate(2, "/demo/pool/w1"), isolate(3, "/demo/sink")};
+        state.apply(first);
+        model.apply(state);
+        IsolateTablePage page(&model, &selection);
+        QAbstractItemModelTester tester(page.view()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.findChild<QLineEdit*>()->setText(u"/demo/pool/*"_s);
+        QCOMPARE(shownPaths(*page.view()), (QStringList{u"/demo/pool/w1"_s}));
+
+        iso::Batch next;
+        next.delta.changed = {isolate(4, "/demo/pool/w2"), isolate(5, "/demo/other")};
+        next.delta.removed = {2};
+        next.delta.totals.time = 20ms;
+        state.apply(next);
+        model.apply(state);
+        QCOMPARE(shownPaths(*page.view()), (QStringList{u"/demo/pool/w2"_s}));
     }
 };
 
