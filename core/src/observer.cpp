@@ -230,6 +230,7 @@ struct Observer::Impl {
 
     mutable std::mutex published_mutex;  // guards what readers see
     ClusterSnapshot latest;
+    bool relist = false;  // a publish failed midway: `latest.isolates` is to be made anew
     std::vector<std::shared_ptr<Subscription>> subscribers;
 
     std::atomic<bool> stopping{false};
@@ -393,7 +394,8 @@ void Observer::Impl::merge_live() {
             it = isolates.find(info.id);
         }
         IsolateMetrics& m = it->second.metrics;
-        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth) tracked(info.id);
+        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth || info.errors > m.errors)
+            tracked(info.id);
         m.state = info.state;
         m.mailbox_depth = info.mailbox_depth;
         m.errors = std::max<std::uint64_t>(m.errors, info.errors);
@@ -484,8 +486,19 @@ void Observer::Impl::publish() {
     std::vector<std::shared_ptr<Subscription>> targets;
     {
         std::lock_guard lock(published_mutex);
+        try {
+            if (relist) {
+                latest.isolates.clear();
+                for (const auto& [id, t] : isolates) latest.isolates.push_back(t.metrics);
+            } else {
+                update_listed(latest.isolates, batch.delta);
+            }
+            relist = false;
+        } catch (...) {
+            relist = true;  // the list may be half updated: the next publish lists every isolate again
+            throw;
+        }
         std::vector<IsolateMetrics> listed = std::move(latest.isolates);
-        update_listed(listed, batch.delta);
         latest = std::move(totals);
         latest.isolates = std::move(listed);
         targets = subscribers;

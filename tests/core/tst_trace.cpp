@@ -7,6 +7,7 @@
 #include <iso/cluster.h>
 #include <iso/observer.h>
 #include <iso/supervision.h>
+#include <iso/timer.h>
 
 #include <QtTest>
 
@@ -264,6 +265,83 @@ private slots:
         ref.send(1);
         cluster.runtime().run_until_idle();
         QCOMPARE(of_kind(drain(observer, *sub), EventKind::Handle).size(), std::size_t{1});
+    }
+
+    // With tracing off no Error event comes, yet the snapshot and a late
+    // subscriber's full delta still count the error the runtime counted.
+    void errorsCountWithTracingOff() {
+        Runtime rt(test::deterministic());
+        ObserverOptions o = manual();
+        o.tracing = false;
+        Observer observer(rt, o);
+        SpawnOptions forgiving;
+        forgiving.errors_are_fatal = false;
+        forgiving.debug_name = "thrower";
+        // It fails later, on a timer, between two polls that both find it
+        // idle with an empty mailbox: only its error count changes.
+        rt.spawn([](Value) {
+            RawReceivePort keep_alive([](Value) {});
+            (void)Timer::once(10ms, [] { throw std::runtime_error("no"); });
+        }, {}, forgiving);
+        rt.run_until_idle();
+        observer.poll();
+        rt.advance_time(10ms);
+        rt.run_until_idle();
+        observer.poll();
+        const auto errors_of = [](const std::vector<IsolateMetrics>& isolates) {
+            for (const IsolateMetrics& m : isolates)
+                if (m.name == "thrower") return m.errors;
+            return std::uint64_t{99};
+        };
+        QCOMPARE(errors_of(observer.snapshot().isolates), std::uint64_t{1});
+        auto late = observer.subscribe();
+        observer.poll();
+        const std::vector<Batch> batches = late->take_all();
+        QVERIFY(!batches.empty() && batches.front().delta.full);
+        QCOMPARE(errors_of(batches.front().delta.changed), std::uint64_t{1});
+    }
+
+    // The snapshot follows the deltas: an isolate that ends is listed once
+    // as exited, then not at all; the list stays in id order; and a late
+    // subscriber's full delta lists what the snapshot lists.
+    void theSnapshotFollowsTheDeltas() {
+        Runtime rt(test::deterministic());
+        Observer observer(rt, manual());
+        std::vector<Isolate> spawned;
+        for (const char* name : {"a", "b", "c"}) {
+            SpawnOptions named;
+            named.debug_name = name;
+            // An open port keeps each alive.
+            spawned.push_back(rt.spawn([](Value) { RawReceivePort([](Value) {}); }, {}, named));
+        }
+        rt.run_until_idle();
+        observer.poll();
+        const auto listed = [](const std::vector<IsolateMetrics>& isolates) {
+            std::vector<std::string> out;
+            for (const IsolateMetrics& m : isolates)
+                out.push_back(m.name + (m.state == IsolateState::Exited ? " (exited)" : ""));
+            return out;
+        };
+        const auto in_id_order = [](const std::vector<IsolateMetrics>& isolates) {
+            return std::is_sorted(isolates.begin(), isolates.end(),
+                                  [](const IsolateMetrics& x, const IsolateMetrics& y) { return x.id < y.id; });
+        };
+        QCOMPARE(listed(observer.snapshot().isolates), (std::vector<std::string>{"a", "b", "c"}));
+
+        spawned[1].kill(Priority::Immediate);
+        rt.run_until_idle();
+        observer.poll();
+        QCOMPARE(listed(observer.snapshot().isolates), (std::vector<std::string>{"a", "b (exited)", "c"}));
+        observer.poll();
+        const ClusterSnapshot snap = observer.snapshot();
+        QCOMPARE(listed(snap.isolates), (std::vector<std::string>{"a", "c"}));
+        QVERIFY(in_id_order(snap.isolates));
+
+        auto late = observer.subscribe();
+        observer.poll();
+        const std::vector<Batch> batches = late->take_all();
+        QVERIFY(!batches.empty() && batches.front().delta.full);
+        QCOMPARE(listed(batches.front().delta.changed), (std::vector<std::string>{"a", "c"}));
     }
 
     // An isolate there before the observer, first heard of through the
