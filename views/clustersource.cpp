@@ -38,16 +38,6 @@ void ClusterSource::stop()
 
 void ClusterSource::poll()
 {
-    take(applyBudget);
-}
-
-void ClusterSource::pollAll()
-{
-    take(std::chrono::milliseconds::max());
-}
-
-void ClusterSource::take(std::chrono::milliseconds budget)
-{
     Q_ASSERT(QThread::currentThread() == thread());
     QElapsedTimer spent;
     spent.start();
@@ -56,29 +46,53 @@ void ClusterSource::take(std::chrono::milliseconds budget)
     // wait for the next poll, and when the queue is full the observer
     // drops what comes and then sends a full delta, so that tables and
     // counters stay exact while events go missing.
-    while (std::chrono::milliseconds(spent.elapsed()) < budget) {
+    while (std::chrono::milliseconds(spent.elapsed()) < applyBudget) {
         auto batch = m_feed->try_next();
         if (!batch)
             break;
-        m_recentShown += batch->events.size();
-        m_recentSampledOut += batch->missed_events;
-        m_state.apply(*batch);
+        apply(*batch);
         applied = true;
-        emit batchApplied(m_state, *batch);
     }
-    if (applied && !m_polledDue) {
-        // In an event-loop turn of its own: input and painting come in
-        // between taking the batches and redrawing the views, two shorter
-        // waits instead of one long one.
-        m_polledDue = true;
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_polledDue = false;
-                emit polled(m_state);
-            },
-            Qt::QueuedConnection);
-    }
+    if (applied)
+        schedulePolled();
+}
+
+void ClusterSource::pollAll()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    // What the runtime has done until now, published at once, and no
+    // more: the cluster may go on making batches, but this ends.
+    m_observer->poll();
+    std::vector<iso::Batch> batches = m_feed->take_all();
+    for (const iso::Batch& batch : batches)
+        apply(batch);
+    if (!batches.empty())
+        schedulePolled();
+}
+
+void ClusterSource::apply(const iso::Batch& batch)
+{
+    m_recentShown += batch.events.size();
+    m_recentSampledOut += batch.missed_events;
+    m_state.apply(batch);
+    emit batchApplied(m_state, batch);
+}
+
+void ClusterSource::schedulePolled()
+{
+    if (m_polledDue)
+        return;
+    // In an event-loop turn of its own: input and painting come in
+    // between taking the batches and redrawing the views, two shorter
+    // waits instead of one long one.
+    m_polledDue = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_polledDue = false;
+            emit polled(m_state);
+        },
+        Qt::QueuedConnection);
 }
 
 namespace {

@@ -61,21 +61,26 @@ public slots:
     /// Applies and emits what the observer has published, for at most
     /// `applyBudget`.
     void poll();
-    /// Applies everything the observer has published, however long it
-    /// takes: for a last summary, which should be exact.
+    /// Has the observer publish what it has not yet, and applies all of
+    /// it, however long that takes: for a last summary, which should be
+    /// exact.
     void pollAll();
 
 signals:
     /// One observer batch, just applied to `state`, for views that follow
     /// events; for direct connections.
     void batchApplied(const ClusterState& state, const iso::Batch& batch);
-    /// Once per poll that brought batches, in the event-loop turn after
-    /// the poll: for views that redraw from the state as a whole, so that
-    /// they do it once, and not in the same wait as the batches.
+    /// In the event-loop turn after a poll that brought batches (once for
+    /// all the polls before that turn): for views that redraw from the
+    /// state as a whole, so that they do it once, and not in the same wait
+    /// as the batches.
     void polled(const ClusterState& state);
 
 private:
-    void take(std::chrono::milliseconds budget);
+    void apply(const iso::Batch& batch);
+    /// Emits polled in the next event-loop turn, once however many polls
+    /// come before it.
+    void schedulePolled();
 
     std::unique_ptr<iso::Observer> m_observer;
     std::shared_ptr<iso::Subscription> m_feed;
