@@ -129,6 +129,14 @@ ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* sele
 
     // The view connected first, so it knows of new rows by the time these run.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ClusterTreePage::expandInserted);
+    // A row someone opened (by hand, or by selecting a child) is theirs:
+    // it stays open however many children come.
+    connect(m_view, &QTreeView::expanded, this, [this](const QModelIndex& index) {
+        if (!m_opening)
+            m_openedByPage.remove(QPersistentModelIndex(index));
+    });
+    connect(m_view, &QTreeView::collapsed, this,
+            [this](const QModelIndex& index) { m_openedByPage.remove(QPersistentModelIndex(index)); });
     connect(m_model, &ClusterTreeModel::incarnationReplaced, this, &ClusterTreePage::followRestart);
 
     for (int row = 0; row < m_proxy->rowCount(); ++row)
@@ -146,6 +154,7 @@ void ClusterTreePage::setFilter(const QString& text)
     m_filter->setToolTip(error.isEmpty() ? QString() : tr("Not a path pattern: %1").arg(error));
     // Collapsing first leaves one layout for all the expanding that follows.
     m_view->collapseAll();
+    m_openedByPage.clear();
     if (m_proxy->isFiltering()) {
         m_view->expandAll();
     } else {
@@ -169,9 +178,21 @@ void ClusterTreePage::expandInserted(const QModelIndex& parent, int first, int l
     const int children = m_proxy->rowCount(parent);
     if (parent.isValid() && children == last - first + 1 && children <= openChildrenLimit && depthOf(parent) < 2
         && !isGroup(parent))
-        m_view->expand(parent);
+        open(parent);
+    // Children that come later count too: a pool that grows past the
+    // limit shuts, unless someone opened it.
+    if (children > openChildrenLimit && m_openedByPage.contains(QPersistentModelIndex(parent)))
+        m_view->collapse(parent);
     for (int row = first; row <= last; ++row)
         expandDefault(m_proxy->index(row, 0, parent));
+}
+
+void ClusterTreePage::open(const QModelIndex& index)
+{
+    m_opening = true;
+    m_view->expand(index);
+    m_opening = false;
+    m_openedByPage.insert(QPersistentModelIndex(index));
 }
 
 /// Opens `index` and the row below it down to the second level; leaves
@@ -182,7 +203,7 @@ void ClusterTreePage::expandDefault(const QModelIndex& index)
     const int rows = m_proxy->rowCount(index);
     if (rows == 0 || rows > openChildrenLimit || isGroup(index) || depthOf(index) >= 2)
         return;
-    m_view->expand(index);
+    open(index);
     for (int row = 0; row < rows; ++row)
         expandDefault(m_proxy->index(row, 0, index));
 }

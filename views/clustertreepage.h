@@ -2,6 +2,8 @@
 
 #include <iso/fwd.h>
 
+#include <QPersistentModelIndex>
+#include <QSet>
 #include <QWidget>
 
 class ClusterTreeModel;
@@ -39,6 +41,8 @@ private:
     void setFilter(const QString& text);
     void expandInserted(const QModelIndex& parent, int first, int last);
     void expandDefault(const QModelIndex& index);
+    /// Opens `index` as the page's own doing, which it may undo.
+    void open(const QModelIndex& index);
     void followRestart(iso::IsolateId previous, iso::IsolateId next);
 
     ClusterTreeModel* m_model;
@@ -46,4 +50,7 @@ private:
     QLineEdit* m_filter;
     IsolateFilterModel* m_proxy;
     QTreeView* m_view;
+    /// The rows the page opened by itself, and nobody has touched since.
+    QSet<QPersistentModelIndex> m_openedByPage;
+    bool m_opening = false;  ///< open() is expanding a row
 };

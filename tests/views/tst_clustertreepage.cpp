@@ -118,6 +118,27 @@ private slots:
         QCOMPARE(p.view().currentIndex().data(ClusterTreeModel::PathRole).toString(), u"/crowd/c10"_s);
     }
 
+    // A pool that grows past the limit a few children at a time shuts
+    // too, unless someone opened it.
+    void aGrowingSupervisorShutsPastTheLimit()
+    {
+        Page p;
+        p.feed({20ms, {cluster(30, "/grow", 0), cluster(31, "/grow/c0", 30), cluster(40, "/kept", 0),
+                       cluster(41, "/kept/c0", 40)}});
+        QVERIFY(p.view().isExpanded(p.rowOf(u"/grow"_s)));
+        p.view().collapse(p.rowOf(u"/kept"_s));
+        p.view().expand(p.rowOf(u"/kept"_s));  // as a person would
+        std::vector<iso::IsolateMetrics> more;
+        for (int i = 1; i <= ClusterTreePage::openChildrenLimit; ++i) {
+            const auto n = static_cast<iso::IsolateId>(i);
+            more.push_back(cluster(100 + n, "/grow/c" + std::to_string(i), 30));
+            more.push_back(cluster(200 + n, "/kept/c" + std::to_string(i), 40));
+        }
+        p.feed({40ms, more});
+        QVERIFY(!p.view().isExpanded(p.rowOf(u"/grow"_s)));
+        QVERIFY(p.view().isExpanded(p.rowOf(u"/kept"_s)));
+    }
+
     void filters_data()
     {
         QTest::addColumn<QString>("text");
