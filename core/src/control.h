@@ -4,6 +4,7 @@
 
 #include <iso/capability.h>
 #include <iso/error.h>
+#include <iso/fault.h>
 #include <iso/isolate.h>
 #include <iso/mailbox.h>
 #include <iso/sendport.h>
@@ -46,6 +47,7 @@ struct ControlMessage {
         AddExitListener, RemoveExitListener,
         SetErrorsFatal,
         Step, Inspect, Drop,
+        Inject,
     };
     ControlMessage() = default;
     explicit ControlMessage(Kind k, Priority p = Priority::BeforeNextEvent) : kind(k), priority(p) {}
@@ -63,6 +65,8 @@ struct ControlMessage {
     std::uint64_t number = 0;
     Reply<MailboxView> view;
     Reply<bool> dropped;
+    /// Inject: the failure to make.
+    Fault fault;
     /// The isolate that sent it (0: outside isolates), for tracing.
     IsolateId requester = 0;
 };

@@ -16,6 +16,7 @@ std::string_view reason_name(DeadLetterReason reason) noexcept {
     case DeadLetterReason::NoRoute: return "no route";
     case DeadLetterReason::LateReply: return "late reply";
     case DeadLetterReason::Dropped: return "dropped";
+    case DeadLetterReason::Injected: return "injected";
     }
     return "unknown";
 }

@@ -84,6 +84,13 @@ void Isolate::kill(Priority priority) const {
     detail::send_control(control_port_, std::move(m));
 }
 
+void Isolate::inject(const Fault& fault) const {
+    ControlMessage m(ControlMessage::Kind::Inject, Priority::Immediate);
+    m.authority = terminate_capability_;
+    m.fault = fault;
+    detail::send_control(control_port_, std::move(m));
+}
+
 namespace {
 
 /// The control messages that name a port (and maybe a response) only.

@@ -7,6 +7,7 @@
 #include "timers.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace iso::detail {
 
@@ -363,6 +364,9 @@ void IsolateCore::apply(ControlMessage& m) {
     case K::Drop:
         answer(m.dropped, authorised(pause_capability_), [&] { return drop_held(m.number); });
         return;
+    case K::Inject:
+        if (authorised(terminate_capability_)) inject(m.fault, m.requester);
+        return;
     }
     paused_.store(pauses_hold(), std::memory_order_relaxed);
 }
@@ -417,9 +421,17 @@ void IsolateCore::run_event(Event& e) {
                 runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
                 break;
             }
+            if (extras_ && extras_->drop) [[unlikely]] {
+                runtime_->dead_letters.record(DeadLetterReason::Injected, e.port->node, e.port->id, e.value, id_,
+                                              e.message_id);
+                runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+                break;
+            }
             // Counted before it leaves the queue, so a reader never misses it.
             runtime_->delivered.fetch_add(1, std::memory_order_acq_rel);
             runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+            if (extras_) [[unlikely]]
+                suffer_faults();
             if (e.port->handler)
                 e.port->handler(std::move(e.value));
             else
@@ -454,8 +466,13 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
         return;
     } catch (...) {
     }
-    errors_.fetch_add(1, std::memory_order_relaxed);
     const ErrorDescription description = describe(error, debug_name_);
+    report_error(description);
+    if (errors_fatal_) die(ExitReason::Failed, &description);
+}
+
+void IsolateCore::report_error(const ErrorDescription& description) {
+    errors_.fetch_add(1, std::memory_order_relaxed);
     if (runtime_->tracer.on() && traced()) [[unlikely]] {
         trace::Record r;
         r.kind = trace::Kind::Error;
@@ -466,7 +483,51 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
     const Value report = Value::list({Value(description.message), Value(description.where)});
     if (extras_)
         for (const auto& port : extras_->error_listeners) port.send(report);
-    if (errors_fatal_) die(ExitReason::Failed, &description);
+}
+
+void IsolateCore::inject(const Fault& fault, IsolateId requester) {
+    if (runtime_->tracer.on() && traced()) [[unlikely]] {
+        trace::Record r;
+        r.kind = trace::Kind::Fault;
+        r.isolate = id_;
+        r.peer = requester;
+        r.arg = static_cast<std::uint32_t>(fault.kind);
+        runtime_->tracer.emit(r, fault.describe());
+    }
+    using K = Fault::Kind;
+    switch (fault.kind) {
+    case K::ThrowOnNextMessage:
+        extras().throw_next = true;
+        return;
+    case K::Crash: {
+        const ErrorDescription description{"injected: " + fault.describe(), "iso::Isolate::inject on " + debug_name_};
+        report_error(description);
+        die(ExitReason::Failed, &description);
+        return;
+    }
+    case K::Hang:
+        std::this_thread::sleep_for(fault.duration);
+        return;
+    case K::Slow:
+        extras().slow = fault.duration;
+        return;
+    case K::Drop:
+        extras().drop = true;
+        return;
+    case K::Clear:
+        if (extras_) {
+            extras_->throw_next = false;
+            extras_->drop = false;
+            extras_->slow = {};
+        }
+        return;
+    }
+}
+
+void IsolateCore::suffer_faults() {
+    if (extras_->slow.count() > 0) std::this_thread::sleep_for(extras_->slow);
+    if (std::exchange(extras_->throw_next, false))
+        throw InjectedFailure("injected: " + Fault::throw_on_next_message().describe());
 }
 
 // ---- ports, timers ----------------------------------------------------------

@@ -134,6 +134,10 @@ private:
         Fifo<HeldEvent> held;
         std::uint64_t ordinals = 0;  // the last ordinal given to a held event
         std::size_t steps = 0;       // events that may run while paused (Isolate::step)
+        // Faults standing (Isolate::inject).
+        bool throw_next = false;
+        bool drop = false;
+        std::chrono::milliseconds slow{0};
     };
     Extras& extras() {
         if (!extras_) extras_ = std::make_unique<Extras>();
@@ -157,6 +161,13 @@ private:
     void run_event(Event& e);
     [[gnu::noinline]] void run_event_traced(Event& e);
     void trace_control(trace::Kind kind, IsolateId requester);
+    /// Makes `fault` happen now or marks it to, as Isolate::inject asked.
+    void inject(const Fault& fault, IsolateId requester);
+    /// Before a message's handler: what standing faults do to it (sleep,
+    /// or throw instead of handling).
+    void suffer_faults();
+    /// Counts, traces and tells the error listeners of an uncaught error.
+    void report_error(const ErrorDescription& description);
     // The debugger's controls (Isolate::step, pending, drop_pending).
     void grant_step();
     MailboxView inspect(std::size_t limit);

@@ -22,6 +22,7 @@ std::string_view kind_name(Kind kind) noexcept {
     case Kind::TimerFire: return "timer-fire";
     case Kind::DeadLetter: return "dead-letter";
     case Kind::Gap: return "gap";
+    case Kind::Fault: return "fault";
     }
     return "unknown";
 }

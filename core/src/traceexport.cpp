@@ -62,6 +62,7 @@ bool is_isolate_instant(Kind kind) {
     case Kind::Resume:
     case Kind::Kill:
     case Kind::Restart:
+    case Kind::Fault:
     case Kind::DeadLetter:
     case Kind::Down:
     case Kind::Up: return true;
@@ -261,6 +262,7 @@ private:
         case Kind::Pause:
         case Kind::Resume: write_instant(e, {{"requester", label(e.peer)}}); break;
         case Kind::Restart: write_instant(e, {{"path", e.text}, {"incarnation", e.arg}}); break;
+        case Kind::Fault: write_instant(e, {{"fault", e.text}, {"requester", label(e.peer)}}); break;
         case Kind::DeadLetter: write_dead_letter(e); break;
         case Kind::Down: write_down(e); break;
         case Kind::Up: write_instant(e, Json::object()); break;

@@ -21,6 +21,7 @@ enum class DeadLetterReason : std::uint8_t {
     NoRoute,        ///< sent to an empty group, or of a type no handler takes
     LateReply,      ///< a reply to an ask that had already timed out
     Dropped,        ///< dropped from its mailbox by a tool (Isolate::drop_pending)
+    Injected,       ///< dropped by a Drop fault (Isolate::inject)
 };
 
 std::string_view reason_name(DeadLetterReason reason) noexcept;

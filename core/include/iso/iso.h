@@ -5,6 +5,7 @@
 #include <iso/cluster.h>
 #include <iso/deadletter.h>
 #include <iso/error.h>
+#include <iso/fault.h>
 #include <iso/future.h>
 #include <iso/isolate.h>
 #include <iso/mailbox.h>

@@ -3,6 +3,7 @@
 
 #include <iso/capability.h>
 #include <iso/detail/unique_function.h>
+#include <iso/fault.h>
 #include <iso/future.h>
 #include <iso/mailbox.h>
 #include <iso/sendport.h>
@@ -93,6 +94,10 @@ public:
     Future<bool> drop_pending(std::uint64_t ordinal) const;
     /// Ends the isolate; needs the terminate capability.
     void kill(Priority priority = Priority::BeforeNextEvent) const;
+    /// Makes `fault` happen in the isolate, to watch what its supervisor
+    /// does (see iso/fault.h); taken ahead of ordinary events, paused or
+    /// not. Needs the terminate capability: a fault can end it.
+    void inject(const Fault& fault) const;
     /// Sends `response` to `response_port` once the ping is handled, paused or not.
     void ping(SendPort response_port, Value response = {}, Priority priority = Priority::Immediate) const;
 

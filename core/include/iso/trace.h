@@ -68,6 +68,10 @@ enum class Kind : std::uint8_t {
     DeadLetter,
     /// Events were lost. peer: how many; arg: GapSource.
     Gap,
+    /// A failure made on purpose (Isolate::inject). isolate: the one it
+    /// was made in; peer: the isolate that asked (0: outside isolates);
+    /// arg: Fault::Kind; text: what it does, for a person.
+    Fault,
 };
 
 /// A set of event kinds: what a subscriber that wants only some takes.
@@ -90,8 +94,8 @@ private:
     static constexpr std::uint64_t bit(Kind kind) noexcept { return std::uint64_t{1} << static_cast<unsigned>(kind); }
     std::uint64_t bits_ = 0;
 };
-static_assert(static_cast<unsigned>(Kind::Gap) < 64, "KindSet holds a bit per kind");
-inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Gap) + 1;
+static_assert(static_cast<unsigned>(Kind::Fault) < 64, "KindSet holds a bit per kind");
+inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Fault) + 1;
 
 std::string_view kind_name(Kind kind) noexcept;
 /// An Exit event's arg: "normal", "killed", "failed" or "exited".
