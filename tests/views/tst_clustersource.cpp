@@ -19,6 +19,14 @@ iso::RuntimeOptions deterministic()
     return options;
 }
 
+/// An observer with no monitor thread: each of its polls is one batch.
+iso::ObserverOptions polledByHand()
+{
+    iso::ObserverOptions options;
+    options.interval = 0ms;
+    return options;
+}
+
 iso::SpawnOptions named(std::string name)
 {
     iso::SpawnOptions options;
@@ -71,14 +79,12 @@ private slots:
         QCOMPARE(source.state().isolates().size(), isolatesKnown);
     }
 
-    // With the observer polled by hand, each of its polls is one batch;
-    // pollAll takes them all, and what the observer had not published yet.
+    // pollAll takes every batch queued, and what the observer had not
+    // published yet.
     void pollAllTakesEverythingUpToNow()
     {
         iso::Runtime runtime(deterministic());
-        iso::ObserverOptions byHand;
-        byHand.interval = 0ms;
-        ClusterSource source(runtime, byHand);
+        ClusterSource source(runtime, polledByHand());
         QSignalSpy batches(&source, &ClusterSource::batchApplied);
         for (const char* name : {"a", "b"}) {
             runtime.spawn([](iso::Value) {}, {}, named(name));
@@ -95,9 +101,7 @@ private slots:
     void polledComesOnceInTheNextTurn()
     {
         iso::Runtime runtime(deterministic());
-        iso::ObserverOptions byHand;
-        byHand.interval = 0ms;
-        ClusterSource source(runtime, byHand);
+        ClusterSource source(runtime, polledByHand());
         QSignalSpy polled(&source, &ClusterSource::polled);
         runtime.spawn([](iso::Value) {}, {}, named("a"));
         source.observer().poll();
