@@ -332,8 +332,12 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
             return fail(exitUsage, u"no view '%1' (known: %2)"_s.arg(options.view, MainWindow::viewNames().join(u", "_s)));
     }
     if (parser.isSet(commandLine.select)) {
-        if (options.mode == Mode::Headless)
-            return fail(exitUsage, u"--select chooses an isolate in the window; there is none with --headless"_s);
+        if (options.mode == Mode::Headless) {
+            return fail(exitUsage, options.headlessByItself
+                                       ? u"--select chooses an isolate in the window, and there is no display to show "
+                                         "one on (set DISPLAY, or use --screenshot)"_s
+                                       : u"--select chooses an isolate in the window; there is none with --headless"_s);
+        }
         options.selectPath = parser.value(commandLine.select);
         if (auto path = iso::Path::parse(options.selectPath.toStdString()); !path)
             return fail(exitUsage, u"--select needs a path such as /demo/flaky: %1"_s.arg(QString::fromStdString(path.error())));

@@ -13,8 +13,15 @@ struct Run {
     QByteArray err;
 };
 
-inline Run run_program(const QString& program, const QStringList& arguments) {
+/// `withoutDisplay`: as on a machine with no screen, whatever this one has.
+inline Run run_program(const QString& program, const QStringList& arguments, bool withoutDisplay = false) {
     QProcess process;
+    if (withoutDisplay) {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            environment.remove(QString::fromLatin1(name));
+        process.setProcessEnvironment(environment);
+    }
     process.start(program, arguments);
     Run run;
     if (!process.waitForFinished(60'000)) {

@@ -134,6 +134,10 @@ private slots:
         const Run headless = isoscope({u"--headless"_s, u"--select"_s, u"/demo/flaky"_s});
         QCOMPARE(headless.status, 2);
         QVERIFY2(headless.err.contains("isoscope: --select chooses an isolate in the window"), headless.err.constData());
+        // Without a display, the run is headless by itself: the error says why.
+        const Run noScreen = test::run_program(QStringLiteral(ISOSCOPE_PATH), {u"--select"_s, u"/demo/flaky"_s}, true);
+        QCOMPARE(noScreen.status, 2);
+        QVERIFY2(noScreen.err.contains("there is no display"), noScreen.err.constData());
         const Run notAPath = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--select"_s, u"demo/flaky"_s});
         QCOMPARE(notAPath.status, 2);
         QVERIFY2(notAPath.err.contains("isoscope: --select needs a path such as /demo/flaky: "), notAPath.err.constData());
