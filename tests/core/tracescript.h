@@ -39,8 +39,12 @@ public:
         add(Kind::Path, id).text = path + iso::trace::field_separator + iso::trace::field_separator + "worker" + iso::trace::field_separator + "{}";
     }
     Event& send(IsolateId from, std::uint64_t message, IsolateId to, std::string payload = {}) {
+        // What the sender is handling caused it, as the runtime records.
+        const auto open = open_.find(from);
+        const std::uint64_t cause = open == open_.end() ? 0 : events[open->second].message;
         Event& e = add(Kind::Send, from);
         e.message = message;
+        e.cause = cause;
         e.peer = to;
         e.port = 100 + to;
         e.text = std::move(payload);
