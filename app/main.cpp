@@ -210,6 +210,9 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     MainWindow window(source, control);
     if (!options.selectPath.isEmpty())
         window.selectWhenSeen(options.selectPath);
+    // In front from the start: a flow view follows the cluster only while shown.
+    if (!options.view.isEmpty())
+        window.view(options.view);
     // Only once observed: the observer learns an isolate's path and
     // supervisor from the events of its start, which the tree needs.
     options.scenario->start(cluster);

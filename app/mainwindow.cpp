@@ -6,6 +6,7 @@
 #include "clustertreepage.h"
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
+#include "flowfeed.h"
 #include "inspectorpage.h"
 #include "isolateactions.h"
 #include "isolateselection.h"
@@ -13,6 +14,7 @@
 #include "isolatetablepage.h"
 #include "messagebar.h"
 #include "metricspage.h"
+#include "sequencepage.h"
 #include "stallwatchdog.h"
 
 #include <QAbstractItemView>
@@ -41,6 +43,7 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     , m_tableModel(new IsolateTableModel(this))
     , m_table(new IsolateTablePage(m_tableModel, m_selection, this))
     , m_inspector(new InspectorPage(&control, m_selection, m_actions, this))
+    , m_flows(new FlowFeed(this))
     , m_isolateCount(new QLabel(this))
     , m_sampling(new QLabel(this))
     , m_stall(new QLabel(this))
@@ -71,7 +74,19 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
                         Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_metricsDock, m_logDock);
+    m_sequenceDock = addDock(tr("Sequence chart"), QStringLiteral("sequenceDock"), new SequencePage(m_flows, this),
+                             Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_logDock, m_sequenceDock);
     m_metricsDock->raise();
+    // In the feed's context: docks are hidden as the window is destroyed.
+    connect(m_sequenceDock, &QDockWidget::visibilityChanged, m_flows,
+            [flows = m_flows, observer = &source.observer()](bool shown) {
+                if (shown)
+                    flows->follow(*observer);
+                else
+                    flows->stop();
+            });
+    connect(&source, &ClusterSource::polled, m_flows, &FlowFeed::poll);
 
     connect(&source, &ClusterSource::batchApplied, log,
             [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
@@ -111,8 +126,8 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName
 
 QStringList MainWindow::viewNames()
 {
-    return {QStringLiteral("table"), QStringLiteral("tree"), QStringLiteral("inspector"), QStringLiteral("metrics"),
-            QStringLiteral("log")};
+    return {QStringLiteral("table"),   QStringLiteral("tree"), QStringLiteral("inspector"),
+            QStringLiteral("metrics"), QStringLiteral("log"),  QStringLiteral("sequence")};
 }
 
 QWidget* MainWindow::view(const QString& name)
@@ -123,6 +138,7 @@ QWidget* MainWindow::view(const QString& name)
                         : name == u"inspector" ? m_inspectorDock
                         : name == u"metrics" ? m_metricsDock
                         : name == u"log"     ? m_logDock
+                        : name == u"sequence" ? m_sequenceDock
                                              : nullptr;
     if (dock == nullptr)
         return nullptr;

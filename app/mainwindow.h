@@ -7,6 +7,7 @@
 class ClusterControl;
 class ClusterSource;
 class ClusterState;
+class FlowFeed;
 class InspectorPage;
 class IsolateActions;
 class IsolateSelection;
@@ -16,6 +17,7 @@ class MessageBar;
 class QAbstractItemView;
 class QDockWidget;
 class QLabel;
+class SequencePage;
 class StallWatchdog;
 
 /// The workbench window: the isolate table in the middle, the cluster tree
@@ -69,6 +71,8 @@ private:
     QDockWidget* m_inspectorDock;
     QDockWidget* m_metricsDock;
     QDockWidget* m_logDock;
+    FlowFeed* m_flows;
+    QDockWidget* m_sequenceDock;
     QLabel* m_isolateCount;
     QLabel* m_sampling;
     QLabel* m_stall;

@@ -128,8 +128,11 @@ void FlowIndex::onPath(const Event& e)
     const std::string supervisor(e.field(1));
     if (!supervisor.empty())
         m_lanes[lane].supervisor = lanePath(supervisor);
-    ++m_lanes[lane].incarnations;
-    m_laneOfIsolate[e.isolate] = lane;
+    // A live view is told the current state when it starts following, which may repeat a Path.
+    if (const auto [it, added] = m_laneOfIsolate.try_emplace(e.isolate, lane); added || it->second != lane) {
+        it->second = lane;
+        ++m_lanes[lane].incarnations;
+    }
     m_names.erase(e.isolate);
 }
 

@@ -2,6 +2,7 @@
 
 #include <QLocale>
 
+#include <algorithm>
 #include <cmath>
 
 namespace units {
@@ -16,6 +17,27 @@ QString duration(std::uint64_t nanoseconds)
     if (ns < 1e9)
         return QStringLiteral("%1 ms").arg(ns / 1e6, 0, 'f', ns < 1e7 ? 1 : 0);
     return QStringLiteral("%1 s").arg(ns / 1e9, 0, 'f', 2);
+}
+
+QString offset(std::uint64_t nanoseconds, std::uint64_t step)
+{
+    struct Unit {
+        double ns;
+        const char16_t* name;
+    };
+    static constexpr Unit unitsBySize[] = {{1e9, u"s"}, {1e6, u"ms"}, {1e3, u"µs"}, {1, u"ns"}};
+    const double ns = static_cast<double>(nanoseconds);
+    Unit unit = unitsBySize[3];
+    for (const Unit& u : unitsBySize) {
+        if (ns >= u.ns) {
+            unit = u;
+            break;
+        }
+    }
+    // Enough decimals that ticks a step apart read differently.
+    const double stepInUnit = static_cast<double>(std::max<std::uint64_t>(step, 1)) / unit.ns;
+    const int decimals = stepInUnit >= 1 ? 0 : std::min(9, static_cast<int>(std::ceil(-std::log10(stepInUnit) - 1e-9)));
+    return QStringLiteral("+%1 %2").arg(ns / unit.ns, 0, 'f', decimals).arg(QString::fromUtf16(unit.name));
 }
 
 QString rate(double perSecond)

@@ -1,0 +1,106 @@
+#pragma once
+
+#include "flowindex.h"
+#include "timewindow.h"
+
+#include <QWidget>
+
+#include <cstdint>
+#include <vector>
+
+/// What the flow charts share: a time axis with a ruler, one lane per
+/// isolate across it with a header of names, and the ways a person moves
+/// over them. Wheel pans time, Ctrl+wheel (or + and -) zooms around the
+/// pointer, Shift+wheel scrolls the lanes, dragging pans both, 0 fits the
+/// whole run, F follows the live end. Subclasses draw the lanes' contents.
+/// Only the GUI thread may call members.
+class TimeChart : public QWidget
+{
+    Q_OBJECT
+
+public:
+    /// The chart reads `index`, which must outlive it (or be replaced).
+    TimeChart(Qt::Orientation timeAxis, int laneSize, QWidget* parent = nullptr);
+
+    void setIndex(const FlowIndex* index);
+    const FlowIndex* index() const { return m_index; }
+    /// Shows only these lanes, in this order; empty: every lane.
+    void setLaneFilter(std::vector<std::uint32_t> lanes);
+    const std::vector<std::uint32_t>& shownLanes() const { return m_lanes; }
+
+    /// Keeps the newest events in view as they come.
+    void setFollowing(bool following);
+    bool following() const { return m_following; }
+    /// Shows [from, to] of the trace's clock.
+    void showRange(std::uint64_t from, std::uint64_t to);
+    void showAll();
+    const TimeWindow& window() const { return m_time; }
+    /// The time at the far edge of the plot.
+    std::uint64_t windowEnd() const;
+
+    /// The plot: the chart without its ruler and lane header.
+    QRect plotRect() const;
+    /// Along the time axis, in widget coordinates.
+    double timeCoordinate(std::uint64_t time) const;
+    std::uint64_t timeAtCoordinate(double coordinate) const;
+    /// The centre of the `position`th shown lane across the time axis, in
+    /// widget coordinates.
+    double laneCentre(std::size_t position) const;
+    /// Which shown lanes are in view: [first, last).
+    std::pair<std::size_t, std::size_t> lanesInView() const;
+    /// The position among the shown lanes of `lane`; none if hidden.
+    std::size_t positionOf(std::uint32_t lane) const;
+
+signals:
+    void followingChanged(bool following);
+
+public slots:
+    /// The index changed: lanes came, events were added.
+    void refresh();
+
+protected:
+    /// Draws the lanes' contents within plotRect(), clipped to it.
+    virtual void paintPlot(QPainter& painter) = 0;
+    /// The text for the pointer at `at`; empty: none.
+    virtual QString toolTipAt(const QPoint& at) const;
+    /// A click that did not drag.
+    virtual void clickedAt(const QPoint& at);
+
+    void paintEvent(QPaintEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    bool event(QEvent* event) override;
+
+    Qt::Orientation timeAxis() const { return m_axis; }
+    int laneSize() const { return m_laneSize; }
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+private:
+    double timeExtent() const;   ///< pixels along the time axis
+    double laneExtent() const;   ///< pixels across it
+    void paintRuler(QPainter& painter);
+    void paintHeader(QPainter& painter);
+    void userMoved();
+    void keepInBounds();
+    void panLanes(double pixels);
+    void zoomAt(double factor, double coordinate);
+    void rebuildLanes();
+
+    const FlowIndex* m_index = nullptr;
+    Qt::Orientation m_axis;
+    int m_laneSize;
+    TimeWindow m_time;
+    double m_laneScroll = 0;
+    std::vector<std::uint32_t> m_filter;
+    std::vector<std::uint32_t> m_lanes;
+    std::vector<std::size_t> m_positionOfLane;
+    bool m_following = true;
+    bool m_fitted = false;  ///< the window was set once the index held a time
+    QPoint m_dragFrom;
+    bool m_dragging = false;
+    bool m_dragged = false;
+};
