@@ -406,9 +406,16 @@ void IsolateCore::run_event_traced(Event& e) {
     span.arg = static_cast<std::uint32_t>(handle_kind(e));
     span.port = e.port ? e.port->id : 0;
     span.time = Tracer::now();
+    open_span_ = &span;
     run_event(e);
-    span.peer = Tracer::now() - span.time;
-    runtime_->tracer.emit(span);
+    end_open_span();
+}
+
+void IsolateCore::end_open_span() {
+    if (open_span_ == nullptr) return;
+    open_span_->peer = Tracer::now() - open_span_->time;
+    runtime_->tracer.emit(*open_span_);
+    open_span_ = nullptr;
 }
 
 void IsolateCore::run_event(Event& e) {
@@ -571,6 +578,7 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
     running_.store(false, std::memory_order_relaxed);
+    end_open_span();
     if (runtime_->tracer.on() && traced()) [[unlikely]] {
         trace::Record r;
         r.kind = trace::Kind::Exit;

@@ -160,6 +160,8 @@ private:
     void dispatch(Event& e);  // runs it, traced
     void run_event(Event& e);
     [[gnu::noinline]] void run_event_traced(Event& e);
+    /// Writes the Handle record of the traced handling under way, if any.
+    void end_open_span();
     void trace_control(trace::Kind kind, IsolateId requester);
     /// Makes `fault` happen now or marks it to, as Isolate::inject asked.
     void inject(const Fault& fault, IsolateId requester);
@@ -209,6 +211,10 @@ private:
     // Owner only.
     long keepalive_ = 0;
     std::uint64_t handling_ = 0;
+    /// The Handle record of the traced handling under way: an isolate that
+    /// dies within it has die() write it first, so that whoever waited for
+    /// the end finds every handling traced.
+    trace::Record* open_span_ = nullptr;
     std::uint32_t timers_made_ = 0;
     bool named_ = false;
     std::vector<std::shared_ptr<PortCell>> ports_;
