@@ -67,6 +67,7 @@ struct Options {
     QString view;  ///< the one view to render; empty: the whole window
     QString recordPath;  ///< headless: the trace file to record to
     QString selectPath;  ///< the isolate to select once it is seen
+    QString openPath;    ///< a recording to show instead of a scenario's run
 };
 
 /// Whether Qt can be expected to find a screen, or was told which platform to use.
@@ -213,9 +214,14 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     // In front from the start: a flow view follows the cluster only while shown.
     if (!options.view.isEmpty())
         window.view(options.view);
-    // Only once observed: the observer learns an isolate's path and
-    // supervisor from the events of its start, which the tree needs.
-    options.scenario->start(cluster);
+    if (!options.openPath.isEmpty()) {
+        if (const QString error = window.openRecording(options.openPath); !error.isEmpty())
+            return fail(exitFailure, error);
+    } else {
+        // Only once observed: the observer learns an isolate's path and
+        // supervisor from the events of its start, which the tree needs.
+        options.scenario->start(cluster);
+    }
     window.show();
     source.start();
 
@@ -253,6 +259,8 @@ struct CommandLine {
                               u"With --headless, record the run to this trace file, for isoctl to inspect, "
                               "export or replay."_s,
                               u"FILE"_s};
+    QCommandLineOption open{u"open"_s, u"Show this recording (from --record or isoctl trace record) instead of a live run."_s,
+                            u"FILE"_s};
     QCommandLineOption select{u"select"_s, u"Select the isolate at this path once it is up, as if clicked."_s,
                               u"PATH"_s};
     QCommandLineOption screenshot{u"screenshot"_s,
@@ -263,7 +271,7 @@ struct CommandLine {
     CommandLine()
     {
         parser.setApplicationDescription(u"Isoscope workbench: watch an isolate cluster live."_s);
-        parser.addOptions({scenario, listScenarios, headless, duration, record, select, screenshot, view});
+        parser.addOptions({scenario, listScenarios, headless, duration, record, open, select, screenshot, view});
     }
 };
 
@@ -351,6 +359,16 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
         options.recordPath = parser.value(commandLine.record);
         if (!canWriteFile(options.recordPath))
             return fail(exitFailure, u"cannot write the recording to %1"_s.arg(options.recordPath));
+    }
+    if (parser.isSet(commandLine.open)) {
+        if (options.mode == Mode::Headless)
+            return fail(exitUsage, options.headlessByItself
+                                       ? u"--open shows a recording in the window, and there is no display to show it on "
+                                         "(set DISPLAY, or use --screenshot; isoctl trace info reads one without)"_s
+                                       : u"--open shows a recording in the window; it cannot be combined with --headless"_s);
+        if (parser.isSet(commandLine.scenario))
+            return fail(exitUsage, u"--open shows a recording, not a scenario: give one or the other"_s);
+        options.openPath = parser.value(commandLine.open);
     }
     if (options.mode == Mode::Screenshot) {
         options.screenshotPath = parser.value(commandLine.screenshot);

@@ -7,6 +7,7 @@
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
 #include "flowfeed.h"
+#include "flowrecording.h"
 #include "inspectorpage.h"
 #include "isolateactions.h"
 #include "isolateselection.h"
@@ -20,11 +21,14 @@
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QTableView>
@@ -81,6 +85,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     // In the feed's context: docks are hidden as the window is destroyed.
     connect(m_sequenceDock, &QDockWidget::visibilityChanged, m_flows,
             [flows = m_flows, observer = &source.observer()](bool shown) {
+                if (flows->recorded())
+                    return;
                 if (shown)
                     flows->follow(*observer);
                 else
@@ -150,6 +156,10 @@ QWidget* MainWindow::view(const QString& name)
 void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open Recording…"), QKeySequence::Open, this, &MainWindow::chooseRecording);
+    m_followLive = file->addAction(tr("Follow the &Live Cluster"), this, &MainWindow::followLive);
+    m_followLive->setEnabled(false);
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     quit->setMenuRole(QAction::QuitRole);
@@ -218,6 +228,51 @@ void MainWindow::showAbout()
                           "and who sent what to whom.</p>"
                           "<p><a href=\"https://isoscope.dev\">isoscope.dev</a></p>")
                            .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::chooseRecording()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), QString(),
+                                                      tr("Isoscope recordings (*.isotrace);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = openRecording(path); !error.isEmpty())
+        report(error, true);
+}
+
+QString MainWindow::openRecording(const QString& path)
+{
+    QProgressDialog progress(tr("Reading %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 1000, this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(500);
+    FlowRecording recording;
+    try {
+        recording = readFlowRecording(path.toStdString(), [&progress](double share) {
+            progress.setValue(static_cast<int>(share * 1000));
+            return !progress.wasCanceled();
+        });
+    } catch (const std::exception& e) {
+        return tr("Could not open the recording %1").arg(QString::fromUtf8(e.what()));
+    }
+    m_flows->show(std::move(recording.index));
+    m_followLive->setEnabled(true);
+    setWindowTitle(tr("%1 (recorded) — Isoscope").arg(QFileInfo(path).fileName()));
+    view(QStringLiteral("sequence"));
+    QString note = tr("Showing the recording %1: %L2 events").arg(QFileInfo(path).fileName()).arg(recording.events);
+    if (recording.cut)
+        note += tr("; it was cut off (its recorder did not finish), so its end is missing");
+    if (recording.damagedChunks > 0)
+        note += tr("; %n damaged part(s) skipped", nullptr, static_cast<int>(recording.damagedChunks));
+    report(note, recording.cut || recording.damagedChunks > 0);
+    return {};
+}
+
+void MainWindow::followLive()
+{
+    m_flows->follow(m_source.observer());
+    m_followLive->setEnabled(false);
+    setWindowTitle(tr("Isoscope"));
+    report(tr("Following the live cluster"), false);
 }
 
 void MainWindow::showEvent(QShowEvent* event)

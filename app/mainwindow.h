@@ -15,6 +15,7 @@ class IsolateTableModel;
 class IsolateTablePage;
 class MessageBar;
 class QAbstractItemView;
+class QAction;
 class QDockWidget;
 class QLabel;
 class SequencePage;
@@ -44,6 +45,10 @@ public:
     MessageBar* messageBar() const { return m_messages; }
     /// Selects the isolate at `path` once the window sees it.
     void selectWhenSeen(const QString& path) { m_selectWhenSeen = path; }
+    /// Shows the recorded run in `path` in the flow views, in place of the
+    /// live cluster's flows. Returns why it could not (the window is then
+    /// as it was), or an empty string.
+    QString openRecording(const QString& path);
     /// The longest the window has been unresponsive since it was first shown.
     std::chrono::milliseconds longestStall() const;
 
@@ -55,6 +60,9 @@ private:
     void createMenus();
     void attachContextMenu(QAbstractItemView* view, int idRole);
     void showAbout();
+    void chooseRecording();
+    /// Back from a recording to the live cluster's flows.
+    void followLive();
     /// Brings the views that show the state as a whole up to date.
     void showState(const ClusterState& state);
     void showStatus();
@@ -72,6 +80,7 @@ private:
     QDockWidget* m_metricsDock;
     QDockWidget* m_logDock;
     FlowFeed* m_flows;
+    QAction* m_followLive = nullptr;
     QDockWidget* m_sequenceDock;
     QLabel* m_isolateCount;
     QLabel* m_sampling;

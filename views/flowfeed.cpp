@@ -14,15 +14,19 @@ void FlowFeed::follow(iso::Observer& observer)
     stop();
     // Coming back to the same cluster continues its flows; what happened
     // meanwhile is simply not there.
-    if (&observer != m_followed)
+    const bool another = &observer != m_followed;
+    if (another)
         m_index.clear();
     m_followed = &observer;
     m_observer = &observer;
+    m_recorded = false;
     // Payloads are what a person opens an arrow for.
     observer.set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
     m_subscription = observer.subscribe(queueCapacity, false, FlowIndex::kinds());
     // The isolates that were up before: their paths name the lanes.
     m_index.add(observer.current_state_events());
+    if (another)
+        emit replaced();
     emit changed();
 }
 
@@ -39,7 +43,9 @@ void FlowFeed::show(FlowIndex recorded)
 {
     stop();
     m_followed = nullptr;
+    m_recorded = true;
     m_index = std::move(recorded);
+    emit replaced();
     emit changed();
 }
 

@@ -32,8 +32,10 @@ public:
     ~FlowFeed() override;
 
     const FlowIndex& index() const { return m_index; }
-    /// Whether it follows an observer (and is not showing a recording).
+    /// Whether it follows an observer now.
     bool live() const { return m_subscription != nullptr; }
+    /// Whether it shows a recorded run (until it follows an observer again).
+    bool recorded() const { return m_recorded; }
 
     /// Follows `observer` from now on, which must outlive the feed or a
     /// call to stop(): continues the index if it was the one followed
@@ -52,6 +54,9 @@ public slots:
 signals:
     /// The index changed: for the views to redraw.
     void changed();
+    /// The index was replaced by another run's (a recording, or a live
+    /// cluster again), just before changed(): for the views to start over.
+    void replaced();
 
 private:
     void trim();
@@ -59,5 +64,6 @@ private:
     FlowIndex m_index;
     iso::Observer* m_observer = nullptr;
     const iso::Observer* m_followed = nullptr;  ///< the last observer followed, even if stopped
+    bool m_recorded = false;
     std::shared_ptr<iso::Subscription> m_subscription;
 };

@@ -124,6 +124,15 @@ void FlowIndex::onPath(const Event& e)
         m_laneOfPath.emplace(p, lane);
         return lane;
     };
+    // Events can reach an isolate before its Path does (a Handle is placed
+    // where it began): the lane they made becomes the path's.
+    if (const auto plain = m_laneOfIsolate.find(e.isolate);
+        plain != m_laneOfIsolate.end() && m_lanes[plain->second].path.empty() && !m_laneOfPath.contains(path)
+        && e.isolate != 0) {
+        m_lanes[plain->second].label = path;
+        m_lanes[plain->second].path = path;
+        m_laneOfPath.emplace(path, plain->second);
+    }
     const std::uint32_t lane = lanePath(path);
     const std::string supervisor(e.field(1));
     if (!supervisor.empty())

@@ -72,6 +72,12 @@ SequencePage::SequencePage(FlowFeed* feed, QWidget* parent)
     layout->addWidget(m_detail);
 
     connect(m_chart, &SequenceChart::selectionChanged, this, &SequencePage::showSelection);
+    connect(feed, &FlowFeed::replaced, this, [this] {
+        m_chart->select(FlowIndex::none);
+        m_chart->setPair(std::nullopt);
+        m_pair->hide();
+        m_chart->restart(m_feed->live());
+    });
     connect(feed, &FlowFeed::changed, m_chart, &SequenceChart::refresh);
     connect(feed, &FlowFeed::changed, this, &SequencePage::showCounts);
     showCounts();

@@ -44,6 +44,15 @@ void TimeChart::setIndex(const FlowIndex* index)
     refresh();
 }
 
+void TimeChart::restart(bool live)
+{
+    m_fitted = false;
+    m_laneScroll = 0;
+    m_following = live;
+    emit followingChanged(live);
+    refresh();
+}
+
 void TimeChart::setLaneFilter(std::vector<std::uint32_t> lanes)
 {
     m_filter = std::move(lanes);

@@ -23,6 +23,9 @@ public:
     TimeChart(Qt::Orientation timeAxis, int laneSize, QWidget* parent = nullptr);
 
     void setIndex(const FlowIndex* index);
+    /// Starts over on another run in the same index: fits it anew, and
+    /// follows its live end if `live`, or shows it whole.
+    void restart(bool live);
     const FlowIndex* index() const { return m_index; }
     /// Shows only these lanes, in this order; empty: every lane.
     void setLaneFilter(std::vector<std::uint32_t> lanes);
