@@ -65,6 +65,19 @@ std::vector<IsolateRef> Cluster::lookup_matching(const PathPattern& pattern) con
     return core_->lookup_where(pattern.fixed_prefix(), [&](const Path& p) { return pattern.matches(p); });
 }
 
+std::size_t Cluster::inject(const PathPattern& pattern, const Fault& fault) {
+    std::size_t injected = 0;
+    for (const IsolateRef& ref : lookup_matching(pattern)) {
+        if (const auto description = describe(ref.path()); description && description->isolate != 0) {
+            if (const auto isolate = runtime().find_isolate(description->isolate)) {
+                isolate->inject(fault);
+                ++injected;
+            }
+        }
+    }
+    return injected;
+}
+
 bool Cluster::kill(const Path& path) {
     if (!lookup(path)) return false;
     core_->kill(path);

@@ -10,6 +10,7 @@ std::string_view fault_kind_name(Fault::Kind kind) noexcept {
     case Fault::Kind::Slow: return "slow";
     case Fault::Kind::Drop: return "drop";
     case Fault::Kind::Clear: return "clear";
+    case Fault::Kind::Delay: return "delay";
     }
     return "unknown";
 }
@@ -23,6 +24,7 @@ std::string Fault::describe() const {
     case Kind::Slow: return "slow every message by " + ms;
     case Kind::Drop: return "drop every message";
     case Kind::Clear: return "clear the faults";
+    case Kind::Delay: return "delay every message by " + ms;
     }
     return "unknown fault";
 }

@@ -99,7 +99,26 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
         }
         if (runtime_->gate != nullptr && runtime_->gate->offer_message(*this, e)) return;
     }
+    if (const auto delay = delay_ns_.load(std::memory_order_relaxed); delay > 0) [[unlikely]] {
+        hold_message(e, std::chrono::nanoseconds(delay));
+        return;
+    }
     push_event(e);
+}
+
+void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
+    auto timer = std::make_shared<TimerState>();
+    timer->due = runtime_->timers->now() + delay;
+    timer->on_free_fire = [self = shared_from_this(), held = std::unique_ptr<Event>(e)]() mutable {
+        if (self->dead()) {
+            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, held->port->node, held->port->id,
+                                                held->value, self->id_, held->message_id);
+            self->runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+            return;
+        }
+        self->push_event(held.release());
+    };
+    runtime_->timers->arm(std::move(timer));
 }
 
 void IsolateCore::post_task(UniqueFunction task, bool releases_keepalive) {
@@ -521,7 +540,11 @@ void IsolateCore::inject(const Fault& fault, IsolateId requester) {
     case K::Drop:
         extras().drop = true;
         return;
+    case K::Delay:
+        delay_ns_.store(std::chrono::nanoseconds(fault.duration).count(), std::memory_order_relaxed);
+        return;
     case K::Clear:
+        delay_ns_.store(0, std::memory_order_relaxed);
         if (extras_) {
             extras_->throw_next = false;
             extras_->drop = false;

@@ -160,6 +160,8 @@ private:
     void dispatch(Event& e);  // runs it, traced
     void run_event(Event& e);
     [[gnu::noinline]] void run_event_traced(Event& e);
+    /// Fault::Delay: puts `e` in the mailbox after `delay`, on the timer service.
+    void hold_message(Event* e, std::chrono::nanoseconds delay);
     /// Writes the Handle record of the traced handling under way, if any.
     void end_open_span();
     void trace_control(trace::Kind kind, IsolateId requester);
@@ -199,6 +201,9 @@ private:
     std::atomic<bool> paused_{false};
     std::atomic<bool> started_{false};
     std::atomic<bool> dead_{false};
+    /// Fault::Delay: how long each message is held before it reaches the
+    /// mailbox (0: not at all). Read by senders, so not in Extras.
+    std::atomic<std::int64_t> delay_ns_{0};
     std::atomic<bool> traced_{true};
     bool errors_fatal_;          // owner only
     bool exit_requested_ = false;  // owner only

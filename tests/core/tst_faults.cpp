@@ -142,7 +142,59 @@ private slots:
         QVERIFY(after->isolate != before->isolate);
     }
 
+    // A delayed message waits on the clock, not on a worker: nothing is
+    // handled until the delay has passed, then everything is, in order;
+    // clearing lets the next one through at once.
+    void delayHoldsMessagesUntilTheirTime() {
+        Runtime rt(deterministic());
+        std::vector<std::int64_t> handled;
+        auto [isolate, port] = listener(rt, [&handled](Value v) { handled.push_back(v.as_int()); });
+        isolate.inject(Fault::delay(50ms));
+        rt.run_until_idle();
+        for (int i = 1; i <= 3; ++i) port.send(i);
+        rt.run_until_idle();
+        QVERIFY(handled.empty());
+        rt.advance_time(49ms);
+        QVERIFY(handled.empty());
+        rt.advance_time(1ms);
+        QCOMPARE(handled, (std::vector<std::int64_t>{1, 2, 3}));
+        isolate.inject(Fault::clear());
+        rt.run_until_idle();
+        port.send(4);
+        rt.run_until_idle();
+        QCOMPARE(handled.back(), std::int64_t{4});
+    }
+
+    // A message held for an isolate that ends meanwhile is a dead letter.
+    void aDelayedMessageToAnEndedIsolateIsADeadLetter() {
+        Runtime rt(deterministic());
+        auto [isolate, port] = listener(rt, [](Value) {});
+        isolate.inject(Fault::delay(10ms));
+        rt.run_until_idle();
+        port.send(1);
+        rt.run_until_idle();
+        isolate.kill(Priority::Immediate);
+        rt.run_until_idle();
+        rt.advance_time(10ms);
+        QCOMPARE(dead_letters_for(rt, DeadLetterReason::IsolateDead), std::size_t{1});
+    }
+
+    // A pattern breaks every isolate it matches, and only those.
+    void aPatternInjectsIntoEveryMatch() {
+        auto cluster = Cluster::single_node(test::stepped());
+        for (const char* path : {"/pool/a", "/pool/b", "/other"})
+            cluster.runtime().block_on(cluster.spawn_isolate(path, [](Context& c) { c.on_message([](const Envelope&) {}); }));
+        cluster.runtime().run_until_idle();
+        QCOMPARE(cluster.inject(PathPattern::of("/pool/*"), Fault::crash()), std::size_t{2});
+        cluster.runtime().run_until_idle();
+        QVERIFY(!cluster.lookup(Path::of("/pool/a")));
+        QVERIFY(!cluster.lookup(Path::of("/pool/b")));
+        QVERIFY(cluster.lookup(Path::of("/other")));
+        QCOMPARE(cluster.inject(PathPattern::of("/nothing/*"), Fault::crash()), std::size_t{0});
+    }
+
     void describesItself() {
+        QCOMPARE(Fault::delay(30ms).describe(), std::string("delay every message by 30 ms"));
         QCOMPARE(Fault::hang(200ms).describe(), std::string("hang for 200 ms"));
         QCOMPARE(fault_kind_name(Fault::Kind::ThrowOnNextMessage), std::string_view("throw"));
     }

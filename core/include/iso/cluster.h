@@ -3,6 +3,7 @@
 /// events and request/reply (the seed package's `IsolateCluster`).
 
 #include <iso/context.h>
+#include <iso/fault.h>
 #include <iso/isolateref.h>
 #include <iso/path.h>
 #include <iso/runtime.h>
@@ -97,6 +98,9 @@ public:
     std::vector<IsolateRef> lookup_all(const Path& prefix) const;
     std::vector<IsolateRef> lookup_matching(const PathPattern& pattern) const;
 
+    /// Injects `fault` (Isolate::inject) into the current incarnation of
+    /// every isolate whose path `pattern` matches; returns how many.
+    std::size_t inject(const PathPattern& pattern, const Fault& fault);
     /// Kills the isolate at `path` now (its supervisor then acts); false if
     /// there is none.
     bool kill(const Path& path);

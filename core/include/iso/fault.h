@@ -23,12 +23,16 @@ struct Fault {
         Slow,
         /// Every message to it becomes a dead letter (DeadLetterReason::Injected), until cleared.
         Drop,
-        /// Ends Slow, Drop and a ThrowOnNextMessage not taken yet.
+        /// Ends Slow, Drop, Delay and a ThrowOnNextMessage not taken yet.
         Clear,
+        /// Every message to it reaches its mailbox `duration` after it was
+        /// sent, until cleared; its worker is not held meanwhile. Messages
+        /// sent after the clear may overtake those still held.
+        Delay,
     };
 
     Kind kind = Kind::ThrowOnNextMessage;
-    std::chrono::milliseconds duration{0};  ///< Hang and Slow
+    std::chrono::milliseconds duration{0};  ///< Hang, Slow and Delay
 
     static Fault throw_on_next_message() { return {Kind::ThrowOnNextMessage}; }
     static Fault crash() { return {Kind::Crash}; }
@@ -36,6 +40,7 @@ struct Fault {
     static Fault slow(std::chrono::milliseconds by) { return {Kind::Slow, by}; }
     static Fault drop() { return {Kind::Drop}; }
     static Fault clear() { return {Kind::Clear}; }
+    static Fault delay(std::chrono::milliseconds by) { return {Kind::Delay, by}; }
 
     /// What it does, for a person: "throw on the next message", "hang for 200 ms".
     std::string describe() const;
