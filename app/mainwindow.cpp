@@ -167,6 +167,7 @@ void MainWindow::createMenus()
     QMenu* cluster = menuBar()->addMenu(tr("&Cluster"));
     cluster->addAction(m_actions->spawnAction());
     cluster->addAction(m_actions->sendAction());
+    cluster->addAction(m_actions->injectAction());
 
     QMenu* isolate = menuBar()->addMenu(tr("&Isolate"));
     m_actions->addTo(isolate);

@@ -2,6 +2,7 @@
 
 #include <iso/cluster.h>
 #include <iso/expected.h>
+#include <iso/fault.h>
 #include <iso/runtime.h>
 #include <iso/value.h>
 
@@ -79,6 +80,10 @@ public:
     virtual void dropPending(const Target& target, std::uint64_t ordinal, Done done) = 0;
     /// Its spawn record: entry, properties, supervisor and its spec.
     virtual void describe(const Target& target, Answer<iso::IsolateDescription> answer) = 0;
+    /// Injects `fault` into every isolate that `pattern` (a path, or a
+    /// pattern such as /app/pool/*) matches; answers with how many, or
+    /// with an error if none did.
+    virtual void inject(const QString& pattern, const iso::Fault& fault, Answer<std::size_t> answer) = 0;
     /// Whether this control holds a pause of the isolate.
     virtual bool pausedHere(iso::IsolateId id) const = 0;
 };

@@ -81,11 +81,6 @@ bool isGroup(const QModelIndex& index)
     return index.data(ClusterTreeModel::IsolateIdRole).toULongLong() == 0;
 }
 
-iso::IsolateId idOf(const QModelIndex& index)
-{
-    return index.data(ClusterTreeModel::IsolateIdRole).toULongLong();
-}
-
 } // namespace
 
 ClusterTreePage::ClusterTreePage(ClusterTreeModel* model, IsolateSelection* selection, QWidget* parent)

@@ -279,6 +279,22 @@ void EmbeddedCluster::describe(const Target& target, Answer<iso::IsolateDescript
     });
 }
 
+void EmbeddedCluster::inject(const QString& pattern, const iso::Fault& fault, Answer<std::size_t> answer)
+{
+    auto parsed = iso::PathPattern::parse(pattern.toStdString());
+    if (!parsed) {
+        answerLater([answer, why = toQString(parsed.error())] { answer(failed(tr("%1; nothing was injected.").arg(why))); });
+        return;
+    }
+    const std::size_t count = m_cluster.inject(*parsed, fault);
+    answerLater([answer, count, pattern] {
+        if (count == 0)
+            answer(failed(tr("No isolate is at %1; nothing was injected.").arg(pattern)));
+        else
+            answer(count);
+    });
+}
+
 bool EmbeddedCluster::pausedHere(iso::IsolateId id) const
 {
     return m_pauses.contains(id);

@@ -32,6 +32,7 @@ public:
     void pending(const Target& target, std::size_t limit, Answer<iso::MailboxView> answer) override;
     void dropPending(const Target& target, std::uint64_t ordinal, Done done) override;
     void describe(const Target& target, Answer<iso::IsolateDescription> answer) override;
+    void inject(const QString& pattern, const iso::Fault& fault, Answer<std::size_t> answer) override;
     bool pausedHere(iso::IsolateId id) const override;
 
 private:

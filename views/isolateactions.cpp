@@ -1,6 +1,7 @@
 #include "isolateactions.h"
 
 #include "clusterstate.h"
+#include "injectdialog.h"
 #include "isolateselection.h"
 #include "senddialog.h"
 #include "spawndialog.h"
@@ -33,8 +34,12 @@ IsolateActions::IsolateActions(ClusterControl* control, IsolateSelection* select
                         tr("End the isolate as soon as its running handler returns")))
     , m_restart(makeAction(tr("Res&tart"), QKeySequence(Qt::CTRL | Qt::Key_R),
                            tr("Have its supervisor start a new incarnation")))
+    , m_inject(makeAction(tr("&Inject Failure…"), QKeySequence(Qt::CTRL | Qt::Key_I),
+                          tr("Break isolates on purpose (throw, crash, hang, slow, delay, drop) and watch their "
+                             "supervisors act")))
 {
     connect(m_spawn, &QAction::triggered, this, &IsolateActions::openSpawn);
+    connect(m_inject, &QAction::triggered, this, &IsolateActions::openInject);
     connect(m_send, &QAction::triggered, this, &IsolateActions::openSend);
     connect(m_pause, &QAction::triggered, this, [this] {
         const auto t = target();
@@ -88,6 +93,7 @@ void IsolateActions::addTo(QMenu* menu) const
     menu->addAction(m_step);
     menu->addSeparator();
     menu->addAction(m_send);
+    menu->addAction(m_inject);
     menu->addSeparator();
     menu->addAction(m_restart);
     menu->addAction(m_stop);
@@ -159,6 +165,24 @@ SendDialog* IsolateActions::sendDialog()
                 [this](const QString&, const QString& outcome, bool failed) { emit reported(outcome, failed); });
     }
     return m_sendDialog;
+}
+
+InjectDialog* IsolateActions::injectDialog()
+{
+    if (m_injectDialog == nullptr) {
+        m_injectDialog = new InjectDialog(m_control, m_window);
+        connect(m_injectDialog, &InjectDialog::injected, this, [this](const QString& outcome) { emit reported(outcome, false); });
+        connect(m_injectDialog, &InjectDialog::failed, this, [this](const QString& error) { emit reported(error, true); });
+    }
+    return m_injectDialog;
+}
+
+void IsolateActions::openInject()
+{
+    InjectDialog* dialog = injectDialog();
+    if (const auto path = target().path; !path.empty())
+        dialog->setTarget(QString::fromStdString(path));
+    dialog->open();
 }
 
 void IsolateActions::openSpawn()

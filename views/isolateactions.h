@@ -9,6 +9,7 @@ class IsolateSelection;
 class QAction;
 class QMenu;
 class QWidget;
+class InjectDialog;
 class SendDialog;
 class SpawnDialog;
 
@@ -36,6 +37,7 @@ public:
     QAction* stopAction() const { return m_stop; }
     QAction* killAction() const { return m_kill; }
     QAction* restartAction() const { return m_restart; }
+    QAction* injectAction() const { return m_inject; }
 
     /// The actions on the selected isolate itself, for a toolbar; menus
     /// add Send (addTo).
@@ -45,6 +47,7 @@ public:
 
     SpawnDialog* spawnDialog();
     SendDialog* sendDialog();
+    InjectDialog* injectDialog();
 
     /// The selected isolate as a command target.
     ClusterControl::Target target() const;
@@ -69,6 +72,7 @@ private:
     ClusterControl::Done report(const QString& success, bool mailbox = false);
     void openSpawn();
     void openSend();
+    void openInject();
 
     ClusterControl* m_control;
     IsolateSelection* m_selection;
@@ -76,6 +80,7 @@ private:
     QWidget* m_window;
     SpawnDialog* m_spawnDialog = nullptr;
     SendDialog* m_sendDialog = nullptr;
+    InjectDialog* m_injectDialog = nullptr;
 
     QAction* m_spawn;
     QAction* m_send;
@@ -85,4 +90,5 @@ private:
     QAction* m_stop;
     QAction* m_kill;
     QAction* m_restart;
+    QAction* m_inject;
 };
