@@ -1,6 +1,7 @@
 #include "clustertreemodel.h"
 
 #include "clusterstate.h"
+#include "incidents.h"
 #include "text.h"
 
 #include <iso/context.h>
@@ -45,6 +46,12 @@ struct ClusterTreeModel::Node {
     std::optional<iso::DownReason::Kind> down;
     std::string error;
     std::chrono::nanoseconds endedAt{0};
+
+    /// The latest incident (incidents.h) on the row, tinted until
+    /// incidentAt + highlightFor.
+    std::optional<iso::trace::Kind> incident;
+    std::uint32_t incidentArg = 0;
+    std::chrono::nanoseconds incidentAt{0};
 };
 
 namespace {
@@ -126,6 +133,7 @@ void ClusterTreeModel::show()
 {
     Q_ASSERT(QThread::currentThread() == thread());
     expireRows();
+    endHighlights();
     resolveAwaiting();
     placeAll();
 
@@ -213,8 +221,33 @@ ClusterTreeModel::Node* ClusterTreeModel::pathNode(const iso::IsolateMetrics& m)
     return row;
 }
 
+void ClusterTreeModel::highlight(Node* node, Kind kind, std::uint32_t arg)
+{
+    node->incident = kind;
+    node->incidentArg = arg;
+    node->incidentAt = m_now;
+    m_highlightEnds.emplace_back(m_now + highlightFor, node->serial);
+    touch(node);
+}
+
+void ClusterTreeModel::endHighlights()
+{
+    while (!m_highlightEnds.empty() && m_highlightEnds.front().first <= m_now) {
+        Node* node = find(m_highlightEnds.front().second);
+        m_highlightEnds.pop_front();
+        if (node != nullptr && node->incident && node->incidentAt + highlightFor <= m_now) {
+            node->incident.reset();
+            touch(node);
+        }
+    }
+}
+
 void ClusterTreeModel::applyEvent(const iso::trace::Event& e)
 {
+    if (incidents::tint(e.kind, e.arg) && e.kind != Kind::Restart) {
+        if (const auto it = m_byId.find(e.isolate); it != m_byId.end() && it->second->id == e.isolate)
+            highlight(it->second, e.kind, e.arg);
+    }
     switch (e.kind) {
     case Kind::Restart: {
         const auto it = m_byPath.find(e.text);
@@ -224,7 +257,10 @@ void ClusterTreeModel::applyEvent(const iso::trace::Event& e)
         row->restartSeen = true;
         row->nextIncarnation = e.arg;
         markEnded(row);
-        touch(row);
+        // The supervisor acted: both rows show it.
+        highlight(row, Kind::Restart, e.arg);
+        if (row->parent != nullptr && row->parent != m_root.get() && row->parent->kind != NodeKind::Group)
+            highlight(row->parent, Kind::Restart, e.arg);
         return;
     }
     case Kind::Down:
@@ -822,6 +858,10 @@ QVariant ClusterTreeModel::data(const QModelIndex& index, int role) const
             dot(QColor(0x3b, 0x78, 0xc2)), dot(QColor(0xe6, 0x9a, 0x1f)), dot(QColor(0xc6, 0x3c, 0x3c))};
         return dots[static_cast<std::size_t>(shownState(node))];
     }
+    case Qt::BackgroundRole:
+        if (node.incident)
+            return incidents::tint(*node.incident, node.incidentArg).value_or(QColor());
+        return {};
     case Qt::ForegroundRole:
         // Dead rows, and the zeros that would drown the numbers that matter, recede.
         if ((node.ended && shownState(node) == Shown::Dead)

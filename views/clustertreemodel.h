@@ -78,6 +78,9 @@ public:
     static constexpr std::uint64_t restartsAlarm = 10;
     /// How long a row stays after its isolate ended if nothing takes it over.
     static constexpr std::chrono::seconds endedRowLinger{10};
+    /// How long, on the observer's clock, a row stays tinted after a
+    /// failure or fault in it, or a restart it made or went through.
+    static constexpr std::chrono::seconds highlightFor{5};
 
     explicit ClusterTreeModel(QObject* parent = nullptr);
     ~ClusterTreeModel() override;
@@ -118,6 +121,10 @@ private:
     Node* pathNode(const iso::IsolateMetrics& m);
     void applyEvent(const iso::trace::Event& e);
     void markEnded(Node* node);
+    /// Tints `node` for highlightFor: something happened to it that shows
+    /// supervision at work.
+    void highlight(Node* node, iso::trace::Kind kind, std::uint32_t arg);
+    void endHighlights();
     void expireRows();
     void resolveAwaiting();
     void placeAll();
@@ -166,6 +173,8 @@ private:
     std::unordered_multimap<iso::IsolateId, std::uint64_t> m_awaiting;
     /// When to look at an ended row again, with its serial; times only grow.
     std::deque<std::pair<std::chrono::nanoseconds, std::uint64_t>> m_expiries;
+    /// When a row's highlight ends, with its serial; times only grow.
+    std::deque<std::pair<std::chrono::nanoseconds, std::uint64_t>> m_highlightEnds;
 
     // One batch's pending work.
     std::vector<Node*> m_fresh;                ///< created, not yet placed

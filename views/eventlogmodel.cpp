@@ -1,6 +1,7 @@
 #include "eventlogmodel.h"
 
 #include "clusterstate.h"
+#include "incidents.h"
 #include "text.h"
 
 #include <iso/context.h>
@@ -79,6 +80,8 @@ QString EventLogModel::detailOf(const ClusterState& state, const iso::trace::Eve
     }
     case Kind::Gap:
         return tr("%1 events lost: %2").arg(e.peer).arg(toQString(iso::trace::gap_source_name(e.arg)));
+    case Kind::Fault:
+        return tr("%1, by %2").arg(toQString(e.text), nameOf(state, e.peer));
     default:
         return {};
     }
@@ -91,7 +94,7 @@ void EventLogModel::append(const ClusterState& state, const std::vector<iso::tra
         if (!logs(e.kind))
             continue;
         fresh.push_back({e.time, e.isolate, e.kind == Kind::Gap ? QString() : nameOf(state, e.isolate), e.kind,
-                         detailOf(state, e)});
+                         e.arg, detailOf(state, e)});
     }
     if (fresh.empty())
         return;
@@ -129,6 +132,11 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const
     const Row& row = m_rows[static_cast<std::size_t>(index.row())];
     if (role == IsolateIdRole)
         return QVariant::fromValue<qulonglong>(row.isolate);
+    if (role == Qt::BackgroundRole) {
+        if (const auto tint = incidents::tint(row.kind, row.arg))
+            return *tint;
+        return {};
+    }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {

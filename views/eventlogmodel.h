@@ -11,8 +11,9 @@
 class ClusterState;
 
 /// The event log: lifecycle events, errors and dead letters, oldest first,
-/// at most `capacity` rows (the oldest go when more come). Only the GUI
-/// thread may call members.
+/// at most `capacity` rows (the oldest go when more come). Failures, made
+/// on purpose or not, and the restarts that answer them are tinted
+/// (incidents.h). Only the GUI thread may call members.
 class EventLogModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -46,6 +47,7 @@ private:
         iso::IsolateId isolate = 0;
         QString who;
         iso::trace::Kind kind = iso::trace::Kind::Gap;
+        std::uint32_t arg = 0;
         QString detail;
     };
     static QString detailOf(const ClusterState& state, const iso::trace::Event& event);

@@ -101,6 +101,33 @@ private slots:
         QCOMPARE(tree.model.indexOf(2).parent(), tree.model.indexOf(1));
     }
 
+    // A restart tints the restarted row and its supervisor's, a fault the
+    // row it was made in, until highlightFor has passed on the observer's clock.
+    void supervisionAtWorkIsHighlighted()
+    {
+        Tree tree;
+        tree.feed({0ms, {cluster(1, "/s", 0), cluster(2, "/s/c", 1), cluster(3, "/s/d", 1)}, {}, {}, true});
+        const QPersistentModelIndex supervisor = tree.model.indexOf(1);
+        const QPersistentModelIndex child = tree.model.indexOf(2);
+        const QPersistentModelIndex sibling = tree.model.indexOf(3);
+        const auto tinted = [](const QModelIndex& row) { return row.data(Qt::BackgroundRole).isValid(); };
+        QVERIFY(!tinted(child));
+        tree.feed({10ms, {}, {}, {treetest::event(iso::trace::Kind::Fault, 2, 1, "throw on the next message")}});
+        QVERIFY(tinted(child));
+        QVERIFY(!tinted(supervisor));
+        std::vector<iso::trace::Event> events = ended(2, Down::Failed);
+        events.push_back(restart(2, "/s/c", 1));
+        tree.feed({20ms, {}, {2}, events});
+        tree.feed({30ms, {cluster(5, "/s/c", 1, IsolateState::Idle, 1)}});
+        QVERIFY(tinted(child));
+        QVERIFY(tinted(supervisor));
+        QVERIFY(!tinted(sibling));
+        QVERIFY(child.data(Qt::BackgroundRole) != sibling.data(Qt::BackgroundRole));
+        tree.feed({20ms + ClusterTreeModel::highlightFor, {}});
+        QVERIFY(!tinted(child));
+        QVERIFY(!tinted(supervisor));
+    }
+
     // The row is the path's: through a restart it keeps its persistent
     // index, says restarting, then shows the new incarnation.
     void aRestartKeepsTheRow()

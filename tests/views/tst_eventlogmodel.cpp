@@ -5,6 +5,7 @@
 #include "eventlogmodel.h"
 
 #include <iso/deadletter.h>
+#include <iso/fault.h>
 
 #include <QAbstractItemModelTester>
 #include <QtTest>
@@ -92,6 +93,28 @@ private slots:
                  QStringLiteral("isolate dead, to /app/w #7: {\"job\":3}"));
         QCOMPARE(cell(model, 2, EventLogModel::DetailColumn), QStringLiteral("killed"));
         QCOMPARE(cell(model, 3, EventLogModel::DetailColumn), QStringLiteral("42 events lost: thread buffer full"));
+    }
+
+    // Supervision at work stands out: a failure made on purpose, the error
+    // it caused, and the restart that answered it; a spawn does not.
+    void incidentsAreTinted()
+    {
+        EventLogModel model;
+        const ClusterState state = knownIsolates();
+        Event fault = traced(Kind::Fault, 7, 10);
+        fault.arg = static_cast<std::uint32_t>(iso::Fault::Kind::ThrowOnNextMessage);
+        fault.text = "throw on the next message";
+        Event restart = traced(Kind::Restart, 7, 30);
+        restart.arg = 1;
+        restart.text = "/app/w";
+        model.append(state, {traced(Kind::Spawn, 7, 5), fault, traced(Kind::Error, 7, 20), restart});
+        QCOMPARE(cell(model, 1, EventLogModel::DetailColumn), QStringLiteral("throw on the next message, by outside"));
+        const auto background = [&](int row) { return model.data(model.index(row, 0), Qt::BackgroundRole); };
+        QVERIFY(!background(0).isValid());
+        QVERIFY(background(1).isValid());
+        QVERIFY(background(2).isValid());
+        QVERIFY(background(3).isValid());
+        QVERIFY(background(1) != background(3));
     }
 
     // The oldest rows go when more come than the log holds.
