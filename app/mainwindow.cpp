@@ -16,6 +16,9 @@
 #include "messagebar.h"
 #include "metricspage.h"
 #include "sequencepage.h"
+#include "sequencechart.h"
+#include "timelinechart.h"
+#include "timelinepage.h"
 #include "stallwatchdog.h"
 
 #include <QAbstractItemView>
@@ -78,20 +81,25 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
                         Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_metricsDock, m_logDock);
-    m_sequenceDock = addDock(tr("Sequence chart"), QStringLiteral("sequenceDock"), new SequencePage(m_flows, this),
-                             Qt::BottomDockWidgetArea);
+    auto* sequence = new SequencePage(m_flows, this);
+    m_sequenceDock = addDock(tr("Sequence chart"), QStringLiteral("sequenceDock"), sequence, Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_logDock, m_sequenceDock);
+    auto* timeline = new TimelinePage(m_flows, this);
+    m_timelineDock = addDock(tr("Timeline"), QStringLiteral("timelineDock"), timeline, Qt::BottomDockWidgetArea);
+    // One message selected in both flow charts.
+    connect(timeline->chart(), &TimelineChart::messageChosen, sequence->chart(), &SequenceChart::select);
+    connect(sequence->chart(), &SequenceChart::selectionChanged, timeline->chart(), [this, timeline](std::uint32_t message) {
+        const auto& messages = m_flows->index().messages();
+        timeline->chart()->selectMessage(message < messages.size() ? messages[message].id : 0);
+    });
+    tabifyDockWidget(m_sequenceDock, m_timelineDock);
     m_metricsDock->raise();
-    // In the feed's context: docks are hidden as the window is destroyed.
-    connect(m_sequenceDock, &QDockWidget::visibilityChanged, m_flows,
-            [flows = m_flows, observer = &source.observer()](bool shown) {
-                if (flows->recorded())
-                    return;
-                if (shown)
-                    flows->follow(*observer);
-                else
-                    flows->stop();
-            });
+    m_flows->setLiveSource(&source.observer());
+    for (QDockWidget* dock : {m_sequenceDock, m_timelineDock}) {
+        // In the feed's context: docks are hidden as the window is destroyed.
+        connect(dock, &QDockWidget::visibilityChanged, m_flows,
+                [flows = m_flows, dock](bool shown) { flows->setShown(dock, shown); });
+    }
     connect(&source, &ClusterSource::polled, m_flows, &FlowFeed::poll);
 
     connect(&source, &ClusterSource::batchApplied, log,
@@ -133,7 +141,7 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName
 QStringList MainWindow::viewNames()
 {
     return {QStringLiteral("table"),   QStringLiteral("tree"), QStringLiteral("inspector"),
-            QStringLiteral("metrics"), QStringLiteral("log"),  QStringLiteral("sequence")};
+            QStringLiteral("metrics"), QStringLiteral("log"),  QStringLiteral("sequence"), QStringLiteral("timeline")};
 }
 
 QWidget* MainWindow::view(const QString& name)
@@ -145,6 +153,7 @@ QWidget* MainWindow::view(const QString& name)
                         : name == u"metrics" ? m_metricsDock
                         : name == u"log"     ? m_logDock
                         : name == u"sequence" ? m_sequenceDock
+                        : name == u"timeline" ? m_timelineDock
                                              : nullptr;
     if (dock == nullptr)
         return nullptr;
@@ -270,7 +279,7 @@ QString MainWindow::openRecording(const QString& path)
 
 void MainWindow::followLive()
 {
-    m_flows->follow(m_source.observer());
+    m_flows->showLive();
     m_followLive->setEnabled(false);
     setWindowTitle(tr("Isoscope"));
     report(tr("Following the live cluster"), false);

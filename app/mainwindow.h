@@ -82,6 +82,7 @@ private:
     FlowFeed* m_flows;
     QAction* m_followLive = nullptr;
     QDockWidget* m_sequenceDock;
+    QDockWidget* m_timelineDock;
     QLabel* m_isolateCount;
     QLabel* m_sampling;
     QLabel* m_stall;

@@ -4,49 +4,70 @@
 
 FlowFeed::~FlowFeed()
 {
-    stop();
+    stopFollowing();
 }
 
-void FlowFeed::follow(iso::Observer& observer)
+void FlowFeed::setLiveSource(iso::Observer* observer)
 {
-    if (m_observer == &observer)
+    stopFollowing();
+    m_live = observer;
+    updateFollowing();
+}
+
+void FlowFeed::setShown(const QObject* view, bool shown)
+{
+    if (shown)
+        m_shownBy.insert(view);
+    else
+        m_shownBy.erase(view);
+    updateFollowing();
+}
+
+void FlowFeed::showLive()
+{
+    if (!m_recorded)
         return;
-    stop();
-    // Coming back to the same cluster continues its flows; what happened
-    // meanwhile is simply not there.
-    const bool another = &observer != m_followed;
-    if (another)
-        m_index.clear();
-    m_followed = &observer;
-    m_observer = &observer;
     m_recorded = false;
-    // Payloads are what a person opens an arrow for.
-    observer.set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
-    m_subscription = observer.subscribe(queueCapacity, false, FlowIndex::kinds());
-    // The isolates that were up before: their paths name the lanes.
-    m_index.add(observer.current_state_events());
-    if (another)
-        emit replaced();
+    m_index.clear();
+    updateFollowing();
+    emit replaced();
     emit changed();
-}
-
-void FlowFeed::stop()
-{
-    if (m_subscription == nullptr)
-        return;
-    m_observer->unsubscribe(m_subscription);
-    m_subscription.reset();
-    m_observer = nullptr;
 }
 
 void FlowFeed::show(FlowIndex recorded)
 {
-    stop();
-    m_followed = nullptr;
+    stopFollowing();
     m_recorded = true;
     m_index = std::move(recorded);
     emit replaced();
     emit changed();
+}
+
+void FlowFeed::updateFollowing()
+{
+    const bool wanted = m_live != nullptr && !m_recorded && !m_shownBy.empty();
+    if (wanted == live())
+        return;
+    if (!wanted) {
+        stopFollowing();
+        return;
+    }
+    // Payloads are what a person opens an arrow for.
+    m_live->set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
+    m_subscription = m_live->subscribe(queueCapacity, false, FlowIndex::kinds());
+    // The isolates that were up before: their paths name the lanes. Coming
+    // back to the cluster continues its flows; what happened meanwhile is
+    // simply not there.
+    m_index.add(m_live->current_state_events());
+    emit changed();
+}
+
+void FlowFeed::stopFollowing()
+{
+    if (m_subscription == nullptr)
+        return;
+    m_live->unsubscribe(m_subscription);
+    m_subscription.reset();
 }
 
 void FlowFeed::poll()

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 
 /// The flow views' one FlowIndex, filled from a live observer or handed a
 /// recorded run whole. Live, it keeps the recent past only (the last
@@ -32,20 +33,23 @@ public:
     ~FlowFeed() override;
 
     const FlowIndex& index() const { return m_index; }
-    /// Whether it follows an observer now.
+    /// Whether it follows the live cluster's observer now.
     bool live() const { return m_subscription != nullptr; }
-    /// Whether it shows a recorded run (until it follows an observer again).
+    /// Whether it shows a recorded run (until showLive()).
     bool recorded() const { return m_recorded; }
 
-    /// Follows `observer` from now on, which must outlive the feed or a
-    /// call to stop(): continues the index if it was the one followed
-    /// last, starts a new one if not, and has the observer
-    /// keep the first `payloadLimit` characters of each payload.
-    void follow(iso::Observer& observer);
-    /// Stops following; what the index holds stays.
-    void stop();
-    /// Shows a recorded run instead of a live one.
+    /// The observer of the live cluster, which must outlive the feed (or
+    /// be replaced); null: none. The feed follows it while a view shows
+    /// the flows and no recording is shown, and then has it keep the first
+    /// `payloadLimit` characters of each payload: the observer copies
+    /// every send for the flows only while someone looks.
+    void setLiveSource(iso::Observer* observer);
+    /// Whether `view` (a flow view, or the dock holding it) is on screen.
+    void setShown(const QObject* view, bool shown);
+    /// Shows a recorded run instead of the live one.
     void show(FlowIndex recorded);
+    /// Back from a recording to the live cluster's flows, from now on.
+    void showLive();
 
 public slots:
     /// Takes in what the subscription queued, for at most `pollBudget`.
@@ -59,11 +63,13 @@ signals:
     void replaced();
 
 private:
+    void updateFollowing();
+    void stopFollowing();
     void trim();
 
     FlowIndex m_index;
-    iso::Observer* m_observer = nullptr;
-    const iso::Observer* m_followed = nullptr;  ///< the last observer followed, even if stopped
+    iso::Observer* m_live = nullptr;
+    std::set<const QObject*> m_shownBy;
     bool m_recorded = false;
     std::shared_ptr<iso::Subscription> m_subscription;
 };

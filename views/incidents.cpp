@@ -24,3 +24,34 @@ std::optional<QColor> tint(iso::trace::Kind kind, std::uint32_t arg)
 }
 
 } // namespace incidents
+
+namespace incidents {
+
+Mark mark(iso::trace::Kind kind)
+{
+    using Kind = iso::trace::Kind;
+    const QColor failure(0xc6, 0x28, 0x28);
+    const QColor quiet(0x80, 0x80, 0x80);
+    switch (kind) {
+    case Kind::Error:
+        return {QStringLiteral("✖"), failure};
+    case Kind::Fault:
+        return {QStringLiteral("⚡"), QColor(0xe0, 0x8a, 0x00)};
+    case Kind::Restart:
+        return {QStringLiteral("↻"), QColor(0x1e, 0x5f, 0xd6)};
+    case Kind::Exit:
+        return {QStringLiteral("■"), QColor(0x55, 0x55, 0x55)};
+    case Kind::Kill:
+        return {QStringLiteral("☠"), failure};
+    case Kind::Pause:
+        return {QStringLiteral("❚❚"), quiet};
+    case Kind::Resume:
+        return {QStringLiteral("▶"), quiet};
+    case Kind::DeadLetter:
+        return {QStringLiteral("✉"), failure};
+    default:
+        return {QStringLiteral("•"), quiet};
+    }
+}
+
+} // namespace incidents

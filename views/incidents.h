@@ -3,6 +3,7 @@
 #include <iso/trace.h>
 
 #include <QColor>
+#include <QString>
 
 #include <optional>
 
@@ -14,5 +15,13 @@ namespace incidents {
 /// The light background for rows about `kind` (with `arg`, an Exit's
 /// reason); none for the events that are not incidents.
 std::optional<QColor> tint(iso::trace::Kind kind, std::uint32_t arg = 0);
+
+/// How the flow charts mark an event of `kind` on its lane: a glyph in a
+/// strong colour.
+struct Mark {
+    QString glyph;
+    QColor colour;
+};
+Mark mark(iso::trace::Kind kind);
 
 } // namespace incidents

@@ -1,5 +1,6 @@
 #include "sequencechart.h"
 
+#include "incidents.h"
 #include "text.h"
 #include "units.h"
 
@@ -8,8 +9,6 @@
 #include <QPainterPath>
 
 #include <cmath>
-
-using iso::trace::Kind;
 
 namespace {
 
@@ -31,31 +30,6 @@ double distanceToSegment(QPointF p, QPointF a, QPointF b)
     const double t = length2 == 0 ? 0 : std::clamp(QPointF::dotProduct(p - a, ab) / length2, 0.0, 1.0);
     const QPointF nearest = a + t * ab;
     return std::hypot(p.x() - nearest.x(), p.y() - nearest.y());
-}
-
-/// A glyph and colour for each kind of marker.
-std::pair<QString, QColor> glyphOf(Kind kind)
-{
-    switch (kind) {
-    case Kind::Error:
-        return {QStringLiteral("✖"), failureColour};
-    case Kind::Fault:
-        return {QStringLiteral("⚡"), QColor(0xe0, 0x8a, 0x00)};
-    case Kind::Restart:
-        return {QStringLiteral("↻"), QColor(0x1e, 0x5f, 0xd6)};
-    case Kind::Exit:
-        return {QStringLiteral("■"), QColor(0x55, 0x55, 0x55)};
-    case Kind::Kill:
-        return {QStringLiteral("☠"), failureColour};
-    case Kind::Pause:
-        return {QStringLiteral("❚❚"), QColor(0x80, 0x80, 0x80)};
-    case Kind::Resume:
-        return {QStringLiteral("▶"), QColor(0x80, 0x80, 0x80)};
-    case Kind::DeadLetter:
-        return {QStringLiteral("✉"), failureColour};
-    default:
-        return {QStringLiteral("•"), QColor(0x80, 0x80, 0x80)};
-    }
 }
 
 } // namespace
@@ -166,10 +140,10 @@ std::optional<std::pair<QPointF, QPointF>> SequenceChart::arrowOf(const FlowInde
     const std::size_t to = m.to != FlowIndex::none ? positionOf(m.to) : none;
     if (from == none || to == none)
         return std::nullopt;
-    const QPointF start(laneCentre(from), timeCoordinate(m.sent));
+    const QPointF start = pointAt(from, m.sent);
     // Not handled (yet): the arrow reaches the receiver where the run is now.
     const std::uint64_t arrival = m.handled != 0 ? m.handled : m.deadLetter ? m.sent : index()->end();
-    return std::pair{start, QPointF(laneCentre(to), timeCoordinate(arrival))};
+    return std::pair{start, pointAt(to, arrival)};
 }
 
 void SequenceChart::paintPlot(QPainter& painter)
@@ -234,28 +208,6 @@ void SequenceChart::paintActivity(QPainter& painter, std::size_t position)
         busy.setAlphaF(static_cast<float>(0.25 + 0.6 * std::min(share, 1.0)));
         painter.fillRect(QRectF(x - 5, y, 10, activityRow), busy);
     }
-}
-
-void SequenceChart::paintMarkers(QPainter& painter)
-{
-    const auto& markers = index()->markers();
-    const std::uint64_t from = window().start();
-    const std::uint64_t to = windowEnd();
-    auto it = std::partition_point(markers.begin(), markers.end(), [from](const auto& m) { return m.time < from; });
-    QFont font = painter.font();
-    font.setBold(true);
-    painter.setFont(font);
-    for (; it != markers.end() && it->time <= to; ++it) {
-        const std::size_t position = positionOf(it->lane);
-        if (position == none)
-            continue;
-        const auto [glyph, colour] = glyphOf(it->kind);
-        painter.setPen(colour);
-        const QPointF at(laneCentre(position), timeCoordinate(it->time));
-        painter.drawText(QRectF(at.x() + 6, at.y() - 9, 24, 18), Qt::AlignLeft | Qt::AlignVCenter, glyph);
-        painter.fillRect(QRectF(at.x() - 7, at.y() - 1, 14, 2), colour);
-    }
-    painter.setFont(QWidget::font());
 }
 
 void SequenceChart::paintArrow(QPainter& painter, std::uint32_t message, const QColor& colour, qreal width)

@@ -62,7 +62,6 @@ private:
     template <typename Visit>
     void forMessagesBetween(std::uint64_t from, std::uint64_t to, Visit visit) const;
     void paintActivity(QPainter& painter, std::size_t position);
-    void paintMarkers(QPainter& painter);
     void paintArrow(QPainter& painter, std::uint32_t message, const QColor& colour, qreal width);
     /// The arrow's ends, or nothing if a lane of it is hidden.
     std::optional<std::pair<QPointF, QPointF>> arrowOf(const FlowIndex::Message& message) const;

@@ -14,20 +14,12 @@ SequencePage::SequencePage(FlowFeed* feed, QWidget* parent)
     : QWidget(parent)
     , m_feed(feed)
     , m_chart(new SequenceChart(this))
-    , m_follow(new QToolButton(this))
     , m_causal(new QToolButton(this))
     , m_pair(new QToolButton(this))
     , m_counts(new QLabel(this))
     , m_detail(new QPlainTextEdit(this))
 {
-    m_chart->setIndex(&feed->index());
-
-    m_follow->setText(tr("Follow live"));
-    m_follow->setCheckable(true);
-    m_follow->setChecked(m_chart->following());
-    m_follow->setToolTip(tr("Keep the newest messages in view (F)"));
-    connect(m_follow, &QToolButton::toggled, m_chart, &SequenceChart::setFollowing);
-    connect(m_chart, &SequenceChart::followingChanged, m_follow, &QToolButton::setChecked);
+    m_chart->showFeed(feed);
 
     m_causal->setText(tr("Causes and effects only"));
     m_causal->setCheckable(true);
@@ -42,20 +34,9 @@ SequencePage::SequencePage(FlowFeed* feed, QWidget* parent)
         m_pair->hide();
     });
 
-    auto* fit = new QToolButton(this);
-    fit->setText(tr("Whole run"));
-    fit->setToolTip(tr("Zoom out to the whole run (0)"));
-    connect(fit, &QToolButton::clicked, this, [this] {
-        m_chart->setFollowing(false);
-        m_chart->showAll();
-    });
-
-    auto* controls = new QHBoxLayout;
-    controls->setContentsMargins(4, 2, 4, 2);
-    controls->addWidget(m_follow);
+    QHBoxLayout* controls = m_chart->createControls(this);
     controls->addWidget(m_causal);
     controls->addWidget(m_pair);
-    controls->addWidget(fit);
     controls->addStretch();
     controls->addWidget(m_counts);
 
@@ -72,13 +53,11 @@ SequencePage::SequencePage(FlowFeed* feed, QWidget* parent)
     layout->addWidget(m_detail);
 
     connect(m_chart, &SequenceChart::selectionChanged, this, &SequencePage::showSelection);
-    connect(feed, &FlowFeed::replaced, this, [this] {
+    connect(m_chart, &SequenceChart::restarted, this, [this] {
         m_chart->select(FlowIndex::none);
         m_chart->setPair(std::nullopt);
         m_pair->hide();
-        m_chart->restart(m_feed->live());
     });
-    connect(feed, &FlowFeed::changed, m_chart, &SequenceChart::refresh);
     connect(feed, &FlowFeed::changed, this, &SequencePage::showCounts);
     showCounts();
 }

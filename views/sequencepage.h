@@ -30,7 +30,6 @@ private:
 
     FlowFeed* m_feed;
     SequenceChart* m_chart;
-    QToolButton* m_follow;
     QToolButton* m_causal;
     QToolButton* m_pair;
     QLabel* m_counts;

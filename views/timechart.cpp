@@ -1,10 +1,14 @@
 #include "timechart.h"
 
+#include "flowfeed.h"
+#include "incidents.h"
 #include "units.h"
 
+#include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QPainter>
+#include <QToolButton>
 #include <QToolTip>
 #include <QWheelEvent>
 
@@ -44,13 +48,46 @@ void TimeChart::setIndex(const FlowIndex* index)
     refresh();
 }
 
+void TimeChart::showFeed(const FlowFeed* feed)
+{
+    setIndex(&feed->index());
+    connect(feed, &FlowFeed::replaced, this, [this, feed] { restart(feed->live()); });
+    connect(feed, &FlowFeed::changed, this, &TimeChart::refresh);
+}
+
 void TimeChart::restart(bool live)
 {
     m_fitted = false;
     m_laneScroll = 0;
     m_following = live;
     emit followingChanged(live);
+    emit restarted();
     refresh();
+}
+
+QHBoxLayout* TimeChart::createControls(QWidget* owner)
+{
+    auto* follow = new QToolButton(owner);
+    follow->setText(tr("Follow live"));
+    follow->setCheckable(true);
+    follow->setChecked(m_following);
+    follow->setToolTip(tr("Keep the newest events in view (F)"));
+    connect(follow, &QToolButton::toggled, this, &TimeChart::setFollowing);
+    connect(this, &TimeChart::followingChanged, follow, &QToolButton::setChecked);
+
+    auto* whole = new QToolButton(owner);
+    whole->setText(tr("Whole run"));
+    whole->setToolTip(tr("Zoom out to the whole run (0)"));
+    connect(whole, &QToolButton::clicked, this, [this] {
+        setFollowing(false);
+        showAll();
+    });
+
+    auto* controls = new QHBoxLayout;
+    controls->setContentsMargins(4, 2, 4, 2);
+    controls->addWidget(follow);
+    controls->addWidget(whole);
+    return controls;
 }
 
 void TimeChart::setLaneFilter(std::vector<std::uint32_t> lanes)
@@ -168,6 +205,23 @@ double TimeChart::laneCentre(std::size_t position) const
     return origin + static_cast<double>(position) * m_laneSize + m_laneSize / 2.0 - m_laneScroll;
 }
 
+std::size_t TimeChart::positionAtCoordinate(double coordinate) const
+{
+    const QRect plot = plotRect();
+    const double origin = m_axis == Qt::Vertical ? plot.left() : plot.top();
+    const double offset = coordinate - origin + m_laneScroll;
+    if (offset < 0)
+        return none;
+    const auto position = static_cast<std::size_t>(offset / m_laneSize);
+    return position < m_lanes.size() ? position : none;
+}
+
+QPointF TimeChart::pointAt(std::size_t position, std::uint64_t time) const
+{
+    return m_axis == Qt::Vertical ? QPointF(laneCentre(position), timeCoordinate(time))
+                                  : QPointF(timeCoordinate(time), laneCentre(position));
+}
+
 std::pair<std::size_t, std::size_t> TimeChart::lanesInView() const
 {
     const auto first = static_cast<std::size_t>(std::max(0.0, std::floor(m_laneScroll / m_laneSize)));
@@ -246,6 +300,34 @@ void TimeChart::paintHeader(QPainter& painter)
         }
     }
     painter.restore();
+}
+
+void TimeChart::paintMarkers(QPainter& painter)
+{
+    const auto& markers = index()->markers();
+    const std::uint64_t from = window().start();
+    const std::uint64_t to = windowEnd();
+    auto it = std::partition_point(markers.begin(), markers.end(), [from](const auto& m) { return m.time < from; });
+    QFont font = painter.font();
+    font.setBold(true);
+    painter.setFont(font);
+    for (; it != markers.end() && it->time <= to; ++it) {
+        const std::size_t position = positionOf(it->lane);
+        if (position == none)
+            continue;
+        const auto [glyph, colour] = incidents::mark(it->kind);
+        painter.setPen(colour);
+        const QPointF at = pointAt(position, it->time);
+        // A tick across the lane, the glyph beside it.
+        if (m_axis == Qt::Vertical) {
+            painter.drawText(QRectF(at.x() + 6, at.y() - 9, 24, 18), Qt::AlignLeft | Qt::AlignVCenter, glyph);
+            painter.fillRect(QRectF(at.x() - 7, at.y() - 1, 14, 2), colour);
+        } else {
+            painter.drawText(QRectF(at.x() - 12, at.y() - m_laneSize / 2.0, 24, 14), Qt::AlignCenter, glyph);
+            painter.fillRect(QRectF(at.x() - 1, at.y() - m_laneSize / 2.0 + 12, 2, m_laneSize - 14), colour);
+        }
+    }
+    painter.setFont(QWidget::font());
 }
 
 QString TimeChart::toolTipAt(const QPoint&) const

@@ -5,6 +5,9 @@
 
 #include <QWidget>
 
+class FlowFeed;
+class QHBoxLayout;
+
 #include <cstdint>
 #include <vector>
 
@@ -23,6 +26,12 @@ public:
     TimeChart(Qt::Orientation timeAxis, int laneSize, QWidget* parent = nullptr);
 
     void setIndex(const FlowIndex* index);
+    /// Shows `feed`'s index from now on: redraws as it changes, and starts
+    /// over when it is replaced (following it if it is live).
+    void showFeed(const FlowFeed* feed);
+    /// A row of the controls every chart has (follow live, whole run),
+    /// for a page to put above it and add its own to.
+    QHBoxLayout* createControls(QWidget* owner);
     /// Starts over on another run in the same index: fits it anew, and
     /// follows its live end if `live`, or shows it whole.
     void restart(bool live);
@@ -49,6 +58,11 @@ public:
     /// The centre of the `position`th shown lane across the time axis, in
     /// widget coordinates.
     double laneCentre(std::size_t position) const;
+    /// Where `time` is on the `position`th shown lane, in widget coordinates.
+    QPointF pointAt(std::size_t position, std::uint64_t time) const;
+    /// The position among the shown lanes of the lane at `coordinate`
+    /// across the time axis; none if there is no lane there.
+    std::size_t positionAtCoordinate(double coordinate) const;
     /// Which shown lanes are in view: [first, last).
     std::pair<std::size_t, std::size_t> lanesInView() const;
     /// The position among the shown lanes of `lane`; none if hidden.
@@ -56,6 +70,8 @@ public:
 
 signals:
     void followingChanged(bool following);
+    /// The run shown was replaced by another.
+    void restarted();
 
 public slots:
     /// The index changed: lanes came, events were added.
@@ -64,6 +80,8 @@ public slots:
 protected:
     /// Draws the lanes' contents within plotRect(), clipped to it.
     virtual void paintPlot(QPainter& painter) = 0;
+    /// Marks the index's lifecycle events (incidents.h) on their lanes.
+    void paintMarkers(QPainter& painter);
     /// The text for the pointer at `at`; empty: none.
     virtual QString toolTipAt(const QPoint& at) const;
     /// A click that did not drag.
