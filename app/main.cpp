@@ -201,7 +201,7 @@ int runHeadless(iso::Cluster& cluster, std::uint64_t seed, const Options& option
 /// after that long and prints a summary of the run, with how long the
 /// window was unresponsive at worst and how much it sampled. In screenshot
 /// mode, renders it to `options.screenshotPath` first.
-int runWindow(iso::Cluster& cluster, const Options& options)
+int runWindow(iso::Cluster& cluster, std::uint64_t seed, const Options& options)
 {
     QApplication::setWindowIcon(QIcon(u":/isoscope/isoscope.svg"_s));
     // Lets the desktop match the window to installer/dev.isoscope.Isoscope.desktop.
@@ -209,6 +209,7 @@ int runWindow(iso::Cluster& cluster, const Options& options)
     ClusterSource source(cluster.runtime());
     EmbeddedCluster control(cluster);
     MainWindow window(source, control);
+    window.setProgram(QString::fromUtf8(options.scenario->name.data(), qsizetype(options.scenario->name.size())), seed);
     if (!options.selectPath.isEmpty())
         window.selectWhenSeen(options.selectPath);
     // In front from the start: a flow view follows the cluster only while shown.
@@ -218,6 +219,11 @@ int runWindow(iso::Cluster& cluster, const Options& options)
         if (const QString error = window.openRecording(options.openPath); !error.isEmpty())
             return fail(exitFailure, error);
     } else {
+        // From the first event, so that the recording can be re-executed.
+        if (!options.recordPath.isEmpty()) {
+            if (const QString error = window.startRecording(options.recordPath); !error.isEmpty())
+                return fail(exitFailure, error);
+        }
         // Only once observed: the observer learns an isolate's path and
         // supervisor from the events of its start, which the tree needs.
         options.scenario->start(cluster);
@@ -256,8 +262,8 @@ struct CommandLine {
                             u"With --screenshot, render only this view: "_s + MainWindow::viewNames().join(u", "_s) + u"."_s,
                             u"NAME"_s};
     QCommandLineOption record{u"record"_s,
-                              u"With --headless, record the run to this trace file, for isoctl to inspect, "
-                              "export or replay."_s,
+                              u"Record the run from its first event to this trace file, to open, export or "
+                              "re-execute (in the window, or with isoctl)."_s,
                               u"FILE"_s};
     QCommandLineOption open{u"open"_s, u"Show this recording (from --record or isoctl trace record) instead of a live run."_s,
                             u"FILE"_s};
@@ -354,8 +360,8 @@ std::optional<int> parseCommandLine(const QStringList& arguments, Options& optio
             return fail(exitUsage, u"--select needs a path such as /demo/flaky: %1"_s.arg(QString::fromStdString(path.error())));
     }
     if (parser.isSet(commandLine.record)) {
-        if (options.mode != Mode::Headless)
-            return fail(exitUsage, u"--record records a headless run; it needs --headless"_s);
+        if (parser.isSet(commandLine.open))
+            return fail(exitUsage, u"--record records a live run; --open shows a recorded one: give one or the other"_s);
         options.recordPath = parser.value(commandLine.record);
         if (!canWriteFile(options.recordPath))
             return fail(exitFailure, u"cannot write the recording to %1"_s.arg(options.recordPath));
@@ -418,5 +424,5 @@ int main(int argc, char* argv[])
     options.scenario->setup(cluster);
     if (options.mode == Mode::Headless)
         return runHeadless(cluster, clusterOptions.random_seed, options);
-    return runWindow(cluster, options);
+    return runWindow(cluster, clusterOptions.random_seed, options);
 }

@@ -15,11 +15,18 @@
 #include "isolatetablepage.h"
 #include "messagebar.h"
 #include "metricspage.h"
-#include "sequencepage.h"
+#include "recordingsession.h"
+#include "scenarios/scenarios.h"
 #include "sequencechart.h"
+#include "sequencepage.h"
+#include "stallwatchdog.h"
 #include "timelinechart.h"
 #include "timelinepage.h"
-#include "stallwatchdog.h"
+#include "units.h"
+
+#include <iso/replay.h>
+#include <iso/traceexport.h>
+#include <iso/tracefile.h>
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -35,11 +42,13 @@
 #include <QShowEvent>
 #include <QStatusBar>
 #include <QTableView>
-#include <QTreeView>
+#include <QThread>
 #include <QTimer>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <fstream>
 
 MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* parent)
     : QMainWindow(parent)
@@ -51,6 +60,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     , m_table(new IsolateTablePage(m_tableModel, m_selection, this))
     , m_inspector(new InspectorPage(&control, m_selection, m_actions, this))
     , m_flows(new FlowFeed(this))
+    , m_recording(new RecordingSession(source.observer(), this))
+    , m_recordingStatus(new QLabel(this))
     , m_isolateCount(new QLabel(this))
     , m_sampling(new QLabel(this))
     , m_stall(new QLabel(this))
@@ -81,7 +92,7 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
                         Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_metricsDock, m_logDock);
-    auto* sequence = new SequencePage(m_flows, this);
+    auto* sequence = m_sequence = new SequencePage(m_flows, this);
     m_sequenceDock = addDock(tr("Sequence chart"), QStringLiteral("sequenceDock"), sequence, Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_logDock, m_sequenceDock);
     auto* timeline = new TimelinePage(m_flows, this);
@@ -115,6 +126,9 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     m_sampling->setStyleSheet(QStringLiteral("color: #8a5a00; font-weight: bold"));
     m_sampling->hide();
     m_stall->setToolTip(tr("The longest time in the last second that the window could not respond"));
+    m_recordingStatus->setStyleSheet(QStringLiteral("color: #c62828; font-weight: bold"));
+    m_recordingStatus->hide();
+    statusBar()->addPermanentWidget(m_recordingStatus);
     statusBar()->addPermanentWidget(m_sampling);
     statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);
@@ -168,6 +182,16 @@ void MainWindow::createMenus()
     file->addAction(tr("&Open Recording…"), QKeySequence::Open, this, &MainWindow::chooseRecording);
     m_followLive = file->addAction(tr("Follow the &Live Cluster"), this, &MainWindow::followLive);
     m_followLive->setEnabled(false);
+    file->addSeparator();
+    m_record = file->addAction(tr("Start &Recording…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
+                               &MainWindow::toggleRecording);
+    m_record->setObjectName(QStringLiteral("toggleRecording"));
+    m_export = file->addAction(tr("&Export to Chrome Trace…"), this, &MainWindow::exportChrome);
+    m_export->setStatusTip(tr("Write the recording as Chrome trace-event JSON, for Perfetto or chrome://tracing"));
+    m_reexecute = file->addAction(tr("Re-e&xecute Recording"), this, &MainWindow::reexecute);
+    m_reexecute->setStatusTip(tr("Run the recording again in its recorded order and say whether, and where, "
+                                 "the re-run went differently"));
+    updateFileActions();
     file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -266,15 +290,168 @@ QString MainWindow::openRecording(const QString& path)
     }
     m_flows->show(std::move(recording.index));
     m_followLive->setEnabled(true);
+    m_lastRecording = path;
+    updateFileActions();
     setWindowTitle(tr("%1 (recorded) — Isoscope").arg(QFileInfo(path).fileName()));
     view(QStringLiteral("sequence"));
     QString note = tr("Showing the recording %1: %L2 events").arg(QFileInfo(path).fileName()).arg(recording.events);
     if (recording.cut)
         note += tr("; it was cut off (its recorder did not finish), so its end is missing");
     if (recording.damagedChunks > 0)
-        note += tr("; %n damaged part(s) skipped", nullptr, static_cast<int>(recording.damagedChunks));
+        note += recording.damagedChunks == 1 ? tr("; a damaged part was skipped")
+                                             : tr("; %1 damaged parts were skipped").arg(recording.damagedChunks);
     report(note, recording.cut || recording.damagedChunks > 0);
     return {};
+}
+
+void MainWindow::setProgram(const QString& name, std::uint64_t seed)
+{
+    m_program = name;
+    m_seed = seed;
+}
+
+void MainWindow::updateFileActions()
+{
+    m_record->setText(m_recording->recording() ? tr("Stop &Recording") : tr("Start &Recording…"));
+    const bool haveRecording = !m_lastRecording.isEmpty() && !m_recording->recording();
+    m_export->setEnabled(haveRecording);
+    m_reexecute->setEnabled(haveRecording && !m_reexecuting);
+}
+
+QString MainWindow::startRecording(const QString& path)
+{
+    iso::trace::FileInfo info;
+    info.program = m_program.toStdString();
+    info.run_seed = m_seed;
+    const QString error = m_recording->start(path, info);
+    updateFileActions();
+    if (error.isEmpty())
+        showStatus();
+    return error;
+}
+
+void MainWindow::toggleRecording()
+{
+    if (!m_recording->recording()) {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Record to"), QStringLiteral("run.isotrace"),
+                                                          tr("Isoscope recordings (*.isotrace)"));
+        if (path.isEmpty())
+            return;
+        if (const QString error = startRecording(path); !error.isEmpty())
+            report(error, true);
+        else
+            report(tr("Recording to %1; the cluster slows rather than lose an event.").arg(path), false);
+        return;
+    }
+    const auto stats = m_recording->stop();
+    showStatus();
+    if (!stats) {
+        report(stats.error(), true);
+    } else {
+        m_lastRecording = m_recording->path();
+        report(tr("Recorded %L1 events to %2 (%3). File > Open Recording shows it.")
+                   .arg(stats->events)
+                   .arg(m_lastRecording, units::bytes(stats->bytes)),
+               false);
+    }
+    updateFileActions();
+}
+
+void MainWindow::exportChrome()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export to Chrome Trace"),
+                                                      QFileInfo(m_lastRecording).completeBaseName() + u".json",
+                                                      tr("Chrome trace-event JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    try {
+        const iso::trace::FileReader reader(m_lastRecording.toStdString());
+        const std::vector<iso::trace::Event> events = reader.read_all();
+        std::ofstream out(path.toStdString(), std::ios::binary | std::ios::trunc);
+        if (!out)
+            throw std::runtime_error("cannot write " + path.toStdString());
+        iso::trace::ChromeExportOptions options;
+        options.process_name = reader.info().program.empty() ? "iso node" : reader.info().program;
+        iso::trace::export_chrome(events, out, options);
+        out.close();
+        if (!out)
+            throw std::runtime_error("writing " + path.toStdString() + " failed");
+        report(tr("Exported %L1 events to %2, for ui.perfetto.dev or chrome://tracing.").arg(events.size()).arg(path),
+               false);
+    } catch (const std::exception& e) {
+        report(tr("Could not export: %1").arg(QString::fromUtf8(e.what())), true);
+    }
+}
+
+void MainWindow::reexecute()
+{
+    if (m_lastRecording.isEmpty() || m_reexecuting)
+        return;
+    const QString file = QFileInfo(m_lastRecording).fileName();
+    struct Outcome {
+        std::optional<iso::trace::ReplayResult> result;
+        QString error;
+    };
+    auto outcome = std::make_shared<Outcome>();
+    QThread* worker = QThread::create([outcome, path = m_lastRecording.toStdString()] {
+        try {
+            const iso::trace::FileReader reader(path);
+            const iso::scenarios::Scenario* scenario = iso::scenarios::find(reader.info().program);
+            if (scenario == nullptr) {
+                outcome->error = tr("it was recorded from “%1”, which this window cannot run")
+                                     .arg(QString::fromStdString(reader.info().program));
+                return;
+            }
+            iso::trace::ReplayOptions options;
+            options.setup = scenario->setup;
+            outcome->result = iso::trace::replay(reader.read_all(), options);
+        } catch (const std::exception& e) {
+            outcome->error = QString::fromUtf8(e.what());
+        }
+    });
+    m_reexecuting = true;
+    updateFileActions();
+    report(tr("Re-executing %1…").arg(file), false);
+    connect(worker, &QThread::finished, this, [this, worker, outcome, file] {
+        worker->deleteLater();
+        m_reexecuting = false;
+        updateFileActions();
+        if (!outcome->result) {
+            const QString text = tr("Could not re-execute %1: %2").arg(file, outcome->error);
+            report(text, true);
+            emit reexecuted(text, false);
+            return;
+        }
+        const iso::trace::ReplayResult& result = *outcome->result;
+        if (result.identical()) {
+            const QString text = tr("Re-executed %1: %L2 isolates, %L3 deliveries, no divergence.")
+                                     .arg(file)
+                                     .arg(result.isolates)
+                                     .arg(result.deliveries);
+            report(text, false);
+            emit reexecuted(text, false);
+            return;
+        }
+        const iso::trace::Divergence& d = *result.divergence;
+        const QString text = tr("Re-executed %1: it diverged. %2").arg(file, QString::fromStdString(d.describe()));
+        report(text, true);
+        showDivergence(d.path, d.incarnation, d.index);
+        emit reexecuted(text, true);
+    });
+    worker->start();
+}
+
+void MainWindow::showDivergence(const std::string& path, std::uint32_t incarnation, std::size_t delivery)
+{
+    if (!m_flows->recorded()) {
+        if (const QString error = openRecording(m_lastRecording); !error.isEmpty())
+            return;
+    }
+    const FlowIndex& index = m_flows->index();
+    const std::uint64_t message = index.delivered(path, incarnation, delivery);
+    view(QStringLiteral("sequence"));
+    if (const std::uint32_t at = index.find(message); at != FlowIndex::none)
+        m_sequence->chart()->select(at);
 }
 
 void MainWindow::followLive()
@@ -300,6 +477,9 @@ std::chrono::milliseconds MainWindow::longestStall() const
 
 void MainWindow::showStatus()
 {
+    m_recordingStatus->setVisible(m_recording->recording());
+    if (m_recording->recording())
+        m_recordingStatus->setText(tr("● Recording: %L1 events").arg(m_recording->stats().events));
     m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
     const std::size_t live = m_source.state().live();
     m_isolateCount->setText(live == 1 ? tr("1 isolate") : tr("%1 isolates").arg(live));

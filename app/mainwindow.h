@@ -18,6 +18,7 @@ class QAbstractItemView;
 class QAction;
 class QDockWidget;
 class QLabel;
+class RecordingSession;
 class SequencePage;
 class StallWatchdog;
 
@@ -45,12 +46,26 @@ public:
     MessageBar* messageBar() const { return m_messages; }
     /// Selects the isolate at `path` once the window sees it.
     void selectWhenSeen(const QString& path) { m_selectWhenSeen = path; }
+    /// Names what runs in the cluster, for recordings made from the window
+    /// (the scenario, which a re-execution needs), and the cluster's seed.
+    void setProgram(const QString& name, std::uint64_t seed);
+    /// Records the live cluster to `path` from now on. Returns why it
+    /// could not, or an empty string.
+    QString startRecording(const QString& path);
+    /// Re-executes the recording last opened or made, in the background;
+    /// what came of it is reported, and reexecuted() says it too.
+    void reexecute();
     /// Shows the recorded run in `path` in the flow views, in place of the
     /// live cluster's flows. Returns why it could not (the window is then
     /// as it was), or an empty string.
     QString openRecording(const QString& path);
     /// The longest the window has been unresponsive since it was first shown.
     std::chrono::milliseconds longestStall() const;
+
+signals:
+    /// A re-execution ended: what it found, and whether it ran and the
+    /// re-run went differently.
+    void reexecuted(const QString& outcome, bool diverged);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -61,6 +76,11 @@ private:
     void attachContextMenu(QAbstractItemView* view, int idRole);
     void showAbout();
     void chooseRecording();
+    void toggleRecording();
+    void exportChrome();
+    /// Selects the first message delivered differently in a re-execution.
+    void showDivergence(const std::string& path, std::uint32_t incarnation, std::size_t delivery);
+    void updateFileActions();
     /// Back from a recording to the live cluster's flows.
     void followLive();
     /// Brings the views that show the state as a whole up to date.
@@ -81,6 +101,17 @@ private:
     QDockWidget* m_logDock;
     FlowFeed* m_flows;
     QAction* m_followLive = nullptr;
+    QAction* m_record = nullptr;
+    QAction* m_export = nullptr;
+    QAction* m_reexecute = nullptr;
+    RecordingSession* m_recording;
+    QLabel* m_recordingStatus;
+    SequencePage* m_sequence = nullptr;
+    QString m_program;
+    std::uint64_t m_seed = 0;
+    /// The recording last opened or made: what Export and Re-execute take.
+    QString m_lastRecording;
+    bool m_reexecuting = false;
     QDockWidget* m_sequenceDock;
     QDockWidget* m_timelineDock;
     QLabel* m_isolateCount;

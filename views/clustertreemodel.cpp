@@ -251,16 +251,19 @@ void ClusterTreeModel::applyEvent(const iso::trace::Event& e)
     switch (e.kind) {
     case Kind::Restart: {
         const auto it = m_byPath.find(e.text);
-        if (it == m_byPath.end() || it->second->id != e.isolate)
+        if (it == m_byPath.end())
             return;
         Node* row = it->second;
-        row->restartSeen = true;
-        row->nextIncarnation = e.arg;
-        markEnded(row);
-        // The supervisor acted: both rows show it.
+        // The supervisor acted: both rows show it, even when the new
+        // incarnation came in the same batch.
         highlight(row, Kind::Restart, e.arg);
         if (row->parent != nullptr && row->parent != m_root.get() && row->parent->kind != NodeKind::Group)
             highlight(row->parent, Kind::Restart, e.arg);
+        if (row->id != e.isolate)
+            return;
+        row->restartSeen = true;
+        row->nextIncarnation = e.arg;
+        markEnded(row);
         return;
     }
     case Kind::Down:

@@ -18,6 +18,8 @@ public:
     /// The page shows `model` but does not own it.
     explicit EventLogPage(EventLogModel* model, QWidget* parent = nullptr);
 
+    QTableView* view() const { return m_table; }
+
 private:
     QLineEdit* m_filter;
     QSortFilterProxyModel* m_proxy;

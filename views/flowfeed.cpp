@@ -52,8 +52,10 @@ void FlowFeed::updateFollowing()
         stopFollowing();
         return;
     }
-    // Payloads are what a person opens an arrow for.
-    m_live->set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
+    // Payloads are what a person opens an arrow for; a recording may be
+    // keeping them whole already.
+    if (m_live->payload_capture() == iso::trace::PayloadCapture::None)
+        m_live->set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
     m_subscription = m_live->subscribe(queueCapacity, false, FlowIndex::kinds());
     // The isolates that were up before: their paths name the lanes. Coming
     // back to the cluster continues its flows; what happened meanwhile is

@@ -40,9 +40,9 @@ public:
 
     /// The observer of the live cluster, which must outlive the feed (or
     /// be replaced); null: none. The feed follows it while a view shows
-    /// the flows and no recording is shown, and then has it keep the first
-    /// `payloadLimit` characters of each payload: the observer copies
-    /// every send for the flows only while someone looks.
+    /// the flows and no recording is shown, and then has it keep at least
+    /// the first `payloadLimit` characters of each payload: the observer
+    /// copies every send for the flows only while someone looks.
     void setLiveSource(iso::Observer* observer);
     /// Whether `view` (a flow view, or the dock holding it) is on screen.
     void setShown(const QObject* view, bool shown);

@@ -89,7 +89,9 @@ void FlowIndex::see(std::uint64_t time)
 std::uint32_t FlowIndex::addLane(std::string label, std::string path)
 {
     const auto lane = static_cast<std::uint32_t>(m_lanes.size());
-    m_lanes.push_back({std::move(label), std::move(path)});
+    Lane& added = m_lanes.emplace_back();
+    added.label = std::move(label);
+    added.path = std::move(path);
     m_tracks.emplace_back();
     return lane;
 }
@@ -141,6 +143,7 @@ void FlowIndex::onPath(const Event& e)
     if (const auto [it, added] = m_laneOfIsolate.try_emplace(e.isolate, lane); added || it->second != lane) {
         it->second = lane;
         ++m_lanes[lane].incarnations;
+        m_lanes[lane].starts.emplace_back(e.arg, e.time);
     }
     m_names.erase(e.isolate);
 }
@@ -312,6 +315,29 @@ std::uint64_t FlowIndex::busy(std::uint32_t lane, std::uint64_t from, std::uint6
         return last.busyBefore + std::min(last.duration, t - last.begin);
     };
     return to <= from ? 0 : busyBefore(to) - std::min(busyBefore(to), busyBefore(from));
+}
+
+std::uint64_t FlowIndex::delivered(const std::string& path, std::uint32_t incarnation, std::size_t delivery) const
+{
+    const auto lane = m_laneOfPath.find(path);
+    if (lane == m_laneOfPath.end())
+        return 0;
+    const auto& starts = m_lanes[lane->second].starts;
+    const auto start = std::find_if(starts.begin(), starts.end(), [&](const auto& s) { return s.first == incarnation; });
+    if (start == starts.end())
+        return 0;
+    const std::uint64_t from = start->second;
+    const std::uint64_t until = start + 1 != starts.end() ? (start + 1)->second : std::numeric_limits<std::uint64_t>::max();
+    std::size_t seen = 0;
+    for (const Span& span : m_tracks[lane->second].spans) {
+        if (span.begin < from || span.message == 0)
+            continue;
+        if (span.begin >= until)
+            break;
+        if (seen++ == delivery)
+            return span.message;
+    }
+    return 0;
 }
 
 std::vector<std::uint32_t> FlowIndex::causes(std::uint32_t message) const

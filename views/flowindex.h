@@ -31,6 +31,8 @@ public:
         std::string path;        ///< empty for plain isolates
         std::uint32_t supervisor = none;  ///< the lane of its supervisor's path
         std::uint32_t incarnations = 0;   ///< of its path seen so far
+        /// When each incarnation seen began: its number (0 first) and time.
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> starts;
     };
 
     struct Message {
@@ -109,6 +111,11 @@ public:
     /// Sorted by time.
     const std::vector<Marker>& markers() const { return m_markers; }
 
+    /// The id of the message that incarnation `incarnation` of `path` was
+    /// delivered `delivery`th (0 first), as a replay counts deliveries
+    /// (iso::trace::Divergence); 0 if the index does not hold it. Timer
+    /// fires count as deliveries there, not here.
+    std::uint64_t delivered(const std::string& path, std::uint32_t incarnation, std::size_t delivery) const;
     /// The chain of messages that led to `message` (its cause, that one's
     /// cause, ...), nearest first, as far as the index holds them.
     std::vector<std::uint32_t> causes(std::uint32_t message) const;

@@ -115,11 +115,15 @@ void InjectDialog::accept()
     m_control->inject(target, fault, [self = QPointer(this), target, fault](iso::Expected<std::size_t, QString> count) {
         if (!self)
             return;
-        if (!count)
+        if (!count) {
             emit self->failed(count.error());
+            return;
+        }
+        const QString what = toQString(fault.describe());
+        if (*count == 1)
+            emit self->injected(tr("Injected “%1” into 1 isolate at %2.").arg(what, target));
         else
-            emit self->injected(tr("Injected “%1” into %n isolate(s) at %2.", nullptr, static_cast<int>(*count))
-                                    .arg(toQString(fault.describe()), target));
+            emit self->injected(tr("Injected “%1” into %2 isolates at %3.").arg(what).arg(*count).arg(target));
     });
     QDialog::accept();
 }

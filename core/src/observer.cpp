@@ -210,7 +210,7 @@ struct Observer::Impl {
 
     Runtime& runtime;
     detail::RuntimeCore& core;
-    const ObserverOptions options;
+    ObserverOptions options;  // full_wait changes under published_mutex (set_full_wait); the rest never
 
     std::mutex poll_mutex;  // one drain at a time
     // Owned by whoever holds poll_mutex.
@@ -605,12 +605,20 @@ void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t li
     impl_->core.tracer.set_payload(capture, limit);
 }
 
+trace::PayloadCapture Observer::payload_capture() const { return impl_->core.tracer.payload(); }
+
+void Observer::set_full_wait(std::chrono::microseconds wait) {
+    std::lock_guard lock(impl_->published_mutex);
+    impl_->options.full_wait = wait;
+    if (impl_->monitor.joinable()) impl_->core.tracer.set_full_wait(wait);
+}
+
 std::shared_ptr<Subscription> Observer::subscribe(std::size_t capacity, bool whole, trace::KindSet kinds) {
+    std::lock_guard lock(impl_->published_mutex);
     // Only with the monitor: poll() callers must not wait on a subscriber.
     const bool can_wait = whole && impl_->options.interval.count() > 0;
     auto s = std::make_shared<Subscription>(std::make_shared<Subscription::State>(
         capacity, can_wait ? impl_->options.full_wait : std::chrono::microseconds(0), kinds));
-    std::lock_guard lock(impl_->published_mutex);
     impl_->subscribers.push_back(s);
     return s;
 }

@@ -89,6 +89,7 @@ public:
     // Switches; an Observer sets these. @threadsafe
     void set_on(bool on) noexcept { on_.store(on, std::memory_order_relaxed); }
     void set_payload(trace::PayloadCapture capture, std::size_t limit) noexcept;
+    trace::PayloadCapture payload() const noexcept { return payload_.load(std::memory_order_relaxed); }
     void set_buffer_records(std::size_t records) noexcept { buffer_records_.store(records); }
     /// How long a producer with a full buffer waits for room (0: drops at
     /// once); it asks the consumer to drain meanwhile.

@@ -120,11 +120,32 @@ private slots:
         QCOMPARE(QFileInfo(file).size(), recorded.captured(2).toLongLong());
     }
 
-    void recordingNeedsHeadlessAndAWritablePlace() {
-        const Run windowed = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--record"_s, u"/tmp/never.isotrace"_s});
-        QCOMPARE(windowed.status, 2);
-        QVERIFY2(windowed.err.contains("isoscope: --record records a headless run; it needs --headless"),
-                 windowed.err.constData());
+    // The window records too, from the first event, and shows the
+    // recording in the sequence chart with --open.
+    void theWindowRecordsAndOpensARun() {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"window.isotrace"_s);
+        const Run recorded = isoscope({u"--screenshot"_s, dir.filePath(u"live.png"_s), u"--duration"_s, u"0.8"_s,
+                                       u"--scenario"_s, u"pipeline"_s, u"--record"_s, file});
+        QVERIFY2(recorded.status == 0, recorded.err.constData());
+        QVERIFY(QFileInfo(file).size() > 0);
+        const QString shot = dir.filePath(u"sequence.png"_s);
+        const Run opened = isoscope({u"--open"_s, file, u"--view"_s, u"sequence"_s, u"--screenshot"_s, shot,
+                                     u"--duration"_s, u"0.3"_s});
+        QVERIFY2(opened.status == 0, opened.err.constData());
+        QVERIFY(!QImage(shot).isNull());
+        const Run foreign = isoscope({u"--open"_s, shot, u"--screenshot"_s, dir.filePath(u"never.png"_s)});
+        QCOMPARE(foreign.status, 1);
+        QVERIFY2(foreign.err.contains("not a trace file"), foreign.err.constData());
+        QVERIFY(!QFileInfo::exists(dir.filePath(u"never.png"_s)));
+    }
+
+    void recordingNeedsALiveRunAndAWritablePlace() {
+        const Run both = isoscope({u"--screenshot"_s, u"/tmp/never.png"_s, u"--open"_s, u"/tmp/some.isotrace"_s,
+                                   u"--record"_s, u"/tmp/never.isotrace"_s});
+        QCOMPARE(both.status, 2);
+        QVERIFY2(both.err.contains("isoscope: --record records a live run; --open shows a recorded one"),
+                 both.err.constData());
         const Run nowhere = isoscope({u"--headless"_s, u"--record"_s, u"/nonexistent/dir/run.isotrace"_s});
         QCOMPARE(nowhere.status, 1);
         QCOMPARE(nowhere.err, QByteArray("isoscope: cannot write the recording to /nonexistent/dir/run.isotrace\n"));

@@ -4,7 +4,13 @@
 // on a timer); there are no sleeps.
 
 #include "clustersource.h"
+#include "clustertreemodel.h"
+#include "clustertreepage.h"
 #include "embeddedcluster.h"
+#include "eventlogmodel.h"
+#include "eventlogpage.h"
+#include "flowindex.h"
+#include "injectdialog.h"
 #include "inspectorpage.h"
 #include "isolateactions.h"
 #include "isolateselection.h"
@@ -13,11 +19,15 @@
 #include "jsonedit.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "scenarios/scenarios.h"
 #include "senddialog.h"
+#include "sequencechart.h"
+#include "sequencepage.h"
 #include "spawndialog.h"
 
 #include <iso/cluster.h>
 #include <iso/supervision.h>
+#include <iso/tracefile.h>
 
 #include <QAction>
 #include <QCheckBox>
@@ -29,6 +39,7 @@
 #include <QPushButton>
 #include <QTableView>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QtTest>
 
@@ -369,7 +380,172 @@ private slots:
         QTRY_VERIFY(actions().stepAction()->isEnabled());
         QVERIFY(!actions().pauseAction()->isEnabled());
     }
+
+    // A throw made on purpose from the Inject dialog: the supervisor
+    // restarts the member, and the tree and the log show it.
+    void injectAThrowAndSeeTheRestartHighlighted()
+    {
+        spawn("/team", "test.team");
+        clickRow("/team/member");
+        const iso::IsolateId first = idOf("/team/member");
+        press(actions().injectAction());
+        InjectDialog* dialog = actions().injectDialog();
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isVisible(), patience);
+        QCOMPARE(dialog->targetEdit()->text(), u"/team/member"_s);
+        dialog->faultBox()->setCurrentIndex(dialog->faultBox()->findText(u"Throw on the next message"_s));
+        QCOMPARE(dialog->fault().kind, iso::Fault::Kind::ThrowOnNextMessage);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->messageBar()->text(),
+                                  u"Injected “throw on the next message” into 1 isolate at /team/member."_s, patience);
+        m_cluster->lookup(iso::Path::of("/team/member"))->send(1);
+        QTRY_VERIFY_WITH_TIMEOUT(idOf("/team/member") != 0 && idOf("/team/member") != first, patience);
+
+        const auto* tree = static_cast<ClusterTreePage*>(m_window->view(u"tree"_s));
+        const QAbstractItemModel& model = *tree->view()->model();
+        const auto rowOf = [&](const QString& path) {
+            return model.match(model.index(0, 0), ClusterTreeModel::PathRole, path, 1,
+                               Qt::MatchExactly | Qt::MatchRecursive)
+                .value(0);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(u"/team/member"_s).data(Qt::BackgroundRole).isValid(), patience);
+        QVERIFY(rowOf(u"/team"_s).data(Qt::BackgroundRole).isValid());
+
+        const auto* log = static_cast<EventLogPage*>(m_window->view(u"log"_s));
+        const QAbstractItemModel& events = *log->view()->model();
+        const auto tintedRowsOf = [&](const QString& kind) {
+            int found = 0;
+            for (int row = 0; row < events.rowCount(); ++row) {
+                const QModelIndex index = events.index(row, EventLogModel::KindColumn);
+                if (index.data().toString() == kind && index.data(Qt::BackgroundRole).isValid())
+                    ++found;
+            }
+            return found;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(tintedRowsOf(u"fault"_s), 1, patience);
+        QTRY_COMPARE_WITH_TIMEOUT(tintedRowsOf(u"restart"_s), 1, patience);
+        QVERIFY(tintedRowsOf(u"error"_s) >= 1);
+    }
+
+    // A pattern that matches nothing says so, and breaks nothing.
+    void injectIntoNothingSaysSo()
+    {
+        spawn("/alone");
+        press(actions().injectAction());
+        InjectDialog* dialog = actions().injectDialog();
+        dialog->targetEdit()->setText(u"/nobody/*"_s);
+        dialog->faultBox()->setCurrentIndex(dialog->faultBox()->findText(u"Crash now"_s));
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->messageBar()->text(), u"No isolate is at /nobody/*; nothing was injected."_s,
+                                  patience);
+        QVERIFY(m_window->messageBar()->isError());
+        QVERIFY(m_cluster->lookup(iso::Path::of("/alone")));
+    }
+
+    // Recorded from the window, then opened: the sequence chart shows every
+    // message of it, and steps through them in order.
+    void recordThenOpenThenScrub()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"team.isotrace"_s);
+        QCOMPARE(m_window->startRecording(file), QString());
+        spawn("/team", "test.team");
+        QTRY_VERIFY_WITH_TIMEOUT(idOf("/team/member") != 0, patience);
+        const auto member = m_cluster->lookup(iso::Path::of("/team/member"));
+        for (int i = 0; i < 5; ++i)
+            member->send(i);
+        QTRY_COMPARE_WITH_TIMEOUT(metricsOf("/team/member")->messages_in, 5u, patience);
+        m_window->findChild<QAction*>(u"toggleRecording"_s)->trigger();
+        QVERIFY2(m_window->messageBar()->text().startsWith(u"Recorded "_s), qPrintable(m_window->messageBar()->text()));
+
+        QCOMPARE(m_window->openRecording(file), QString());
+        auto* sequence = static_cast<SequencePage*>(m_window->view(u"sequence"_s));
+        SequenceChart* chart = sequence->chart();
+        QVERIFY(!chart->following());
+        const FlowIndex& index = *chart->index();
+        std::vector<std::uint32_t> toMember;
+        for (std::uint32_t i = 0; i < index.messages().size(); ++i) {
+            const auto& m = index.messages()[i];
+            if (m.to != FlowIndex::none && index.lanes()[m.to].path == "/team/member" && m.handled != 0)
+                toMember.push_back(i);
+        }
+        QCOMPARE(toMember.size(), 5u);
+        // Stepping visits every message in send order, and keeps each in view.
+        std::uint64_t lastSent = 0;
+        std::size_t stepped = 0;
+        while (chart->step(true)) {
+            const auto& m = index.messages()[chart->selected()];
+            QVERIFY(m.sent >= lastSent);
+            QVERIFY(m.sent >= chart->window().start() && m.sent <= chart->windowEnd());
+            lastSent = m.sent;
+            ++stepped;
+        }
+        QCOMPARE(stepped, index.messages().size());
+    }
+
+    // A run of the pipeline scenario, whose accumulator crashes on 13 and is
+    // restarted, re-executes without divergence.
+    void reexecuteARecordingWithASupervisedCrash()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"pipeline.isotrace"_s);
+        recordScenario("pipeline", file);
+        QCOMPARE(m_window->openRecording(file), QString());
+        QSignalSpy reexecuted(m_window.get(), &MainWindow::reexecuted);
+        m_window->reexecute();
+        QTRY_COMPARE_WITH_TIMEOUT(reexecuted.size(), 1, patience * 3);
+        const QString outcome = reexecuted.first().at(0).toString();
+        QVERIFY2(outcome.contains(u"no divergence"_s), qPrintable(outcome));
+        QVERIFY(!reexecuted.first().at(1).toBool());
+    }
+
+    // A truncated file gets a clear message, and the window stays as it was.
+    void openATruncatedFileAndSeeTheError()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"cut.isotrace"_s);
+        QFile(file).open(QIODevice::WriteOnly);  // a recorder killed before its first chunk
+        const QString title = m_window->windowTitle();
+        const QString error = m_window->openRecording(file);
+        QVERIFY2(error.contains(file) && error.contains(u"not a trace file"_s), qPrintable(error));
+        QCOMPARE(m_window->windowTitle(), title);
+        auto* sequence = static_cast<SequencePage*>(m_window->view(u"sequence"_s));
+        QVERIFY(!sequence->chart()->index()->messages().empty() || sequence->chart()->following());
+    }
+
+private:
+    /// Records `scenario` on a cluster of its own, from its first event
+    /// until one of its isolates has been restarted.
+    static void recordScenario(std::string_view name, const QString& file)
+    {
+        const iso::scenarios::Scenario* scenario = iso::scenarios::find(name);
+        QVERIFY(scenario != nullptr);
+        iso::Cluster cluster = iso::Cluster::single_node();
+        scenario->setup(cluster);
+        iso::ObserverOptions options;
+        options.full_wait = 1s;
+        options.payload = iso::trace::PayloadCapture::Whole;
+        iso::Observer observer(cluster.runtime(), options);
+        iso::trace::FileInfo info;
+        info.program = std::string(name);
+        info.payload = iso::trace::PayloadCapture::Whole;
+        iso::trace::Recorder recorder(observer, file.toStdString(), info);
+        scenario->start(cluster);
+        QTRY_VERIFY_WITH_TIMEOUT(observer.snapshot().messages_total > 50 && restartsOf(observer) > 0, patience);
+        // Stopped before the cluster is, as isoctl records: a replay runs
+        // what the scenario does, not its shutdown.
+        observer.poll();
+        recorder.stop();
+    }
+
+    static std::uint64_t restartsOf(const iso::Observer& observer)
+    {
+        std::uint64_t restarts = 0;
+        for (const iso::IsolateMetrics& m : observer.snapshot().isolates)
+            restarts += m.restarts;
+        return restarts;
+    }
 };
+
 
 QTEST_MAIN(TestWorkbench)
 #include "tst_workbench.moc"

@@ -164,6 +164,12 @@ public:
     /// non-empty filter leaves them out.
     void set_filter(std::vector<Path> prefixes);
     void set_payload_capture(trace::PayloadCapture capture, std::size_t limit = 256);
+    trace::PayloadCapture payload_capture() const;
+    /// Changes ObserverOptions::full_wait from now on (for subscriptions
+    /// made after, too): a recording started late can lose nothing, and
+    /// the runtime go back to dropping events when it ends. Without the
+    /// monitor thread producers always drop.
+    void set_full_wait(std::chrono::microseconds wait);
 
     /// Subscribers receive every batch from now on; the first carries a
     /// full snapshot. `capacity`: events queued before batches are dropped.
