@@ -7,6 +7,8 @@
 #include "eventlogmodel.h"
 #include "eventlogpage.h"
 #include "flowfeed.h"
+#include "flowgraph.h"
+#include "flowgraphpage.h"
 #include "flowrecording.h"
 #include "inspectorpage.h"
 #include "isolateactions.h"
@@ -104,9 +106,16 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
         timeline->chart()->selectMessage(message < messages.size() ? messages[message].id : 0);
     });
     tabifyDockWidget(m_sequenceDock, m_timelineDock);
+    auto* graph = new FlowGraphPage(m_flows, this);
+    m_graphDock = addDock(tr("Flow graph"), QStringLiteral("flowGraphDock"), graph, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_timelineDock, m_graphDock);
+    connect(graph->graph(), &FlowGraph::edgeChosen, this, [this, sequence](std::uint32_t from, std::uint32_t to) {
+        sequence->showPair(from, to);
+        view(QStringLiteral("sequence"));
+    });
     m_metricsDock->raise();
     m_flows->setLiveSource(&source.observer());
-    for (QDockWidget* dock : {m_sequenceDock, m_timelineDock}) {
+    for (QDockWidget* dock : {m_sequenceDock, m_timelineDock, m_graphDock}) {
         // In the feed's context: docks are hidden as the window is destroyed.
         connect(dock, &QDockWidget::visibilityChanged, m_flows,
                 [flows = m_flows, dock](bool shown) { flows->setShown(dock, shown); });
@@ -155,7 +164,8 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& objectName
 QStringList MainWindow::viewNames()
 {
     return {QStringLiteral("table"),   QStringLiteral("tree"), QStringLiteral("inspector"),
-            QStringLiteral("metrics"), QStringLiteral("log"),  QStringLiteral("sequence"), QStringLiteral("timeline")};
+            QStringLiteral("metrics"), QStringLiteral("log"),  QStringLiteral("sequence"), QStringLiteral("timeline"),
+            QStringLiteral("flow")};
 }
 
 QWidget* MainWindow::view(const QString& name)
@@ -168,6 +178,7 @@ QWidget* MainWindow::view(const QString& name)
                         : name == u"log"     ? m_logDock
                         : name == u"sequence" ? m_sequenceDock
                         : name == u"timeline" ? m_timelineDock
+                        : name == u"flow" ? m_graphDock
                                              : nullptr;
     if (dock == nullptr)
         return nullptr;

@@ -114,6 +114,7 @@ private:
     bool m_reexecuting = false;
     QDockWidget* m_sequenceDock;
     QDockWidget* m_timelineDock;
+    QDockWidget* m_graphDock;
     QLabel* m_isolateCount;
     QLabel* m_sampling;
     QLabel* m_stall;
