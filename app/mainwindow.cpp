@@ -18,6 +18,7 @@
 #include "messagebar.h"
 #include "metricspage.h"
 #include "recordingsession.h"
+#include "replaybar.h"
 #include "scenarios/scenarios.h"
 #include "sequencechart.h"
 #include "sequencepage.h"
@@ -114,6 +115,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
         view(QStringLiteral("sequence"));
     });
     m_metricsDock->raise();
+    m_replay = new ReplayBar(m_flows, sequence->chart(), {sequence->chart(), timeline->chart()}, this);
+    centreLayout->insertWidget(1, m_replay);
     m_flows->setLiveSource(&source.observer());
     for (QDockWidget* dock : {m_sequenceDock, m_timelineDock, m_graphDock}) {
         // In the feed's context: docks are hidden as the window is destroyed.

@@ -19,6 +19,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class RecordingSession;
+class ReplayBar;
 class SequencePage;
 class StallWatchdog;
 
@@ -44,6 +45,7 @@ public:
     IsolateSelection* selection() const { return m_selection; }
     IsolateActions* actions() const { return m_actions; }
     MessageBar* messageBar() const { return m_messages; }
+    ReplayBar* replayBar() const { return m_replay; }
     /// Selects the isolate at `path` once the window sees it.
     void selectWhenSeen(const QString& path) { m_selectWhenSeen = path; }
     /// Names what runs in the cluster, for recordings made from the window
@@ -115,6 +117,7 @@ private:
     QDockWidget* m_sequenceDock;
     QDockWidget* m_timelineDock;
     QDockWidget* m_graphDock;
+    ReplayBar* m_replay;
     QLabel* m_isolateCount;
     QLabel* m_sampling;
     QLabel* m_stall;

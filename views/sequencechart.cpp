@@ -146,6 +146,15 @@ std::optional<std::pair<QPointF, QPointF>> SequenceChart::arrowOf(const FlowInde
     return std::pair{start, pointAt(to, arrival)};
 }
 
+std::pair<std::uint64_t, std::uint64_t> SequenceChart::firstView() const
+{
+    const auto& messages = index()->messages();
+    if (messages.size() <= firstMessages)
+        return TimeChart::firstView();
+    const FlowIndex::Message& last = messages[firstMessages - 1];
+    return {index()->begin(), std::max(last.sent, last.handled)};
+}
+
 void SequenceChart::paintPlot(QPainter& painter)
 {
     const QRect plot = plotRect();

@@ -21,6 +21,8 @@ public:
     /// Above this many arrows in view, the chart asks to zoom in and shows
     /// only handler activity: what a person can tell apart ends well before.
     static constexpr std::size_t arrowLimit = 5000;
+    /// A recording opens on its first this many messages, each an arrow.
+    static constexpr std::size_t firstMessages = 300;
 
     explicit SequenceChart(QWidget* parent = nullptr);
 
@@ -51,6 +53,7 @@ signals:
     void selectionChanged(std::uint32_t message);
 
 protected:
+    std::pair<std::uint64_t, std::uint64_t> firstView() const override;
     void paintPlot(QPainter& painter) override;
     QString toolTipAt(const QPoint& at) const override;
     void clickedAt(const QPoint& at) override;

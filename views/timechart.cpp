@@ -130,7 +130,12 @@ void TimeChart::refresh()
             const std::uint64_t end = m_index->end();
             // Live, at a zoom that shows a while of the recent past however
             // little has come yet.
-            showRange(m_following ? end - std::min(end, liveSpanNs) : m_index->begin(), end);
+            if (m_following) {
+                showRange(end - std::min(end, liveSpanNs), end);
+            } else {
+                const auto [from, to] = firstView();
+                showRange(from, to);
+            }
         } else if (m_following) {
             // The newest event near the far edge, at the same zoom.
             const double shown = timeExtent() * m_time.nsPerPixel();
@@ -148,6 +153,12 @@ void TimeChart::setFollowing(bool following)
     m_following = following;
     emit followingChanged(following);
     refresh();
+}
+
+void TimeChart::setPlayhead(std::optional<std::uint64_t> time)
+{
+    m_playhead = time;
+    update();
 }
 
 void TimeChart::showRange(std::uint64_t from, std::uint64_t to)
@@ -241,6 +252,14 @@ void TimeChart::paintEvent(QPaintEvent*)
     painter.save();
     painter.setClipRect(plotRect());
     paintPlot(painter);
+    if (m_playhead) {
+        const double at = timeCoordinate(*m_playhead);
+        const QRect plot = plotRect();
+        const QColor playhead(0xd3, 0x2f, 0x2f);
+        painter.fillRect(m_axis == Qt::Vertical ? QRectF(plot.left(), at - 1, plot.width(), 2)
+                                                : QRectF(at - 1, plot.top(), 2, plot.height()),
+                         playhead);
+    }
     painter.restore();
     paintRuler(painter);
     paintHeader(painter);
@@ -328,6 +347,11 @@ void TimeChart::paintMarkers(QPainter& painter)
         }
     }
     painter.setFont(QWidget::font());
+}
+
+std::pair<std::uint64_t, std::uint64_t> TimeChart::firstView() const
+{
+    return {m_index->begin(), m_index->end()};
 }
 
 QString TimeChart::toolTipAt(const QPoint&) const

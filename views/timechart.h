@@ -9,6 +9,7 @@ class FlowFeed;
 class QHBoxLayout;
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 /// What the flow charts share: a time axis with a ruler, one lane per
@@ -43,6 +44,8 @@ public:
     /// Keeps the newest events in view as they come.
     void setFollowing(bool following);
     bool following() const { return m_following; }
+    /// Draws a line across the lanes at `time` (a replay's playhead); none: no line.
+    void setPlayhead(std::optional<std::uint64_t> time);
     /// Shows [from, to] of the trace's clock.
     void showRange(std::uint64_t from, std::uint64_t to);
     void showAll();
@@ -78,6 +81,8 @@ public slots:
     void refresh();
 
 protected:
+    /// What a recording opens on; the whole run unless a chart knows better.
+    virtual std::pair<std::uint64_t, std::uint64_t> firstView() const;
     /// Draws the lanes' contents within plotRect(), clipped to it.
     virtual void paintPlot(QPainter& painter) = 0;
     /// Marks the index's lifecycle events (incidents.h) on their lanes.
@@ -120,6 +125,7 @@ private:
     std::vector<std::uint32_t> m_lanes;
     std::vector<std::size_t> m_positionOfLane;
     bool m_following = true;
+    std::optional<std::uint64_t> m_playhead;
     bool m_fitted = false;  ///< the window was set once the index held a time
     QPoint m_dragFrom;
     bool m_dragging = false;
