@@ -1,6 +1,7 @@
 #include "flowgraph.h"
 
 #include "flowfeed.h"
+#include "geometry.h"
 #include "text.h"
 #include "units.h"
 
@@ -23,15 +24,6 @@ constexpr int framesPerSecond = 30;
 constexpr int forceRounds = 200;
 const QColor edgeColour(0x4a, 0x7f, 0xc9);
 const QColor chosenColour(0xe0, 0x7a, 0x10);
-
-double distanceToSegment(QPointF p, QPointF a, QPointF b)
-{
-    const QPointF ab = b - a;
-    const double length2 = QPointF::dotProduct(ab, ab);
-    const double t = length2 == 0 ? 0 : std::clamp(QPointF::dotProduct(p - a, ab) / length2, 0.0, 1.0);
-    const QPointF nearest = a + t * ab;
-    return std::hypot(p.x() - nearest.x(), p.y() - nearest.y());
-}
 
 /// The last segment of a path: what a node has room for.
 QString shortName(const std::string& label)

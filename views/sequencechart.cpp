@@ -1,5 +1,6 @@
 #include "sequencechart.h"
 
+#include "geometry.h"
 #include "incidents.h"
 #include "text.h"
 #include "units.h"
@@ -22,15 +23,6 @@ const QColor causeColour(0xd9, 0x6c, 0x00);
 const QColor effectColour(0x1f, 0x8a, 0x3d);
 const QColor selectedColour(0x1e, 0x5f, 0xd6);
 const QColor failureColour(0xc6, 0x28, 0x28);
-
-double distanceToSegment(QPointF p, QPointF a, QPointF b)
-{
-    const QPointF ab = b - a;
-    const double length2 = QPointF::dotProduct(ab, ab);
-    const double t = length2 == 0 ? 0 : std::clamp(QPointF::dotProduct(p - a, ab) / length2, 0.0, 1.0);
-    const QPointF nearest = a + t * ab;
-    return std::hypot(p.x() - nearest.x(), p.y() - nearest.y());
-}
 
 } // namespace
 
