@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QHelpEvent>
 #include <QKeyEvent>
+#include <QResizeEvent>
 #include <QPainter>
 #include <QToolButton>
 #include <QToolTip>
@@ -124,7 +125,9 @@ std::size_t TimeChart::positionOf(std::uint32_t lane) const
 void TimeChart::refresh()
 {
     rebuildLanes();
-    if (m_index != nullptr && m_index->end() != 0) {
+    // A chart fits itself once it is shown, at the size it is shown at;
+    // one drawn unshown (a benchmark, a test) is told a range instead.
+    if (m_index != nullptr && m_index->end() != 0 && (m_fitted || isVisible())) {
         if (!m_fitted) {
             m_fitted = true;
             const std::uint64_t end = m_index->end();
@@ -163,6 +166,7 @@ void TimeChart::setPlayhead(std::optional<std::uint64_t> time)
 
 void TimeChart::showRange(std::uint64_t from, std::uint64_t to)
 {
+    m_fitted = true;
     m_time.show(from, to, timeExtent());
     update();
 }
@@ -518,8 +522,19 @@ void TimeChart::keyPressEvent(QKeyEvent* event)
     }
 }
 
+void TimeChart::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
 void TimeChart::resizeEvent(QResizeEvent* event)
 {
+    // The same stretch of time stays in view, across more or fewer pixels.
+    const QSize old = event->oldSize();
+    const double before = m_axis == Qt::Vertical ? old.height() - headerDown : old.width() - headerAcross;
     QWidget::resizeEvent(event);
+    if (old.isValid() && before > 0)
+        m_time.show(m_time.start(), m_time.endFor(before), timeExtent());
     refresh();
 }

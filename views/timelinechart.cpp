@@ -131,7 +131,9 @@ void TimelineChart::paintDepths(QPainter& painter, std::size_t position)
     const double bottom = laneCentre(position) + trackHeight / 2.0 - 2;
     QColor fill = depthColour;
     fill.setAlpha(150);
-    for (std::size_t column = 0; column < columns.size(); ++column) {
+    // Nothing is known of the mailbox after the run's last event.
+    const double last = std::min(static_cast<double>(columns.size()), timeCoordinate(index()->end()) - plot.left() + 1);
+    for (std::size_t column = 0; static_cast<double>(column) < last; ++column) {
         if (columns[column] >= 0)
             carried = columns[column];
         if (carried <= 0)

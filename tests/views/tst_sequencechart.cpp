@@ -115,6 +115,18 @@ private slots:
                 <= m_chart->window().nsPerPixel() + 1);
     }
 
+    // A taller chart shows the same stretch of time, in more detail.
+    void resizingKeepsTheTimeInView()
+    {
+        m_chart->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_chart.get()));
+        const std::uint64_t start = m_chart->window().start();
+        const std::uint64_t end = m_chart->windowEnd();
+        m_chart->resize(800, 1200);
+        QCOMPARE(m_chart->window().start(), start);
+        QVERIFY(std::abs(static_cast<double>(m_chart->windowEnd()) - static_cast<double>(end)) <= 2 * m_chart->window().nsPerPixel());
+    }
+
     void followingKeepsTheNewestInViewUntilAPersonMoves()
     {
         m_chart->setFollowing(true);
