@@ -278,6 +278,14 @@ void MainWindow::showAbout()
                            .arg(QCoreApplication::applicationVersion()));
 }
 
+MainWindow::~MainWindow()
+{
+    // A re-execution cannot be cut short: the window waits for it, rather
+    // than leave it running on what is being torn down.
+    if (m_reexecution != nullptr)
+        m_reexecution->wait();
+}
+
 void MainWindow::chooseRecording()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open Recording"), QString(),
@@ -305,6 +313,7 @@ QString MainWindow::openRecording(const QString& path)
     m_flows->show(std::move(recording.index));
     m_followLive->setEnabled(true);
     m_lastRecording = path;
+    m_shownRecording = path;
     updateFileActions();
     setWindowTitle(tr("%1 (recorded) — Isoscope").arg(QFileInfo(path).fileName()));
     view(QStringLiteral("sequence"));
@@ -329,7 +338,7 @@ void MainWindow::updateFileActions()
     m_record->setText(m_recording->recording() ? tr("Stop &Recording") : tr("Start &Recording…"));
     const bool haveRecording = !m_lastRecording.isEmpty() && !m_recording->recording();
     m_export->setEnabled(haveRecording);
-    m_reexecute->setEnabled(haveRecording && !m_reexecuting);
+    m_reexecute->setEnabled(haveRecording && m_reexecution == nullptr);
 }
 
 QString MainWindow::startRecording(const QString& path)
@@ -399,7 +408,7 @@ void MainWindow::exportChrome()
 
 void MainWindow::reexecute()
 {
-    if (m_lastRecording.isEmpty() || m_reexecuting)
+    if (m_lastRecording.isEmpty() || m_reexecution != nullptr)
         return;
     const QString file = QFileInfo(m_lastRecording).fileName();
     struct Outcome {
@@ -423,12 +432,12 @@ void MainWindow::reexecute()
             outcome->error = QString::fromUtf8(e.what());
         }
     });
-    m_reexecuting = true;
+    m_reexecution = worker;
     updateFileActions();
     report(tr("Re-executing %1…").arg(file), false);
-    connect(worker, &QThread::finished, this, [this, worker, outcome, file] {
+    connect(worker, &QThread::finished, this, [this, worker, outcome, file, path = m_lastRecording] {
         worker->deleteLater();
-        m_reexecuting = false;
+        m_reexecution = nullptr;
         updateFileActions();
         if (!outcome->result) {
             const QString text = tr("Could not re-execute %1: %2").arg(file, outcome->error);
@@ -449,16 +458,17 @@ void MainWindow::reexecute()
         const iso::trace::Divergence& d = *result.divergence;
         const QString text = tr("Re-executed %1: it diverged. %2").arg(file, QString::fromStdString(d.describe()));
         report(text, true);
-        showDivergence(d.path, d.incarnation, d.index);
+        showDivergence(path, d.path, d.incarnation, d.index);
         emit reexecuted(text, true);
     });
     worker->start();
 }
 
-void MainWindow::showDivergence(const std::string& path, std::uint32_t incarnation, std::size_t delivery)
+void MainWindow::showDivergence(const QString& recording, const std::string& path, std::uint32_t incarnation,
+                                std::size_t delivery)
 {
-    if (!m_flows->recorded()) {
-        if (const QString error = openRecording(m_lastRecording); !error.isEmpty())
+    if (!m_flows->recorded() || m_shownRecording != recording) {
+        if (const QString error = openRecording(recording); !error.isEmpty())
             return;
     }
     const FlowIndex& index = m_flows->index();
@@ -471,6 +481,7 @@ void MainWindow::showDivergence(const std::string& path, std::uint32_t incarnati
 void MainWindow::followLive()
 {
     m_flows->showLive();
+    m_shownRecording.clear();
     m_followLive->setEnabled(false);
     setWindowTitle(tr("Isoscope"));
     report(tr("Following the live cluster"), false);

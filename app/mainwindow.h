@@ -18,6 +18,7 @@ class QAbstractItemView;
 class QAction;
 class QDockWidget;
 class QLabel;
+class QThread;
 class RecordingSession;
 class ReplayBar;
 class SequencePage;
@@ -36,6 +37,7 @@ public:
     /// Shows what `source` delivers and acts through `control`; both must
     /// outlive the window.
     MainWindow(ClusterSource& source, ClusterControl& control, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     /// The names of the views that view() knows, for --view.
     static QStringList viewNames();
@@ -81,7 +83,8 @@ private:
     void toggleRecording();
     void exportChrome();
     /// Selects the first message delivered differently in a re-execution.
-    void showDivergence(const std::string& path, std::uint32_t incarnation, std::size_t delivery);
+    void showDivergence(const QString& recording, const std::string& path, std::uint32_t incarnation,
+                        std::size_t delivery);
     void updateFileActions();
     /// Back from a recording to the live cluster's flows.
     void followLive();
@@ -113,7 +116,9 @@ private:
     std::uint64_t m_seed = 0;
     /// The recording last opened or made: what Export and Re-execute take.
     QString m_lastRecording;
-    bool m_reexecuting = false;
+    QThread* m_reexecution = nullptr;  ///< while one runs
+    /// The recording the flow views show, if they show one.
+    QString m_shownRecording;
     QDockWidget* m_sequenceDock;
     QDockWidget* m_timelineDock;
     QDockWidget* m_graphDock;

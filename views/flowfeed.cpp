@@ -2,6 +2,8 @@
 
 #include <QElapsedTimer>
 
+#include <utility>
+
 FlowFeed::~FlowFeed()
 {
     stopFollowing();
@@ -52,10 +54,7 @@ void FlowFeed::updateFollowing()
         stopFollowing();
         return;
     }
-    // Payloads are what a person opens an arrow for; a recording may be
-    // keeping them whole already.
-    if (m_live->payload_capture() == iso::trace::PayloadCapture::None)
-        m_live->set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
+    keepPayloads();
     m_subscription = m_live->subscribe(queueCapacity, false, FlowIndex::kinds());
     // The isolates that were up before: their paths name the lanes. Coming
     // back to the cluster continues its flows; what happened meanwhile is
@@ -64,18 +63,32 @@ void FlowFeed::updateFollowing()
     emit changed();
 }
 
+void FlowFeed::keepPayloads()
+{
+    // Payloads are what a person opens an arrow for. A recording may be
+    // keeping them whole already, or have put back what it found when it
+    // began, which may have been none.
+    if (m_live->payload_capture() == iso::trace::PayloadCapture::None) {
+        m_live->set_payload_capture(iso::trace::PayloadCapture::Prefix, payloadLimit);
+        m_raisedPayloads = true;
+    }
+}
+
 void FlowFeed::stopFollowing()
 {
     if (m_subscription == nullptr)
         return;
     m_live->unsubscribe(m_subscription);
     m_subscription.reset();
+    if (std::exchange(m_raisedPayloads, false) && m_live->payload_capture() == iso::trace::PayloadCapture::Prefix)
+        m_live->set_payload_capture(iso::trace::PayloadCapture::None);
 }
 
 void FlowFeed::poll()
 {
     if (m_subscription == nullptr)
         return;
+    keepPayloads();
     QElapsedTimer clock;
     clock.start();
     bool took = false;

@@ -40,9 +40,10 @@ public:
 
     /// The observer of the live cluster, which must outlive the feed (or
     /// be replaced); null: none. The feed follows it while a view shows
-    /// the flows and no recording is shown, and then has it keep at least
-    /// the first `payloadLimit` characters of each payload: the observer
-    /// copies every send for the flows only while someone looks.
+    /// the flows and no recording is shown, and has it keep at least the
+    /// first `payloadLimit` characters of each payload meanwhile: the
+    /// observer copies every send and its payload for the flows only while
+    /// someone looks.
     void setLiveSource(iso::Observer* observer);
     /// Whether `view` (a flow view, or the dock holding it) is on screen.
     void setShown(const QObject* view, bool shown);
@@ -65,11 +66,13 @@ signals:
 private:
     void updateFollowing();
     void stopFollowing();
+    void keepPayloads();
     void trim();
 
     FlowIndex m_index;
     iso::Observer* m_live = nullptr;
     std::set<const QObject*> m_shownBy;
     bool m_recorded = false;
+    bool m_raisedPayloads = false;  ///< it asked the observer for payloads, and puts that back
     std::shared_ptr<iso::Subscription> m_subscription;
 };

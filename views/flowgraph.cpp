@@ -22,6 +22,8 @@ constexpr double margin = 60;       ///< pixels kept clear at the edges
 constexpr double hitDistance = 6;
 constexpr int framesPerSecond = 30;
 constexpr int forceRounds = 200;
+/// Node pairs visited per layout at most, over all rounds (a few ms).
+constexpr double forceWork = 2e6;
 const QColor edgeColour(0x4a, 0x7f, 0xc9);
 const QColor chosenColour(0xe0, 0x7a, 0x10);
 
@@ -67,7 +69,8 @@ void FlowGraph::setLayout(Layout layout)
 
 void FlowGraph::refresh()
 {
-    if (m_index == nullptr)
+    // Counting is for what is seen: a hidden graph counts when shown.
+    if (m_index == nullptr || !isVisible())
         return;
     countEdges();
     chooseNodes();
@@ -189,36 +192,48 @@ void FlowGraph::settleForces()
         if (!m_position.contains(lane))
             m_position[lane] = QPointF(anywhere(random), anywhere(random));
     }
-    const double k = std::sqrt(1.0 / std::max<std::size_t>(m_nodes.size(), 1));
+    // By position in m_nodes, not by lane: the rounds are all lookups.
+    const std::size_t n = m_nodes.size();
+    std::vector<QPointF> at(n);
+    std::map<std::uint32_t, std::size_t> slot;
+    for (std::size_t i = 0; i < n; ++i) {
+        at[i] = m_position[m_nodes[i]];
+        slot[m_nodes[i]] = i;
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> springs;
+    for (const Edge& e : m_edges)
+        springs.emplace_back(slot[e.from], slot[e.to]);
+    const double k = std::sqrt(1.0 / static_cast<double>(std::max<std::size_t>(n, 1)));
+    // Fewer rounds for many nodes: each round costs n².
+    const int rounds = std::clamp(static_cast<int>(forceWork / std::max<double>(1.0, double(n) * double(n))), 20, forceRounds);
     double temperature = 0.1;
-    std::map<std::uint32_t, QPointF> shift;
-    for (int round = 0; round < forceRounds; ++round, temperature *= 0.97) {
-        for (std::uint32_t lane : m_nodes)
-            shift[lane] = {};
-        for (std::size_t i = 0; i < m_nodes.size(); ++i) {
-            for (std::size_t j = i + 1; j < m_nodes.size(); ++j) {
-                QPointF d = m_position[m_nodes[i]] - m_position[m_nodes[j]];
+    std::vector<QPointF> shift(n);
+    for (int round = 0; round < rounds; ++round, temperature *= 0.97) {
+        std::fill(shift.begin(), shift.end(), QPointF());
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t j = i + 1; j < n; ++j) {
+                const QPointF d = at[i] - at[j];
                 const double distance = std::max(1e-4, std::hypot(d.x(), d.y()));
                 const QPointF push = d / distance * (k * k / distance);
-                shift[m_nodes[i]] += push;
-                shift[m_nodes[j]] -= push;
+                shift[i] += push;
+                shift[j] -= push;
             }
         }
-        for (const Edge& e : m_edges) {
-            QPointF d = m_position[e.from] - m_position[e.to];
+        for (const auto& [a, b] : springs) {
+            const QPointF d = at[a] - at[b];
             const double distance = std::max(1e-4, std::hypot(d.x(), d.y()));
             const QPointF pull = d / distance * (distance * distance / k);
-            shift[e.from] -= pull;
-            shift[e.to] += pull;
+            shift[a] -= pull;
+            shift[b] += pull;
         }
-        for (std::uint32_t lane : m_nodes) {
-            const QPointF s = shift[lane];
-            const double length = std::max(1e-9, std::hypot(s.x(), s.y()));
-            QPointF& p = m_position[lane];
-            p += s / length * std::min(length, temperature);
-            p = QPointF(std::clamp(p.x(), 0.02, 0.98), std::clamp(p.y(), 0.02, 0.98));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double length = std::max(1e-9, std::hypot(shift[i].x(), shift[i].y()));
+            at[i] += shift[i] / length * std::min(length, temperature);
+            at[i] = QPointF(std::clamp(at[i].x(), 0.02, 0.98), std::clamp(at[i].y(), 0.02, 0.98));
         }
     }
+    for (std::size_t i = 0; i < n; ++i)
+        m_position[m_nodes[i]] = at[i];
 }
 
 QPointF FlowGraph::positionOf(std::uint32_t lane) const
@@ -340,6 +355,7 @@ void FlowGraph::resizeEvent(QResizeEvent* event)
 void FlowGraph::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
+    refresh();
     m_animation.start();
 }
 

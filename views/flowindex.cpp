@@ -26,14 +26,16 @@ std::size_t insertionPoint(const std::vector<T>& items, std::uint64_t value, Key
 
 iso::trace::KindSet FlowIndex::kinds()
 {
-    return {Kind::Spawn, Kind::Path,  Kind::Send,    Kind::Enqueue, Kind::Handle, Kind::Error,      Kind::Exit,
-            Kind::Pause, Kind::Resume, Kind::Kill,   Kind::Restart, Kind::Gap,    Kind::DeadLetter, Kind::Fault};
+    return {Kind::Spawn, Kind::Path,    Kind::Send, Kind::Enqueue, Kind::Handle,     Kind::Error,
+            Kind::Exit,  Kind::Pause,   Kind::Resume, Kind::Kill,  Kind::Restart,    Kind::Gap,
+            Kind::DeadLetter, Kind::Fault, Kind::TimerFire};
 }
 
 void FlowIndex::add(std::span<const Event> events)
 {
     for (const Event& e : events) {
         ++m_eventsTaken;
+        m_now = e.time;
         see(e.time);
         switch (e.kind) {
         case Kind::Spawn:
@@ -57,6 +59,12 @@ void FlowIndex::add(std::span<const Event> events)
         case Kind::Gap:
             m_eventsLost += e.peer;
             break;
+        case Kind::TimerFire: {
+            auto& fires = m_tracks[laneOf(e.isolate)].timerFires;
+            fires.insert(fires.begin() + static_cast<std::ptrdiff_t>(insertionPoint(fires, e.time, [](auto t) { return t; })),
+                         e.time);
+            break;
+        }
         case Kind::DeadLetter: {
             if (const std::uint32_t i = find(e.message); i != none)
                 m_messages[i].deadLetter = true;
@@ -93,6 +101,7 @@ std::uint32_t FlowIndex::addLane(std::string label, std::string path)
     added.label = std::move(label);
     added.path = std::move(path);
     m_tracks.emplace_back();
+    m_laneMade.push_back(m_now);
     return lane;
 }
 
@@ -126,26 +135,70 @@ void FlowIndex::onPath(const Event& e)
         m_laneOfPath.emplace(p, lane);
         return lane;
     };
-    // Events can reach an isolate before its Path does (a Handle is placed
-    // where it began): the lane they made becomes the path's.
+    // Events can reach an isolate before its Path does (its start task's
+    // Handle is placed where the task began): the lane they made becomes
+    // the path's, or, for a restart, joins it.
     if (const auto plain = m_laneOfIsolate.find(e.isolate);
-        plain != m_laneOfIsolate.end() && m_lanes[plain->second].path.empty() && !m_laneOfPath.contains(path)
-        && e.isolate != 0) {
-        m_lanes[plain->second].label = path;
-        m_lanes[plain->second].path = path;
-        m_laneOfPath.emplace(path, plain->second);
+        plain != m_laneOfIsolate.end() && m_lanes[plain->second].path.empty() && e.isolate != 0) {
+        if (const auto known = m_laneOfPath.find(path); known == m_laneOfPath.end()) {
+            m_lanes[plain->second].label = path;
+            m_lanes[plain->second].path = path;
+            m_laneOfPath.emplace(path, plain->second);
+        } else {
+            mergeLane(plain->second, known->second);
+        }
     }
     const std::uint32_t lane = lanePath(path);
     const std::string supervisor(e.field(1));
     if (!supervisor.empty())
         m_lanes[lane].supervisor = lanePath(supervisor);
+    m_laneOfIsolate[e.isolate] = lane;
     // A live view is told the current state when it starts following, which may repeat a Path.
-    if (const auto [it, added] = m_laneOfIsolate.try_emplace(e.isolate, lane); added || it->second != lane) {
-        it->second = lane;
+    if (m_pathsSeen.insert(e.isolate).second) {
         ++m_lanes[lane].incarnations;
         m_lanes[lane].starts.emplace_back(e.arg, e.time);
     }
     m_names.erase(e.isolate);
+}
+
+void FlowIndex::mergeLane(std::uint32_t from, std::uint32_t into)
+{
+    Tracks& moved = m_tracks[from];
+    for (const Span& span : moved.spans)
+        insertSpan(m_tracks[into], span);
+    for (const Depth& depth : moved.depths)
+        insertDepth(m_tracks[into], depth);
+    for (std::uint64_t fire : moved.timerFires) {
+        auto& fires = m_tracks[into].timerFires;
+        fires.insert(fires.begin() + static_cast<std::ptrdiff_t>(insertionPoint(fires, fire, [](auto t) { return t; })), fire);
+    }
+    moved = {};
+    // Only what came since the lane was made can name it.
+    const std::uint64_t since = m_laneMade[from];
+    for (auto m = m_messages.rbegin(); m != m_messages.rend() && m->sent >= since; ++m) {
+        if (m->from == from)
+            m->from = into;
+        if (m->to == from)
+            m->to = into;
+    }
+    for (auto marker = m_markers.rbegin(); marker != m_markers.rend() && marker->time >= since; ++marker) {
+        if (marker->lane == from)
+            marker->lane = into;
+    }
+    for (auto& [isolate, lane] : m_laneOfIsolate) {
+        if (lane == from)
+            lane = into;
+    }
+    m_lanes[from].mergedInto = into;
+}
+
+void FlowIndex::noteWait(const Message& m)
+{
+    const std::uint64_t wait = m.handled - std::min(m.handled, m.sent);
+    if (wait > longWaitNs)
+        m_longWaiters.push_back(m.id);
+    else
+        m_longestWait = std::max(m_longestWait, wait);
 }
 
 void FlowIndex::onSend(const Event& e)
@@ -171,7 +224,7 @@ void FlowIndex::onSend(const Event& e)
         m_early.erase(early);
     }
     if (m.handled != 0)
-        m_longestWait = std::max(m_longestWait, m.handled - std::min(m.handled, m.sent));
+        noteWait(m);
     if (m.to != none && m.depth > 0)
         insertDepth(m_tracks[m.to], {m.sent, m.depth});
     insertMessage(m);
@@ -210,7 +263,7 @@ void FlowIndex::onHandle(const Event& e)
     m.handleNs = e.peer;
     if (m.to == none)
         m.to = lane;
-    m_longestWait = std::max(m_longestWait, m.handled - std::min(m.handled, m.sent));
+    noteWait(m);
 }
 
 void FlowIndex::onMarker(const Event& e, std::uint32_t lane)
@@ -231,7 +284,7 @@ void FlowIndex::reindexFrom(std::size_t position)
 {
     for (std::size_t i = position; i < m_messages.size(); ++i) {
         if (m_messages[i].id != 0)
-            m_messageIndex[m_messages[i].id] = static_cast<std::uint32_t>(i);
+            m_messageIndex[m_messages[i].id] = i + m_forgotten;
     }
 }
 
@@ -255,20 +308,31 @@ void FlowIndex::forgetBefore(std::uint64_t time)
 {
     if (time <= m_begin)
         return;
-    const auto firstKept = [time](auto& items, auto key) {
+    const auto keepFrom = [time](auto& items, auto key) {
         auto it = std::partition_point(items.begin(), items.end(), [&](const auto& item) { return key(item) < time; });
         items.erase(items.begin(), it);
     };
-    firstKept(m_messages, [](const Message& m) { return m.sent; });
+    // The forgotten leave the index one by one; the kept keep their numbers.
+    const std::size_t forgotten = firstSentAt(time);
+    for (std::size_t i = 0; i < forgotten; ++i)
+        m_messageIndex.erase(m_messages[i].id);
+    m_messages.erase(m_messages.begin(), m_messages.begin() + static_cast<std::ptrdiff_t>(forgotten));
+    m_forgotten += forgotten;
     for (Tracks& tracks : m_tracks) {
-        firstKept(tracks.spans, [](const Span& s) { return s.begin; });
-        firstKept(tracks.depths, [](const Depth& d) { return d.time; });
+        keepFrom(tracks.spans, [](const Span& s) { return s.begin; });
+        keepFrom(tracks.depths, [](const Depth& d) { return d.time; });
+        keepFrom(tracks.timerFires, [](std::uint64_t t) { return t; });
     }
-    firstKept(m_markers, [](const Marker& m) { return m.time; });
-    m_messageIndex.clear();
-    reindexFrom(0);
+    keepFrom(m_markers, [](const Marker& m) { return m.time; });
+    std::erase_if(m_longWaiters, [this](std::uint64_t id) { return find(id) == none; });
     // Payloads of forgotten messages go once they are most of the arena.
-    const std::uint64_t firstPayload = m_messages.empty() ? m_payloads.size() : m_messages.front().payloadOffset;
+    // The arena is in arrival order, the messages in send order: the
+    // first payload still used is the least offset among them.
+    std::uint64_t firstPayload = m_payloads.size();
+    for (const Message& m : m_messages) {
+        if (m.payloadSize > 0)
+            firstPayload = std::min(firstPayload, m.payloadOffset);
+    }
     if (firstPayload > m_payloads.size() / 2) {
         m_payloads.erase(0, firstPayload);
         for (Message& m : m_messages)
@@ -288,7 +352,7 @@ std::uint32_t FlowIndex::find(std::uint64_t id) const
     if (id == 0)
         return none;
     const auto it = m_messageIndex.find(id);
-    return it == m_messageIndex.end() ? none : it->second;
+    return it == m_messageIndex.end() ? none : static_cast<std::uint32_t>(it->second - m_forgotten);
 }
 
 std::string_view FlowIndex::payload(const Message& message) const
@@ -309,8 +373,9 @@ std::uint64_t FlowIndex::busy(std::uint32_t lane, std::uint64_t from, std::uint6
     // Busy time before `t`: the spans that began before it, the last one cut at `t`.
     const auto busyBefore = [&spans](std::uint64_t t) -> std::uint64_t {
         const auto it = std::partition_point(spans.begin(), spans.end(), [t](const Span& s) { return s.begin < t; });
+        // Before the first kept span: what came before it (maybe forgotten) is not in view.
         if (it == spans.begin())
-            return 0;
+            return spans.empty() ? 0 : spans.front().busyBefore;
         const Span& last = *(it - 1);
         return last.busyBefore + std::min(last.duration, t - last.begin);
     };
@@ -328,12 +393,19 @@ std::uint64_t FlowIndex::delivered(const std::string& path, std::uint32_t incarn
         return 0;
     const std::uint64_t from = start->second;
     const std::uint64_t until = start + 1 != starts.end() ? (start + 1)->second : std::numeric_limits<std::uint64_t>::max();
+    // Messages and timer fires, in the order they came.
+    const Tracks& tracks = m_tracks[lane->second];
+    auto fire = std::lower_bound(tracks.timerFires.begin(), tracks.timerFires.end(), from);
     std::size_t seen = 0;
-    for (const Span& span : m_tracks[lane->second].spans) {
+    for (const Span& span : tracks.spans) {
         if (span.begin < from || span.message == 0)
             continue;
         if (span.begin >= until)
             break;
+        for (; fire != tracks.timerFires.end() && *fire < span.begin; ++fire) {
+            if (seen++ == delivery)
+                return 0;
+        }
         if (seen++ == delivery)
             return span.message;
     }
@@ -345,8 +417,8 @@ std::vector<std::uint32_t> FlowIndex::causes(std::uint32_t message) const
     std::vector<std::uint32_t> chain;
     std::uint64_t cause = m_messages[message].cause;
     // A cause was sent before what it caused, so the chain cannot loop; the
-    // bound guards against a damaged trace that says otherwise.
-    while (cause != 0 && chain.size() < m_messages.size()) {
+    // bound also guards against a damaged trace that says otherwise.
+    while (cause != 0 && chain.size() < std::min(m_messages.size(), causeLimit)) {
         const std::uint32_t i = find(cause);
         if (i == none)
             break;

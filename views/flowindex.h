@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 /// Every message of a run, where it went and what it caused, kept for the
@@ -33,6 +34,9 @@ public:
         std::uint32_t incarnations = 0;   ///< of its path seen so far
         /// When each incarnation seen began: its number (0 first) and time.
         std::vector<std::pair<std::uint32_t, std::uint64_t>> starts;
+        /// A lane made for an isolate before its Path named it, whose
+        /// events went to its path's lane when that came: views skip it.
+        std::uint32_t mergedInto = none;
     };
 
     struct Message {
@@ -98,9 +102,15 @@ public:
     std::string_view payload(const Message& message) const;
     /// The first message sent at or after `time`.
     std::size_t firstSentAt(std::uint64_t time) const;
-    /// The longest a kept message waited from send to handling: how far
+    /// A message that waits longer than this from send to handling is
+    /// kept in longWaiters(), so that a view looks only this far before
+    /// its window for the others.
+    static constexpr std::uint64_t longWaitNs = 100'000'000;
+    /// The longest a kept message waited, at most longWaitNs: how far
     /// before a time window a message drawn in it may have been sent.
     std::uint64_t longestWait() const { return m_longestWait; }
+    /// The ids of the messages that waited longer than longWaitNs.
+    const std::vector<std::uint64_t>& longWaiters() const { return m_longWaiters; }
 
     /// Sorted by `begin`; `busyBefore` makes busy(lane, a, b) cheap.
     const std::vector<Span>& spans(std::uint32_t lane) const { return m_tracks[lane].spans; }
@@ -112,12 +122,16 @@ public:
     const std::vector<Marker>& markers() const { return m_markers; }
 
     /// The id of the message that incarnation `incarnation` of `path` was
-    /// delivered `delivery`th (0 first), as a replay counts deliveries
-    /// (iso::trace::Divergence); 0 if the index does not hold it. Timer
-    /// fires count as deliveries there, not here.
+    /// delivered `delivery`th (0 first), counting messages and timer fires
+    /// as a replay does (iso::trace::Divergence); 0 if the index does not
+    /// hold it, or that delivery was a timer's.
     std::uint64_t delivered(const std::string& path, std::uint32_t incarnation, std::size_t delivery) const;
+    /// Causes followed back at most: a chain of request and reply can be
+    /// as long as the run.
+    static constexpr std::size_t causeLimit = 10'000;
     /// The chain of messages that led to `message` (its cause, that one's
-    /// cause, ...), nearest first, as far as the index holds them.
+    /// cause, ...), nearest first, as far as the index holds them, at most
+    /// causeLimit.
     std::vector<std::uint32_t> causes(std::uint32_t message) const;
     /// Every message that `message` led to, directly or not, in send order.
     std::vector<std::uint32_t> effects(std::uint32_t message) const;
@@ -131,6 +145,7 @@ private:
     struct Tracks {
         std::vector<Span> spans;
         std::vector<Depth> depths;
+        std::vector<std::uint64_t> timerFires;  ///< times, sorted
     };
     /// What a Handle said of a message whose Send has not come yet.
     struct EarlyHandle {
@@ -150,14 +165,24 @@ private:
     void insertDepth(Tracks& tracks, Depth depth);
     void reindexFrom(std::size_t position);
     void see(std::uint64_t time);
+    void noteWait(const Message& message);
+    /// Moves what `from` holds to `into`, and retires `from`.
+    void mergeLane(std::uint32_t from, std::uint32_t into);
 
     std::vector<Lane> m_lanes;
     std::vector<Tracks> m_tracks;  ///< by lane
+    std::vector<std::uint64_t> m_laneMade;  ///< when each lane was made, by lane
+    std::uint64_t m_now = 0;  ///< the time of the event being taken in
     std::unordered_map<std::uint64_t, std::uint32_t> m_laneOfIsolate;
     std::unordered_map<std::string, std::uint32_t> m_laneOfPath;
     std::unordered_map<std::uint64_t, std::string> m_names;  ///< Spawn's debug names, until a lane takes one
     std::vector<Message> m_messages;
-    std::unordered_map<std::uint64_t, std::uint32_t> m_messageIndex;
+    /// Positions in messages() plus m_forgotten, so that forgetting the
+    /// oldest renumbers nothing.
+    std::unordered_map<std::uint64_t, std::uint64_t> m_messageIndex;
+    std::uint64_t m_forgotten = 0;
+    std::unordered_set<std::uint64_t> m_pathsSeen;  ///< isolates whose Path was taken in
+    std::vector<std::uint64_t> m_longWaiters;
     std::unordered_map<std::uint64_t, EarlyHandle> m_early;
     std::string m_payloads;
     std::vector<Marker> m_markers;

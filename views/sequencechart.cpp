@@ -115,14 +115,25 @@ void SequenceChart::forMessagesBetween(std::uint64_t from, std::uint64_t to, Vis
 {
     const FlowIndex& flows = *index();
     const auto& messages = flows.messages();
+    const auto waitedLong = [](const FlowIndex::Message& m) {
+        return m.handled > m.sent && m.handled - m.sent > FlowIndex::longWaitNs;
+    };
     // An arrow ends where its handler began, up to the longest wait after
-    // it was sent.
+    // it was sent; the few that waited longer are listed apart.
+    for (std::uint64_t id : flows.longWaiters()) {
+        const std::uint32_t i = flows.find(id);
+        if (i == FlowIndex::none)
+            continue;
+        const FlowIndex::Message& m = messages[i];
+        if (m.sent <= to && m.handled >= from && keeps(m) && !visit(i))
+            return;
+    }
     const std::size_t first = flows.firstSentAt(from - std::min(from, flows.longestWait()));
     const std::size_t last = flows.firstSentAt(to + 1);
     for (std::size_t i = first; i < last; ++i) {
         const FlowIndex::Message& m = messages[i];
-        if (std::max(m.sent, m.handled) >= from && keeps(m))
-            visit(static_cast<std::uint32_t>(i));
+        if (std::max(m.sent, m.handled) >= from && !waitedLong(m) && keeps(m) && !visit(static_cast<std::uint32_t>(i)))
+            return;
     }
 }
 
@@ -160,10 +171,10 @@ void SequenceChart::paintPlot(QPainter& painter)
     std::vector<std::uint32_t> inView;
     bool tooMany = false;
     forMessagesBetween(from, to, [&](std::uint32_t i) {
-        if (inView.size() < arrowLimit)
+        tooMany = inView.size() == arrowLimit;
+        if (!tooMany)
             inView.push_back(i);
-        else
-            tooMany = true;
+        return !tooMany;
     });
     painter.setRenderHint(QPainter::Antialiasing);
     if (tooMany) {
@@ -260,11 +271,11 @@ std::uint32_t SequenceChart::messageAt(const QPoint& at) const
     std::size_t looked = 0;
     forMessagesBetween(from, to, [&](std::uint32_t i) {
         if (++looked > arrowLimit)
-            return;
+            return false;
         const FlowIndex::Message& m = index()->messages()[i];
         const auto ends = arrowOf(m);
         if (!ends)
-            return;
+            return true;
         const double d = m.from == m.to ? std::min(distanceToSegment(at, ends->first, ends->first + QPointF(40, 0)),
                                                    distanceToSegment(at, ends->first + QPointF(40, 0), ends->second))
                                         : distanceToSegment(at, ends->first, ends->second);
@@ -272,6 +283,7 @@ std::uint32_t SequenceChart::messageAt(const QPoint& at) const
             best = d;
             nearest = i;
         }
+        return true;
     });
     return nearest;
 }

@@ -61,7 +61,8 @@ protected:
 
 private:
     bool keeps(const FlowIndex::Message& message) const;
-    /// Calls `visit` with each message whose arrow may cross [from, to].
+    /// Calls `visit` with each message whose arrow may cross [from, to],
+    /// until it returns false.
     template <typename Visit>
     void forMessagesBetween(std::uint64_t from, std::uint64_t to, Visit visit) const;
     void paintActivity(QPainter& painter, std::size_t position);

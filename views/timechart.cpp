@@ -104,8 +104,10 @@ void TimeChart::rebuildLanes()
     const std::size_t count = m_index != nullptr ? m_index->lanes().size() : 0;
     m_lanes.clear();
     if (m_filter.empty()) {
-        for (std::uint32_t lane = 0; lane < count; ++lane)
-            m_lanes.push_back(lane);
+        for (std::uint32_t lane = 0; lane < count; ++lane) {
+            if (m_index->lanes()[lane].mergedInto == FlowIndex::none)
+                m_lanes.push_back(lane);
+        }
     } else {
         for (std::uint32_t lane : m_filter) {
             if (lane < count)

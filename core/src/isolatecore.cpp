@@ -426,6 +426,11 @@ void IsolateCore::run_event_traced(Event& e) {
     span.port = e.port ? e.port->id : 0;
     span.time = Tracer::now();
     open_span_ = &span;
+    // However the handling ends, nothing may point at this frame after it.
+    struct Close {
+        IsolateCore& self;
+        ~Close() { self.open_span_ = nullptr; }
+    } close{*this};
     run_event(e);
     end_open_span();
 }

@@ -21,6 +21,10 @@ private slots:
         m_graph = std::make_unique<FlowGraph>();
         m_graph->resize(600, 400);
         m_graph->showFeed(&m_feed);
+        // It counts only what is seen.
+        QVERIFY(m_graph->edges().empty());
+        m_graph->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_graph.get()));
     }
 
     // One edge per direction of each pair, counting its messages.

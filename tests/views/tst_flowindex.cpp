@@ -204,6 +204,105 @@ private slots:
         }
         QCOMPARE(index.begin(), cut);
     }
+
+    // An isolate's start task runs before its Path is written, so its
+    // Handle comes first: the lane it made becomes the path's, and a
+    // restart's joins it, each incarnation counted with when it began.
+    void aHandleBeforeThePathStillFindsThePathsLane()
+    {
+        test::Script s;
+        s.task(1);
+        s.path(1, "/app/w");
+        s.deliver(0, 5, 1);
+        s.begin(1, 5);
+        s.end(1);
+        s.task(2);
+        s.path(2, "/app/w");
+        s.events.back().arg = 1;
+        s.deliver(0, 6, 2);
+        s.begin(2, 6);
+        s.end(2);
+        const FlowIndex index = indexOf(s.events);
+        const std::uint32_t lane = laneNamed(index, "/app/w");
+        QVERIFY(lane != FlowIndex::none);
+        QCOMPARE(index.lanes()[lane].incarnations, 2u);
+        QCOMPARE(index.lanes()[lane].starts.size(), 2u);
+        QCOMPARE(index.lanes()[lane].starts[0].first, 0u);
+        QCOMPARE(index.lanes()[lane].starts[1].first, 1u);
+        QCOMPARE(index.spans(lane).size(), 4u);  // two start tasks, two messages
+        std::size_t shown = 0;
+        for (const auto& l : index.lanes())
+            shown += l.mergedInto == FlowIndex::none && l.label != "outside";
+        QCOMPARE(shown, 1u);
+        QCOMPARE(index.messages()[index.find(6)].to, lane);
+        QCOMPARE(index.delivered("/app/w", 0, 0), 5u);
+        QCOMPARE(index.delivered("/app/w", 1, 0), 6u);
+    }
+
+    // A replay counts timer fires as deliveries; so does delivered().
+    void deliveriesCountTimerFires()
+    {
+        test::Script s;
+        s.path(1, "/app/t");
+        s.deliver(0, 5, 1);
+        s.begin(1, 0, iso::trace::HandleKind::Task);
+        s.add(Kind::TimerFire, 1).arg = 1;
+        s.end(1);
+        s.begin(1, 5);
+        s.end(1);
+        const FlowIndex index = indexOf(s.events);
+        QCOMPARE(index.delivered("/app/t", 0, 0), 0u);  // the timer's
+        QCOMPARE(index.delivered("/app/t", 0, 1), 5u);
+    }
+
+    // Payloads arrive in any order; forgetting keeps each with its message.
+    void forgettingKeepsPayloadsThatCameOutOfOrder()
+    {
+        test::Script s;
+        s.path(1, "/app/a");
+        s.deliver(0, 1, 1, std::string(100, 'w'));
+        s.deliver(0, 2, 1, "YYYY");
+        s.deliver(0, 3, 1, "XXXX");
+        std::vector<Event> events = s.events;
+        // Arrival order: the newest first, the oldest next.
+        std::swap(events[1], events[3]);
+        FlowIndex index;
+        index.add(events);
+        index.forgetBefore(s.events[2].time);
+        QCOMPARE(index.payload(index.messages()[index.find(2)]), std::string_view("YYYY"));
+        QCOMPARE(index.payload(index.messages()[index.find(3)]), std::string_view("XXXX"));
+    }
+
+    // What was busy before the kept past does not count within it.
+    void busyTimeStartsAfresh()
+    {
+        test::Script s = test::ping_pong(4);
+        FlowIndex index = indexOf(s.events);
+        const std::uint32_t ping = laneNamed(index, "/app/ping");
+        const auto spans = index.spans(ping);
+        const std::uint64_t cut = spans[2].begin;
+        index.forgetBefore(cut);
+        const auto& kept = index.spans(ping);
+        QCOMPARE(index.busy(ping, cut, kept.front().begin + kept.front().duration), kept.front().duration);
+    }
+
+    // A message that waited long is listed apart, and does not widen the
+    // stretch views look back over for the others.
+    void longWaitsAreListedApart()
+    {
+        test::Script s;
+        s.path(1, "/app/a");
+        s.deliver(0, 1, 1);
+        s.begin(1, 1);
+        s.events.back().time += 2 * FlowIndex::longWaitNs;
+        s.end(1);
+        s.deliver(0, 2, 1);
+        s.begin(1, 2);
+        s.end(1);
+        const FlowIndex index = indexOf(s.events);
+        QCOMPARE(index.longWaiters(), (std::vector<std::uint64_t>{1}));
+        QVERIFY(index.longestWait() < FlowIndex::longWaitNs);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestFlowIndex)

@@ -27,7 +27,8 @@ struct Fault {
         Clear,
         /// Every message to it reaches its mailbox `duration` after it was
         /// sent, until cleared; its worker is not held meanwhile. Messages
-        /// sent after the clear may overtake those still held.
+        /// sent after a clear, or a shorter delay, may overtake those still
+        /// held; those held when the runtime stops are dropped with it.
         Delay,
     };
 
