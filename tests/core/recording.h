@@ -40,6 +40,8 @@ inline void record_ping_pong(const std::string& file, std::int64_t last) {
     cluster.lookup(iso::Path::of("/app/ping"))->send(1);
     finished.get();
     cluster.shutdown(std::chrono::seconds(10));
+    // Every isolate gone, its worker done with it, before the last drain.
+    cluster.runtime().wait_until_idle();
     observer.poll();
     recorder.stop();
 }
