@@ -206,20 +206,11 @@ void SequenceChart::paintActivity(QPainter& painter, std::size_t position)
     painter.fillRect(QRectF(x, plot.top(), 1, plot.height()), palette().color(QPalette::Mid));
     if (index()->spans(lane).empty())
         return;
-    // Shaded by the share of each step that the lane spent in handlers: a
-    // box per handler when zoomed in, a density when zoomed out.
     QColor busy = selectedColour;
-    for (int y = plot.top(); y < plot.bottom(); y += activityRow) {
-        const std::uint64_t t0 = timeAtCoordinate(y);
-        const std::uint64_t t1 = timeAtCoordinate(y + activityRow);
-        if (t1 <= t0)
-            continue;
-        const double share = static_cast<double>(index()->busy(lane, t0, t1)) / static_cast<double>(t1 - t0);
-        if (share <= 0)
-            continue;
-        busy.setAlphaF(static_cast<float>(0.25 + 0.6 * std::min(share, 1.0)));
+    forEachBusyStep(lane, activityRow, [&](int y, double share) {
+        busy.setAlphaF(static_cast<float>(0.25 + 0.6 * share));
         painter.fillRect(QRectF(x - 5, y, 10, activityRow), busy);
-    }
+    });
 }
 
 void SequenceChart::paintArrow(QPainter& painter, std::uint32_t message, const QColor& colour, qreal width)

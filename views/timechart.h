@@ -85,6 +85,27 @@ protected:
     virtual std::pair<std::uint64_t, std::uint64_t> firstView() const;
     /// Draws the lanes' contents within plotRect(), clipped to it.
     virtual void paintPlot(QPainter& painter) = 0;
+    /// Cuts the plot's time axis into steps of `pixels` and calls
+    /// `visit(coordinate, share)` for each in which `lane` was busy, with
+    /// the share of the step it spent in handlers (0..1]: a box per handler
+    /// when zoomed in, a density when zoomed out, at a cost set by the
+    /// plot's size, not the run's.
+    template <typename Visit>
+    void forEachBusyStep(std::uint32_t lane, int pixels, Visit visit) const
+    {
+        const QRect plot = plotRect();
+        const int first = m_axis == Qt::Vertical ? plot.top() : plot.left();
+        const int last = m_axis == Qt::Vertical ? plot.bottom() : plot.right();
+        for (int at = first; at < last; at += pixels) {
+            const std::uint64_t t0 = timeAtCoordinate(at);
+            const std::uint64_t t1 = timeAtCoordinate(at + pixels);
+            if (t1 <= t0)
+                continue;
+            const double share = static_cast<double>(m_index->busy(lane, t0, t1)) / static_cast<double>(t1 - t0);
+            if (share > 0)
+                visit(at, std::min(share, 1.0));
+        }
+    }
     /// Marks the index's lifecycle events (incidents.h) on their lanes.
     void paintMarkers(QPainter& painter);
     /// The text for the pointer at `at`; empty: none.

@@ -77,17 +77,10 @@ void TimelineChart::paintSpans(QPainter& painter, std::size_t position)
     if (end - begin > plot.width() / 2) {
         // Thinner than a pixel each: shade each column by how busy it was.
         QColor busy = messageColour;
-        for (int x = plot.left(); x < plot.right(); ++x) {
-            const std::uint64_t t0 = timeAtCoordinate(x);
-            const std::uint64_t t1 = timeAtCoordinate(x + 1);
-            if (t1 <= t0)
-                continue;
-            const double share = static_cast<double>(index()->busy(lane, t0, t1)) / static_cast<double>(t1 - t0);
-            if (share <= 0)
-                continue;
-            busy.setAlphaF(static_cast<float>(0.2 + 0.8 * std::min(share, 1.0)));
+        forEachBusyStep(lane, 1, [&](int x, double share) {
+            busy.setAlphaF(static_cast<float>(0.2 + 0.8 * share));
             painter.fillRect(QRectF(x, top, 1, spanHeight), busy);
-        }
+        });
         return;
     }
     const QFontMetrics metrics = painter.fontMetrics();

@@ -6,6 +6,11 @@
 #include <QSignalSpy>
 #include <QTest>
 
+/// The chart, with its busy steps in reach.
+struct Timeline : TimelineChart {
+    using TimelineChart::forEachBusyStep;
+};
+
 class TestTimelineChart : public QObject
 {
     Q_OBJECT
@@ -15,7 +20,7 @@ private slots:
     {
         m_index = FlowIndex();
         m_index.add(test::ping_pong(3).events);
-        m_chart = std::make_unique<TimelineChart>();
+        m_chart = std::make_unique<Timeline>();
         m_chart->resize(900, 400);
         m_chart->setFollowing(false);
         m_chart->setIndex(&m_index);
@@ -54,6 +59,23 @@ private slots:
                  FlowIndex::none);
     }
 
+    // Busy steps cover a handler's pixels, whole inside it, and nothing else.
+    void busyStepsFollowTheHandlers()
+    {
+        const std::uint32_t ping = m_index.messages()[m_index.find(1)].to;
+        const FlowIndex::Span span = m_index.spans(ping)[1];
+        m_chart->showRange(span.begin - span.duration, span.begin + 2 * span.duration);
+        const double left = m_chart->timeCoordinate(span.begin);
+        const double right = m_chart->timeCoordinate(span.begin + span.duration);
+        int whole = 0;
+        m_chart->forEachBusyStep(ping, 1, [&](int x, double share) {
+            QVERIFY(x >= std::floor(left) && x <= std::ceil(right));
+            QVERIFY(share > 0 && share <= 1);
+            whole += share == 1.0;
+        });
+        QVERIFY(whole >= static_cast<int>(right - left) - 2);
+    }
+
     void paintsAtEveryZoom()
     {
         for (std::uint64_t span : {m_index.end() - m_index.begin(), std::uint64_t{1000}, std::uint64_t{10}}) {
@@ -64,7 +86,7 @@ private slots:
 
 private:
     FlowIndex m_index;
-    std::unique_ptr<TimelineChart> m_chart;
+    std::unique_ptr<Timeline> m_chart;
 };
 
 QTEST_MAIN(TestTimelineChart)
