@@ -4,6 +4,7 @@
 
 #include <iso/error.h>
 #include <iso/observer.h>
+#include <iso/snapshotbuilder.h>
 
 #include <algorithm>
 #include <atomic>
@@ -144,34 +145,6 @@ std::uint64_t resident_bytes() {
     return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-/// What the monitor knows of one isolate beyond its metrics: the events
-/// that introduced it, for recordings that start late.
-struct Tracked {
-    IsolateMetrics metrics;
-    std::optional<Event> spawn;
-    std::optional<Event> path;
-    std::string supervisor_path;
-    bool ended = false;
-    bool changed = false;  ///< since the last batch
-};
-
-/// Each thread's time in handlers since the last batch, by its buffer's index.
-struct ThreadBusy {
-    std::vector<std::uint64_t> ns;
-    std::vector<bool> drained;  ///< whether its buffer was drained
-
-    void note(std::uint16_t index) {
-        if (index >= ns.size()) {
-            ns.resize(index + 1, 0);
-            drained.resize(index + 1, false);
-        }
-        drained[index] = true;
-    }
-    void add(std::uint16_t index, std::uint64_t busy_ns) {
-        if (index < ns.size()) ns[index] += busy_ns;
-    }
-};
-
 /// Events drained but not yet published: the monitor drains as often as
 /// the buffers need, and publishes a batch, with a fresh snapshot, at
 /// most every interval or when this many wait.
@@ -202,10 +175,7 @@ struct Observer::Impl {
 
     /// Appends what the buffers hold; returns how full the fullest was, 0..1.
     double drain(std::vector<Event>& events);
-    void apply(const Event& e);
-    void merge_live();
     void publish();
-    Tracked& tracked(IsolateId id);
     void run_monitor();
 
     Runtime& runtime;
@@ -214,19 +184,10 @@ struct Observer::Impl {
 
     std::mutex poll_mutex;  // one drain at a time
     // Owned by whoever holds poll_mutex.
-    std::map<IsolateId, Tracked> isolates;  // in id order, as snapshots list them
-    std::unordered_map<IsolateId, Tracked*> index;  // the same, found faster
-    std::map<std::string, IsolateId, std::less<>> by_path;
-    std::vector<IsolateId> changed;  // those marked changed; may hold removed ones
-    std::set<IsolateId> removed;
+    SnapshotBuilder book{detail::Tracer::now()};
     std::vector<Event> pending;  // drained, not yet published
-    ThreadBusy busy;             // over the pending events
     std::uint64_t last_poll = detail::Tracer::now();  // the last publish
     std::uint64_t sequence = 0;
-    std::uint64_t events_total = 0;
-    std::uint64_t events_lost = 0;
-    std::uint64_t messages_total = 0;
-    std::uint64_t messages_interval = 0;
 
     mutable std::mutex published_mutex;  // guards what readers see
     ClusterSnapshot latest;
@@ -236,22 +197,6 @@ struct Observer::Impl {
     std::atomic<bool> stopping{false};
     std::thread monitor;
 };
-
-Tracked& Observer::Impl::tracked(IsolateId id) {
-    Tracked* t = nullptr;
-    if (auto hit = index.find(id); hit != index.end()) {
-        t = hit->second;
-    } else {
-        t = &isolates.try_emplace(id).first->second;
-        t->metrics.id = id;
-        index.emplace(id, t);
-    }
-    if (!t->changed) {
-        t->changed = true;
-        changed.push_back(id);
-    }
-    return *t;
-}
 
 double Observer::Impl::drain(std::vector<Event>& events) {
     // Each buffer holds its thread's events in time order (but for
@@ -271,7 +216,7 @@ double Observer::Impl::drain(std::vector<Event>& events) {
         const auto used = static_cast<std::size_t>(runs.back().end - runs.back().at);
         slots += used;
         fullest = std::max(fullest, static_cast<double>(used) / static_cast<double>(buffer->capacity()));
-        busy.note(buffer->index);
+        book.note_thread(buffer->index);
     }
     // Pending events grow over several drains: doubling, not exact fits,
     // or each drain would move all of them again.
@@ -317,108 +262,10 @@ double Observer::Impl::drain(std::vector<Event>& events) {
             gap.thread = run.buffer->index;
             gap.peer = lost;
             gap.arg = static_cast<std::uint32_t>(trace::GapSource::ThreadBuffer);
-            events_lost += lost;
         }
     }
     core.tracer.free_retired();
     return fullest;
-}
-
-void Observer::Impl::apply(const Event& e) {
-    switch (e.kind) {
-    case EventKind::Spawn: {
-        Tracked& t = tracked(e.isolate);
-        t.metrics.name = e.text;
-        t.spawn = e;
-        break;
-    }
-    case EventKind::Path: {
-        Tracked& t = tracked(e.isolate);
-        t.metrics.path = std::string(e.field(0));
-        t.supervisor_path = std::string(e.field(1));
-        t.metrics.incarnation = e.arg;
-        t.metrics.restarts = e.arg;
-        auto sup = by_path.find(t.supervisor_path);
-        t.metrics.supervisor = sup != by_path.end() ? sup->second : 0;
-        by_path.insert_or_assign(t.metrics.path, e.isolate);
-        t.path = e;
-        break;
-    }
-    case EventKind::Send:
-        if (e.isolate != 0) ++tracked(e.isolate).metrics.messages_out;
-        // Only for an isolate the observer knows: a message sent as its
-        // receiver died must not bring back one already forgotten.
-        if (e.peer != 0 && e.arg != 0 && index.contains(e.peer)) tracked(e.peer).metrics.mailbox_depth = e.arg;
-        break;
-    case EventKind::Enqueue:
-        tracked(e.isolate).metrics.mailbox_depth = e.peer;
-        break;
-    case EventKind::Handle: {
-        Tracked& t = tracked(e.isolate);
-        t.metrics.busy_ns += e.peer;
-        t.metrics.handle_time.add(e.peer);
-        busy.add(e.thread, e.peer);
-        if (e.arg == static_cast<std::uint32_t>(trace::HandleKind::Message)) {
-            ++t.metrics.messages_in;
-            ++messages_total;
-            ++messages_interval;
-        }
-        break;
-    }
-    case EventKind::Error:
-        ++tracked(e.isolate).metrics.errors;
-        break;
-    case EventKind::DeadLetter:
-        if (e.isolate != 0) ++tracked(e.isolate).metrics.dead_letters;
-        if (e.peer != 0 && e.peer != e.isolate) ++tracked(e.peer).metrics.dead_letters;
-        break;
-    case EventKind::Exit:
-        tracked(e.isolate).ended = true;
-        break;
-    default:
-        break;
-    }
-}
-
-/// The runtime's own view: states and depths of every live isolate, traced or not.
-void Observer::Impl::merge_live() {
-    std::set<IsolateId> live;
-    for (IsolateInfo& info : runtime.isolates()) {
-        live.insert(info.id);
-        auto it = isolates.find(info.id);
-        // Also one first heard of through events, which carry no name:
-        // it was there before the observer, so no Spawn came.
-        if (it == isolates.end() || (it->second.metrics.name.empty() && !info.debug_name.empty())) {
-            Tracked& t = tracked(info.id);
-            t.metrics.name = info.debug_name;
-            it = isolates.find(info.id);
-        }
-        IsolateMetrics& m = it->second.metrics;
-        if (m.state != info.state || m.mailbox_depth != info.mailbox_depth || info.errors > m.errors)
-            tracked(info.id);
-        m.state = info.state;
-        m.mailbox_depth = info.mailbox_depth;
-        m.errors = std::max<std::uint64_t>(m.errors, info.errors);
-    }
-    for (auto it = isolates.begin(); it != isolates.end();) {
-        if (live.contains(it->first)) {
-            ++it;
-            continue;
-        }
-        // Gone from the runtime: published once as exited, then forgotten.
-        if (it->second.metrics.state != IsolateState::Exited) {
-            it->second.ended = true;
-            it->second.metrics.state = IsolateState::Exited;
-            tracked(it->first);
-            ++it;
-            continue;
-        }
-        if (auto p = by_path.find(it->second.metrics.path); p != by_path.end() && p->second == it->first)
-            by_path.erase(p);
-        removed.insert(it->first);
-        index.erase(it->first);
-        it = isolates.erase(it);
-    }
 }
 
 namespace {
@@ -445,51 +292,27 @@ void update_listed(std::vector<IsolateMetrics>& listed, const SnapshotDelta& del
 void Observer::Impl::publish() {
     std::vector<Event> events = std::exchange(pending, {});
     const std::uint64_t now = detail::Tracer::now();
-    const double interval = static_cast<double>(std::max<std::uint64_t>(now - last_poll, 1));
     last_poll = now;
-    events_total += events.size();
-
-    ClusterSnapshot totals;
-    totals.time = std::chrono::nanoseconds(now);
-    std::size_t queued = 0;
-    for (const auto& [id, t] : isolates) queued += t.metrics.mailbox_depth;
-    for (std::size_t thread = 0; thread < busy.ns.size(); ++thread)
-        if (busy.drained[thread])
-            totals.threads.push_back({static_cast<std::uint16_t>(thread),
-                                      std::min(1.0, static_cast<double>(busy.ns[thread]) / interval)});
-    busy = {};
-    totals.messages_per_second = static_cast<double>(messages_interval) * 1e9 / interval;
-    totals.events_per_second = static_cast<double>(events.size()) * 1e9 / interval;
-    messages_interval = 0;
-    totals.messages_total = messages_total;
-    totals.events_total = events_total;
-    totals.events_lost = events_lost;
+    SnapshotDelta delta = book.take_delta(now);
+    ClusterSnapshot& totals = delta.totals;
     totals.rss_bytes = resident_bytes();
     // Isolates, with their control block, and the messages waiting in
     // mailboxes, plus the trace buffers: the runtime's own live objects.
-    totals.runtime_bytes = isolates.size() * (sizeof(detail::IsolateCore) + 32) + queued * sizeof(detail::Event) +
+    totals.runtime_bytes = book.size() * (sizeof(detail::IsolateCore) + 32) + book.queued() * sizeof(detail::Event) +
                            core.tracer.buffer_bytes();
 
     Batch batch;
     batch.sequence = ++sequence;
     batch.events = std::move(events);
-    // Only what changed is copied: with many isolates, most are quiet.
-    for (IsolateId id : changed) {
-        if (auto hit = index.find(id); hit != index.end()) {
-            hit->second->changed = false;
-            batch.delta.changed.push_back(hit->second->metrics);
-        }
-    }
-    batch.delta.removed.assign(removed.begin(), removed.end());
-    batch.delta.totals = totals;
+    batch.delta = std::move(delta);
+    ClusterSnapshot whole = batch.delta.totals;
 
     std::vector<std::shared_ptr<Subscription>> targets;
     {
         std::lock_guard lock(published_mutex);
         try {
             if (relist) {
-                latest.isolates.clear();
-                for (const auto& [id, t] : isolates) latest.isolates.push_back(t.metrics);
+                latest.isolates = book.isolates();
             } else {
                 update_listed(latest.isolates, batch.delta);
             }
@@ -499,12 +322,10 @@ void Observer::Impl::publish() {
             throw;
         }
         std::vector<IsolateMetrics> listed = std::move(latest.isolates);
-        latest = std::move(totals);
+        latest = std::move(whole);
         latest.isolates = std::move(listed);
         targets = subscribers;
     }
-    changed.clear();
-    removed.clear();
     // Subscribers copy under their own locks; `latest` is only replaced
     // under poll_mutex, which this thread holds.
     // Each subscriber gets a copy but the last, which takes the batch
@@ -637,12 +458,12 @@ double Observer::poll_impl(Impl& impl, bool publish) {
     std::lock_guard lock(impl.poll_mutex);
     const std::size_t from = impl.pending.size();
     const double fullest = impl.drain(impl.pending);
-    for (std::size_t i = from; i < impl.pending.size(); ++i) impl.apply(impl.pending[i]);
+    for (std::size_t i = from; i < impl.pending.size(); ++i) impl.book.apply(impl.pending[i]);
     put_in_time_order(impl.pending, from);
     const auto interval = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(impl.options.interval).count());
     if (publish || impl.pending.size() >= batch_events || detail::Tracer::now() - impl.last_poll >= interval) {
-        impl.merge_live();
+        impl.book.merge_live(impl.runtime.isolates());
         impl.publish();
     }
     return fullest;
@@ -654,26 +475,7 @@ ClusterSnapshot Observer::snapshot() const {
 
 std::vector<Event> Observer::current_state_events() const {
     std::lock_guard lock(impl_->poll_mutex);
-    std::vector<Event> out;
-    for (const auto& [id, t] : impl_->isolates) {
-        if (t.ended) continue;
-        if (t.spawn) {
-            out.push_back(*t.spawn);
-        } else {
-            Event spawn;
-            spawn.kind = EventKind::Spawn;
-            spawn.isolate = id;
-            spawn.text = t.metrics.name;
-            out.push_back(std::move(spawn));
-        }
-        if (t.path) out.push_back(*t.path);
-    }
-    const std::uint64_t now = detail::Tracer::now();
-    for (Event& e : out) {
-        e.time = now;
-        e.text_size = static_cast<std::uint32_t>(e.text.size());
-    }
-    return out;
+    return impl_->book.current_state_events(detail::Tracer::now());
 }
 
 Runtime& Observer::runtime() const noexcept { return impl_->runtime; }
