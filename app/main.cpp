@@ -126,6 +126,19 @@ QString summaryOf(const ClusterSource& source, const iso::Runtime& runtime, std:
         .arg(std::floor(source.shownShareOverall() * 1000) / 10);
 }
 
+/// The figures of a recording shown at its end, as its run ended.
+QString recordingSummaryOf(const ClusterState& state, std::chrono::milliseconds stall)
+{
+    return u"as the recording ended, %1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 events lost; "
+           "longest stall %6 ms"_s
+        .arg(state.live())
+        .arg(state.messagesPerSecond(), 0, 'f', 0)
+        .arg(state.totals().messages_total)
+        .arg(state.restarts())
+        .arg(state.eventsLost())
+        .arg(stall.count());
+}
+
 /// Observes `cluster` for a run: with a recording, losing nothing (the
 /// cluster slows instead, as replay needs whole recordings) and keeping
 /// whole payloads.
@@ -235,7 +248,9 @@ int runWindow(iso::Cluster& cluster, std::uint64_t seed, const Options& options)
     if (options.seconds) {
         QTimer::singleShot(toMilliseconds(*options.seconds), Qt::PreciseTimer, [&] {
             printLine(stdout, u"isoscope: window closed after %1 s: "_s.arg(*options.seconds, 0, 'f', 1)
-                                  + summaryOf(source, cluster.runtime(), window.longestStall()));
+                                  + (options.openPath.isEmpty()
+                                         ? summaryOf(source, cluster.runtime(), window.longestStall())
+                                         : recordingSummaryOf(window.shownState(), window.longestStall())));
             QWidget* shown = options.view.isEmpty() ? &window : window.view(options.view);
             if (options.mode == Mode::Screenshot && !shown->grab().save(options.screenshotPath, "PNG"))
                 exitCode = fail(exitFailure, u"could not write the screenshot to %1"_s.arg(options.screenshotPath));

@@ -17,6 +17,7 @@
 #include "isolatetablepage.h"
 #include "messagebar.h"
 #include "metricspage.h"
+#include "recordedcluster.h"
 #include "recordingsession.h"
 #include "replaybar.h"
 #include "scenarios/scenarios.h"
@@ -82,16 +83,14 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     attachContextMenu(m_table->view(), IsolateTableModel::IsolateIdRole);
 
     m_inspectorDock = addDock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
-    auto* tree = new ClusterTreeModel(this);
+    auto* tree = m_treeModel = new ClusterTreeModel(this);
     auto* treePage = new ClusterTreePage(tree, m_selection, this);
     m_treeDock = addDock(tr("Cluster tree"), QStringLiteral("treeDock"), treePage, Qt::LeftDockWidgetArea);
     attachContextMenu(treePage->view(), ClusterTreeModel::IsolateIdRole);
-    connect(&source, &ClusterSource::batchApplied, tree, &ClusterTreeModel::take);
-    connect(&source, &ClusterSource::polled, tree, &ClusterTreeModel::show);
 
-    auto* metrics = new MetricsPage(m_selection, this);
+    auto* metrics = m_metrics = new MetricsPage(m_selection, this);
     m_metricsDock = addDock(tr("Metrics"), QStringLiteral("metricsDock"), metrics, Qt::BottomDockWidgetArea);
-    auto* log = new EventLogModel(this);
+    auto* log = m_log = new EventLogModel(this);
     m_logDock = addDock(tr("Event log"), QStringLiteral("eventLogDock"), new EventLogPage(log, this),
                         Qt::BottomDockWidgetArea);
     tabifyDockWidget(m_metricsDock, m_logDock);
@@ -117,6 +116,10 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     m_metricsDock->raise();
     m_replay = new ReplayBar(m_flows, sequence->chart(), {sequence->chart(), timeline->chart()}, this);
     centreLayout->insertWidget(1, m_replay);
+    connect(m_replay, &ReplayBar::moved, this, [this](std::uint64_t time) {
+        if (m_recorded != nullptr)
+            m_recorded->seekSoon(time);
+    });
     m_flows->setLiveSource(&source.observer());
     for (QDockWidget* dock : {m_sequenceDock, m_timelineDock, m_graphDock}) {
         // In the feed's context: docks are hidden as the window is destroyed.
@@ -125,10 +128,15 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     }
     connect(&source, &ClusterSource::polled, m_flows, &FlowFeed::poll);
 
-    connect(&source, &ClusterSource::batchApplied, log,
-            [log](const ClusterState& state, const iso::Batch& batch) { log->append(state, batch.events); });
-    connect(&source, &ClusterSource::polled, this, &MainWindow::showState);
-    connect(&source, &ClusterSource::polled, metrics, &MetricsPage::apply);
+    // The live cluster's batches, while no recording is shown in its place.
+    connect(&source, &ClusterSource::batchApplied, this, [this](const ClusterState& state, const iso::Batch& batch) {
+        if (m_recorded == nullptr)
+            takeBatch(state, batch);
+    });
+    connect(&source, &ClusterSource::polled, this, [this](const ClusterState& state) {
+        if (m_recorded == nullptr)
+            showState(state);
+    });
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
     // A new isolate is what the person wants to look at next.
     connect(m_actions, &IsolateActions::spawned, this, &MainWindow::selectWhenSeen);
@@ -244,12 +252,56 @@ void MainWindow::attachContextMenu(QAbstractItemView* view, int idRole)
     });
 }
 
+void MainWindow::takeBatch(const ClusterState& state, const iso::Batch& batch)
+{
+    m_treeModel->take(state, batch);
+    m_log->append(state, batch.events);
+    // Each of a recording's batches is a moment of its run: a point on
+    // the charts. A live cluster's come faster than the charts want, and
+    // make one point per poll.
+    if (m_recorded != nullptr)
+        m_metrics->apply(state);
+}
+
+void MainWindow::clearState(std::uint64_t origin)
+{
+    m_treeModel->clear();
+    m_log->clear(origin);
+    m_metrics->clear();
+}
+
+void MainWindow::showCluster(RecordedCluster* recorded)
+{
+    // Ids of one cluster mean nothing in another.
+    m_selection->select(0);
+    delete m_recorded;
+    m_recorded = recorded;
+    const bool live = recorded == nullptr;
+    m_actions->setLive(live);
+    m_inspector->setLive(live);
+    if (live) {
+        clearState();
+        // The tree and the log take the next batches; the rest has the state whole now.
+        showState(m_source.state());
+        return;
+    }
+    recorded->setParent(this);
+    clearState(recorded->events().begin());
+    connect(recorded, &RecordedCluster::batchApplied, this, &MainWindow::takeBatch);
+    connect(recorded, &RecordedCluster::polled, this, &MainWindow::showState);
+    connect(recorded, &RecordedCluster::restarted, this,
+            [this, recorded] { clearState(recorded->events().begin()); });
+}
+
 void MainWindow::showState(const ClusterState& state)
 {
+    m_treeModel->show();
+    if (m_recorded == nullptr)
+        m_metrics->apply(state);
     m_tableModel->apply(state);
     m_inspector->showState(state);
     m_actions->update();
-    if (m_selectWhenSeen.isEmpty())
+    if (m_selectWhenSeen.isEmpty() || m_recorded != nullptr)
         return;
     const std::string wanted = m_selectWhenSeen.toStdString();
     for (const auto& [id, isolate] : state.isolates()) {
@@ -310,7 +362,10 @@ QString MainWindow::openRecording(const QString& path)
     } catch (const std::exception& e) {
         return tr("Could not open the recording %1").arg(QString::fromUtf8(e.what()));
     }
+    showCluster(new RecordedCluster(std::move(recording.run)));
     m_flows->show(std::move(recording.index));
+    // As the run ended, at once: the replay bar's playhead is there.
+    m_recorded->seek(m_replay->playhead());
     m_followLive->setEnabled(true);
     m_lastRecording = path;
     m_shownRecording = path;
@@ -480,6 +535,7 @@ void MainWindow::showDivergence(const QString& recording, const std::string& pat
 
 void MainWindow::followLive()
 {
+    showCluster(nullptr);
     m_flows->showLive();
     m_shownRecording.clear();
     m_followLive->setEnabled(false);
@@ -495,6 +551,11 @@ void MainWindow::showEvent(QShowEvent* event)
     QMainWindow::showEvent(event);
 }
 
+const ClusterState& MainWindow::shownState() const
+{
+    return m_recorded != nullptr ? m_recorded->state() : m_source.state();
+}
+
 std::chrono::milliseconds MainWindow::longestStall() const
 {
     return m_watchdog->longest();
@@ -506,9 +567,9 @@ void MainWindow::showStatus()
     if (m_recording->recording())
         m_recordingStatus->setText(tr("● Recording: %L1 events").arg(m_recording->stats().events));
     m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
-    const std::size_t live = m_source.state().live();
+    const std::size_t live = shownState().live();
     m_isolateCount->setText(live == 1 ? tr("1 isolate") : tr("%1 isolates").arg(live));
     const double shown = m_source.takeShownShare();
-    m_sampling->setVisible(shown < 1.0);
+    m_sampling->setVisible(shown < 1.0 && m_recorded == nullptr);
     m_sampling->setText(tr("Sampling: %1% of events shown").arg(std::floor(shown * 100)));
 }

@@ -7,6 +7,10 @@
 class ClusterControl;
 class ClusterSource;
 class ClusterState;
+class ClusterTreeModel;
+class EventLogModel;
+class MetricsPage;
+class RecordedCluster;
 class FlowFeed;
 class InspectorPage;
 class IsolateActions;
@@ -63,6 +67,9 @@ public:
     /// live cluster's flows. Returns why it could not (the window is then
     /// as it was), or an empty string.
     QString openRecording(const QString& path);
+    /// The state the views of the cluster show: the live cluster's, or
+    /// the recorded run's at the replay bar's playhead.
+    const ClusterState& shownState() const;
     /// The longest the window has been unresponsive since it was first shown.
     std::chrono::milliseconds longestStall() const;
 
@@ -88,8 +95,16 @@ private:
     void updateFileActions();
     /// Back from a recording to the live cluster's flows.
     void followLive();
+    /// Hands one batch to the views that follow events (the tree, the log).
+    void takeBatch(const ClusterState& state, const iso::Batch& batch);
     /// Brings the views that show the state as a whole up to date.
     void showState(const ClusterState& state);
+    /// Has the views of the cluster forget what they showed; the log's
+    /// times count from `origin` (0: its first event).
+    void clearState(std::uint64_t origin = 0);
+    /// Shows `recorded` (the window takes it) in the views of the
+    /// cluster, or the live cluster again if null.
+    void showCluster(RecordedCluster* recorded);
     void showStatus();
     void report(const QString& text, bool failed);
 
@@ -100,6 +115,11 @@ private:
     IsolateTableModel* m_tableModel;
     IsolateTablePage* m_table;
     InspectorPage* m_inspector;
+    ClusterTreeModel* m_treeModel;
+    EventLogModel* m_log;
+    MetricsPage* m_metrics;
+    /// The recorded run shown in place of the live cluster, if one is.
+    RecordedCluster* m_recorded = nullptr;
     QDockWidget* m_treeDock;
     QDockWidget* m_inspectorDock;
     QDockWidget* m_metricsDock;

@@ -91,6 +91,33 @@ ClusterTreeModel::ClusterTreeModel(QObject* parent)
 
 ClusterTreeModel::~ClusterTreeModel() = default;
 
+void ClusterTreeModel::clear()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    beginResetModel();
+    m_root->children.clear();
+    m_nodes.clear();
+    m_group = nullptr;
+    m_nextSeq = 1;  // serials go on: they are never reused
+    m_now = {};
+    m_synced = false;
+    m_groupCount = 0;
+    m_byPath.clear();
+    m_byId.clear();
+    m_awaiting.clear();
+    m_expiries.clear();
+    m_highlightEnds.clear();
+    m_fresh.clear();
+    m_replace.clear();
+    m_bound.clear();
+    m_staged.clear();
+    m_dropped.clear();
+    m_misplaced.clear();
+    m_dirty.clear();
+    m_replaced.clear();
+    endResetModel();
+}
+
 // ---- reading a batch ------------------------------------------------------------
 
 void ClusterTreeModel::apply(const ClusterState& state, const iso::Batch& batch)

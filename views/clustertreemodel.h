@@ -94,6 +94,8 @@ public:
     void take(const ClusterState& state, const iso::Batch& batch);
     /// Tells views what the batches taken since the last call changed.
     void show();
+    /// Forgets every row: another cluster, or the start of a run, comes next.
+    void clear();
 
     /// The row (column 0) showing isolate `id`, or an invalid index. O(log n).
     QModelIndex indexOf(iso::IsolateId id) const;

@@ -115,6 +115,14 @@ void EventLogModel::append(const ClusterState& state, const std::vector<iso::tra
     endInsertRows();
 }
 
+void EventLogModel::clear(std::uint64_t origin)
+{
+    beginResetModel();
+    m_rows.clear();
+    m_origin = origin;
+    endResetModel();
+}
+
 int EventLogModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());

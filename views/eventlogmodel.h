@@ -40,6 +40,9 @@ public slots:
     /// Appends those of `events` the log shows, naming isolates as `state`
     /// knows them now. Times show in seconds since the first event logged.
     void append(const ClusterState& state, const std::vector<iso::trace::Event>& events);
+    /// Forgets every row. Times then show since `origin` (0: since the
+    /// first event logged after).
+    void clear(std::uint64_t origin = 0);
 
 private:
     struct Row {

@@ -14,6 +14,7 @@ FlowRecording readFlowRecording(const std::filesystem::path& path, const std::fu
             const std::vector<iso::trace::Event> events = reader.read_chunk(i);
             recording.events += events.size();
             recording.index.add(events);
+            recording.run.add(events);
         } catch (const iso::trace::FileError&) {
             // The rest of the file is still worth showing; the gap says what is not.
             ++recording.damagedChunks;
@@ -22,9 +23,11 @@ FlowRecording readFlowRecording(const std::filesystem::path& path, const std::fu
             gap.peer = chunks[i].events;
             gap.arg = static_cast<std::uint32_t>(iso::trace::GapSource::File);
             recording.index.add(std::span(&gap, 1));
+            recording.run.add(std::span(&gap, 1));
         }
         if (progress && !progress(static_cast<double>(i + 1) / static_cast<double>(chunks.size())))
             throw iso::trace::FileError(path.string() + ": reading was cancelled");
     }
+    recording.run.finish();
     return recording;
 }

@@ -176,6 +176,12 @@ void InspectorPage::select(iso::IsolateId id)
         m_mailboxTimer->start();
 }
 
+void InspectorPage::setLive(bool live)
+{
+    m_live = live;
+    select(m_selection->current());
+}
+
 void InspectorPage::showState(const ClusterState& state)
 {
     if (m_target.id == 0)
@@ -205,7 +211,8 @@ void InspectorPage::showState(const ClusterState& state)
     setField(identity, row++, tr("Debug name"), toQString(m.name));
     setField(identity, row++, tr("Path"), m.path.empty() ? tr("none (a plain isolate)") : toQString(m.path));
     setField(identity, row++, tr("State"), toQString(iso::state_name(m.state)) +
-                                              (m_control->pausedHere(m.id) ? tr(" (paused from here)") : QString()));
+                                              (m_live && m_control->pausedHere(m.id) ? tr(" (paused from here)")
+                                                                                     : QString()));
     setField(identity, row++, tr("Incarnation"), QString::number(m.incarnation));
     setField(identity, row++, tr("Restarts"), QString::number(m.restarts));
 
@@ -240,6 +247,12 @@ QTreeWidgetItem* InspectorPage::overviewSection(int index)
 
 void InspectorPage::showDescription()
 {
+    if (!m_live) {
+        QTreeWidgetItem* spawned = overviewSection(2);
+        setField(spawned, 0, tr("Entry"), tr("not in the recording"));
+        trimChildren(spawned, 1);
+        return;
+    }
     if (m_target.path.empty()) {
         QTreeWidgetItem* spawned = overviewSection(2);
         setField(spawned, 0, tr("Entry"), tr("a plain isolate: spawned by code, not by the cluster"));
@@ -323,6 +336,12 @@ void InspectorPage::refreshMailbox()
     // also names its ports, which the overview shows.
     if (m_target.id == 0 || m_mailboxAsked || !isVisible())
         return;
+    if (!m_live) {
+        m_mailbox->clear();
+        m_mailboxStatus->setText(tr("A recording keeps no mailbox contents: the sequence chart shows each message "
+                                    "and when it was handled."));
+        return;
+    }
     m_mailboxAsked = true;
     m_control->pending(m_target, mailboxLimit, [self = QPointer(this), question = m_mailboxQuestion](
                                                    iso::Expected<iso::MailboxView, QString> view) {

@@ -47,6 +47,10 @@ public slots:
     void showState(const ClusterState& state);
     /// Reads the selected isolate's mailbox again now.
     void refreshMailbox();
+    /// Whether the state shown is the live cluster's, whose isolates can
+    /// be asked for their mailboxes and spawn records; a recording holds
+    /// neither.
+    void setLive(bool live);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -61,6 +65,7 @@ private:
     void updateDropButton();
 
     ClusterControl* m_control;
+    bool m_live = true;
     IsolateSelection* m_selection;
     IsolateActions* m_actions;
     QLabel* m_title;

@@ -132,7 +132,10 @@ void IsolateActions::update()
     Q_ASSERT(QThread::currentThread() == thread());
     const auto t = target();
     const auto it = m_state->isolates().find(t.id);
-    const bool alive = it != m_state->isolates().end() && it->second.metrics.state != iso::IsolateState::Exited;
+    const bool alive =
+        m_live && it != m_state->isolates().end() && it->second.metrics.state != iso::IsolateState::Exited;
+    for (QAction* action : {m_spawn, m_send, m_inject})
+        action->setEnabled(m_live);
     const bool pausedHere = alive && m_control->pausedHere(t.id);
     m_pause->setEnabled(alive && !pausedHere);
     m_resume->setEnabled(pausedHere);
@@ -140,6 +143,12 @@ void IsolateActions::update()
     m_stop->setEnabled(alive);
     m_kill->setEnabled(alive);
     m_restart->setEnabled(alive && !t.path.empty());
+}
+
+void IsolateActions::setLive(bool live)
+{
+    m_live = live;
+    update();
 }
 
 SpawnDialog* IsolateActions::spawnDialog()

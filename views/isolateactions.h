@@ -57,6 +57,9 @@ public slots:
     void dropPending(std::uint64_t ordinal);
     /// Re-reads the selection and its state into the actions' enabled flags.
     void update();
+    /// Whether the window shows the live cluster, which the actions act
+    /// on; while it shows a recording, they are all disabled.
+    void setLive(bool live);
 
 signals:
     void reported(const QString& text, bool failed);
@@ -77,6 +80,7 @@ private:
     ClusterControl* m_control;
     IsolateSelection* m_selection;
     const ClusterState* m_state;
+    bool m_live = true;
     QWidget* m_window;
     SpawnDialog* m_spawnDialog = nullptr;
     SendDialog* m_sendDialog = nullptr;

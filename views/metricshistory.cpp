@@ -85,8 +85,10 @@ void MetricsHistory::apply(const ClusterState& state)
     append(m_throughput, state.messagesPerSecond());
     appendQuantiles(m_handleTime, m_recentClusterHandleTimes.recent());
     updateUtilisation(totals.threads);
-    append(m_resident, static_cast<double>(totals.rss_bytes) / bytesPerMiB);
-    append(m_runtime, static_cast<double>(totals.runtime_bytes) / bytesPerMiB);
+    // A live process is never empty: none is a recording, which holds no memory figures.
+    const double notMeasured = std::numeric_limits<double>::quiet_NaN();
+    append(m_resident, totals.rss_bytes == 0 ? notMeasured : static_cast<double>(totals.rss_bytes) / bytesPerMiB);
+    append(m_runtime, totals.rss_bytes == 0 ? notMeasured : static_cast<double>(totals.runtime_bytes) / bytesPerMiB);
     updateIsolates(state);
 
     trim(m_throughput);

@@ -204,6 +204,15 @@ void MetricsPage::apply(const ClusterState& state)
     scheduleRefresh();
 }
 
+void MetricsPage::clear()
+{
+    m_history = MetricsHistory(windows.back(), m_history.topCount());
+    followSelection();
+    m_hasIsolates = false;
+    updateLines();
+    scheduleRefresh();
+}
+
 iso::IsolateId MetricsPage::followed() const
 {
     return m_follow->isChecked() ? m_selection->current() : 0;
@@ -371,7 +380,7 @@ void MetricsPage::refresh()
     m_mailboxes->refresh(now, seconds, live ? tr("Every mailbox is empty") : waiting);
     m_handleTime->refresh(now, seconds, live ? tr("Nothing handled") : waiting);
     m_utilisation->refresh(now, seconds, waiting);
-    m_memory->refresh(now, seconds, waiting);
+    m_memory->refresh(now, seconds, m_history.empty() ? waiting : tr("Not measured: a recording holds no memory figures"));
 }
 
 QSize MetricsPage::minimumSizeHint() const

@@ -44,6 +44,8 @@ public slots:
     /// Takes the state after one batch (connect ClusterSource::batchApplied;
     /// the batch itself is not needed).
     void apply(const ClusterState& state);
+    /// Forgets every point: another cluster, or another moment of a run, comes next.
+    void clear();
 
     QSize minimumSizeHint() const override;
 

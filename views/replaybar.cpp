@@ -71,10 +71,13 @@ void ReplayBar::restart()
 {
     pause();
     setVisible(m_feed->recorded());
-    m_playhead = m_feed->index().begin();
+    const bool recorded = m_feed->recorded();
+    m_playhead = recorded ? m_feed->index().end() : m_feed->index().begin();
     for (TimeChart* chart : m_charts)
-        chart->setPlayhead(m_feed->recorded() ? std::optional(m_playhead) : std::nullopt);
+        chart->setPlayhead(recorded ? std::optional(m_playhead) : std::nullopt);
     showPlayhead();
+    if (recorded)
+        emit moved(m_playhead);
 }
 
 void ReplayBar::seek(std::uint64_t time)
@@ -90,6 +93,7 @@ void ReplayBar::seek(std::uint64_t time)
         chart->showRange(start, start + span);
     }
     showPlayhead();
+    emit moved(m_playhead);
 }
 
 void ReplayBar::showPlayhead()
@@ -139,7 +143,7 @@ bool ReplayBar::stepToNextMessage()
 {
     pause();
     const FlowIndex& index = m_feed->index();
-    const std::size_t next = index.firstSentAt(m_playhead + 1);
+    const std::size_t next = index.firstSentAt(m_playhead >= index.end() ? index.begin() : m_playhead + 1);
     if (next >= index.messages().size())
         return false;
     seek(index.messages()[next].sent);

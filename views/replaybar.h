@@ -18,9 +18,10 @@ class TimeChart;
 
 /// Moving through a recording: a scrubber over the whole run, play and
 /// pause, step to the next message, and the speed of play. The charts
-/// follow the playhead, which they draw as a line, at their own zoom. It
-/// shows only while a recording is shown. Only the GUI thread may call
-/// members.
+/// follow the playhead, which they draw as a line, at their own zoom. A
+/// recording opens with the playhead at its end, as the run ended; play
+/// and step start again from its beginning there. It shows only while a
+/// recording is shown. Only the GUI thread may call members.
 class ReplayBar : public QWidget
 {
     Q_OBJECT
@@ -41,11 +42,17 @@ public:
     void seek(std::uint64_t time);
     void play();
     void pause();
-    /// Selects the next message after the playhead and moves to when it was sent.
+    /// Selects the next message after the playhead (the first, at the end)
+    /// and moves to when it was sent.
     bool stepToNextMessage();
     /// Moves the playhead on by `elapsed` of play at the current speed;
     /// pauses at the end of the run. What the play timer does each frame.
     void advance(std::chrono::nanoseconds elapsed);
+
+signals:
+    /// The playhead moved to `time`, by a seek, by play, or to a new
+    /// recording's end.
+    void moved(std::uint64_t time);
 
 private:
     void restart();

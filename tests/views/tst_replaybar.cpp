@@ -5,6 +5,7 @@
 
 #include "../core/tracescript.h"
 
+#include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
 
@@ -30,12 +31,12 @@ private slots:
         m_feed.show(std::move(index));
     }
 
-    // A recording starts at its beginning, paused, the bar on show.
-    void aRecordingStartsAtItsBeginning()
+    // A recording opens at its end, as the run ended, paused, the bar on show.
+    void aRecordingOpensAtItsEnd()
     {
         QVERIFY(!m_bar->isHidden());
         QVERIFY(!m_bar->playing());
-        QCOMPARE(m_bar->playhead(), m_feed.index().begin());
+        QCOMPARE(m_bar->playhead(), m_feed.index().end());
         m_feed.showLive();
         QVERIFY(m_bar->isHidden());
     }
@@ -61,18 +62,25 @@ private slots:
     void playingMovesAtItsSpeedUntilTheEnd()
     {
         const FlowIndex& index = m_feed.index();
+        QSignalSpy moved(m_bar.get(), &ReplayBar::moved);
         m_bar->play();
         QVERIFY(m_bar->playing());
+        // From the end, play starts again at the beginning.
         const std::uint64_t before = m_bar->playhead();
+        QCOMPARE(before, index.begin());
+        QCOMPARE(moved.size(), 1);
+        QCOMPARE(moved.last().at(0).value<std::uint64_t>(), index.begin());
         // Ten microseconds of play: a fraction of the recorded run at any speed offered.
         m_bar->advance(10us);
         QCOMPARE(m_bar->playhead(), before + static_cast<std::uint64_t>(m_bar->speed() / 100'000));
+        QCOMPARE(moved.last().at(0).value<std::uint64_t>(), m_bar->playhead());
         m_bar->advance(std::chrono::hours(1));
         QCOMPARE(m_bar->playhead(), index.end());
         QVERIFY(!m_bar->playing());
     }
 
-    // Each step selects the next message and moves to when it was sent.
+    // Each step selects the next message and moves to when it was sent;
+    // the first, from the end, is the run's first message.
     void stepsVisitTheMessagesInOrder()
     {
         const FlowIndex& index = m_feed.index();
