@@ -137,6 +137,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
         if (m_recorded == nullptr)
             showState(state);
     });
+    // At once, not at the next batch: a recording that is not playing brings none.
+    connect(m_selection, &IsolateSelection::changed, this, [this] { m_inspector->showState(shownState()); });
     connect(m_actions, &IsolateActions::reported, this, &MainWindow::report);
     // A new isolate is what the person wants to look at next.
     connect(m_actions, &IsolateActions::spawned, this, &MainWindow::selectWhenSeen);
@@ -203,6 +205,7 @@ void MainWindow::createMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Recording…"), QKeySequence::Open, this, &MainWindow::chooseRecording);
     m_followLive = file->addAction(tr("Follow the &Live Cluster"), this, &MainWindow::followLive);
+    m_followLive->setObjectName(QStringLiteral("followLive"));
     m_followLive->setEnabled(false);
     file->addSeparator();
     m_record = file->addAction(tr("Start &Recording…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), this,
@@ -538,6 +541,7 @@ void MainWindow::followLive()
     showCluster(nullptr);
     m_flows->showLive();
     m_shownRecording.clear();
+    m_followLive->setObjectName(QStringLiteral("followLive"));
     m_followLive->setEnabled(false);
     setWindowTitle(tr("Isoscope"));
     report(tr("Following the live cluster"), false);

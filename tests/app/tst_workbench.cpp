@@ -19,6 +19,7 @@
 #include "jsonedit.h"
 #include "mainwindow.h"
 #include "messagebar.h"
+#include "replaybar.h"
 #include "scenarios/scenarios.h"
 #include "senddialog.h"
 #include "sequencechart.h"
@@ -480,6 +481,62 @@ private slots:
             ++stepped;
         }
         QCOMPARE(stepped, index.messages().size());
+    }
+
+    // An opened recording is what the tree, the table, the log and the
+    // inspector show, as it was at the playhead; nothing acts on it; the
+    // live cluster comes back when asked for.
+    void openARecordingAndSeeItInEveryView()
+    {
+        spawn("/live");
+        clickRow("/live");
+        QTemporaryDir dir;
+        const QString file = dir.filePath(u"pipeline.isotrace"_s);
+        recordScenario("pipeline", file);
+        QCOMPARE(m_window->openRecording(file), QString());
+        // Opened at its end: the accumulator was restarted by then.
+        const ClusterState& shown = m_window->shownState();
+        QVERIFY(&shown != &state());
+        QCOMPARE(m_window->selection()->current(), 0u);
+        QVERIFY(cell("/live", IsolateTableModel::PathColumn).isEmpty());
+        QCOMPARE(cell("/pipeline/sink", IsolateTableModel::PathColumn), u"/pipeline/sink"_s);
+        QVERIFY(cell("/pipeline/sup/acc", IsolateTableModel::RestartsColumn).toInt() > 0);
+        const auto* tree = static_cast<ClusterTreePage*>(m_window->view(u"tree"_s))->view()->model();
+        QVERIFY(!tree->match(tree->index(0, 0), ClusterTreeModel::PathRole, u"/pipeline/sup/acc"_s, 1,
+                             Qt::MatchRecursive | Qt::MatchExactly).isEmpty());
+        const auto* log = static_cast<EventLogPage*>(m_window->view(u"log"_s))->view()->model();
+        const int logged = log->rowCount();
+        QVERIFY(!log->match(log->index(0, EventLogModel::KindColumn), Qt::DisplayRole, u"restart"_s).isEmpty());
+
+        // Selected, a recorded isolate is shown, but nothing acts on it.
+        auto* table = static_cast<IsolateTablePage*>(m_window->view(u"table"_s))->view();
+        const QModelIndexList sink = table->model()->match(table->model()->index(0, IsolateTableModel::PathColumn),
+                                                           Qt::DisplayRole, u"/pipeline/sink"_s);
+        QCOMPARE(sink.size(), 1);
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(sink.front()).center());
+        QVERIFY(m_window->selection()->current() != 0);
+        QVERIFY(!inspector().overview()->findItems(u"/pipeline/sink"_s, Qt::MatchRecursive, 1).isEmpty());
+        for (QAction* action : {actions().pauseAction(), actions().killAction(), actions().spawnAction(),
+                                actions().injectAction(), actions().sendAction()})
+            QVERIFY2(!action->isEnabled(), qPrintable(action->text()));
+
+        // Back to the beginning: only what had happened by then.
+        const std::uint64_t end = m_window->replayBar()->playhead();
+        m_window->replayBar()->seek(0);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->shownState().totals().messages_total == 0, patience);
+        QVERIFY(log->rowCount() < logged);
+        QVERIFY(cell("/pipeline/sup/acc", IsolateTableModel::RestartsColumn).toInt() == 0);
+        m_window->replayBar()->seek(end);
+        QTRY_COMPARE_WITH_TIMEOUT(log->rowCount(), logged, patience);
+
+        // Back to the live cluster, which acts again.
+        m_window->findChild<QAction*>(u"followLive"_s)->trigger();
+        QCOMPARE(&m_window->shownState(), &state());
+        QTRY_VERIFY_WITH_TIMEOUT(!cell("/live", IsolateTableModel::PathColumn).isEmpty(), patience);
+        QVERIFY(cell("/pipeline/sink", IsolateTableModel::PathColumn).isEmpty());
+        QVERIFY(actions().spawnAction()->isEnabled());
+        clickRow("/live");
+        QVERIFY(actions().pauseAction()->isEnabled());
     }
 
     // A run of the pipeline scenario, whose accumulator crashes on 13 and is
