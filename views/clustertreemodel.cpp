@@ -276,6 +276,12 @@ void ClusterTreeModel::applyEvent(const iso::trace::Event& e)
             highlight(it->second, e.kind, e.arg);
     }
     switch (e.kind) {
+    case Kind::Supervision:
+        // The child it is about shows it too: it waits for its restart, or
+        // for good.
+        if (const auto it = m_byPath.find(std::string(e.field(0))); it != m_byPath.end())
+            highlight(it->second, e.kind, e.arg);
+        return;
     case Kind::Restart: {
         const auto it = m_byPath.find(e.text);
         if (it == m_byPath.end())

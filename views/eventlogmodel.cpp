@@ -3,6 +3,7 @@
 #include "clusterstate.h"
 #include "incidents.h"
 #include "text.h"
+#include "units.h"
 
 #include <iso/context.h>
 #include <iso/deadletter.h>
@@ -82,6 +83,12 @@ QString EventLogModel::detailOf(const ClusterState& state, const iso::trace::Eve
         return tr("%1 events lost: %2").arg(e.peer).arg(toQString(iso::trace::gap_source_name(e.arg)));
     case Kind::Fault:
         return tr("%1, by %2").arg(toQString(e.text), nameOf(state, e.peer));
+    case Kind::Supervision:
+        if (e.arg == static_cast<std::uint32_t>(iso::trace::SupervisionAction::GiveUp))
+            return tr("gave up on %1: %2; it fails, for its own supervisor to answer")
+                .arg(toQString(e.field(0)), toQString(e.field(1)));
+        return tr("restarts %1 in %2, backing off (%3)")
+            .arg(toQString(e.field(0)), units::duration(e.peer), toQString(e.field(1)));
     default:
         return {};
     }

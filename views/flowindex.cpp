@@ -28,7 +28,7 @@ iso::trace::KindSet FlowIndex::kinds()
 {
     return {Kind::Spawn, Kind::Path,    Kind::Send, Kind::Enqueue, Kind::Handle,     Kind::Error,
             Kind::Exit,  Kind::Pause,   Kind::Resume, Kind::Kill,  Kind::Restart,    Kind::Gap,
-            Kind::DeadLetter, Kind::Fault, Kind::TimerFire};
+            Kind::DeadLetter, Kind::Fault, Kind::Supervision, Kind::TimerFire};
 }
 
 void FlowIndex::add(std::span<const Event> events)
@@ -78,6 +78,7 @@ void FlowIndex::add(std::span<const Event> events)
         case Kind::Kill:
         case Kind::Restart:
         case Kind::Fault:
+        case Kind::Supervision:
             onMarker(e, laneOf(e.isolate));
             break;
         default:

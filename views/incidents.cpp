@@ -18,6 +18,10 @@ std::optional<QColor> tint(iso::trace::Kind kind, std::uint32_t arg)
         return std::nullopt;
     case Kind::Restart:
         return QColor(0xc8, 0xdc, 0xf8);
+    case Kind::Supervision:
+        if (arg == static_cast<std::uint32_t>(iso::trace::SupervisionAction::GiveUp))
+            return QColor(0xf0, 0xa8, 0xa8);
+        return QColor(0xe4, 0xd4, 0xf4);  // a restart that waits
     default:
         return std::nullopt;
     }
@@ -27,7 +31,7 @@ std::optional<QColor> tint(iso::trace::Kind kind, std::uint32_t arg)
 
 namespace incidents {
 
-Mark mark(iso::trace::Kind kind)
+Mark mark(iso::trace::Kind kind, std::uint32_t arg)
 {
     using Kind = iso::trace::Kind;
     const QColor failure(0xc6, 0x28, 0x28);
@@ -49,6 +53,10 @@ Mark mark(iso::trace::Kind kind)
         return {QStringLiteral("▶"), quiet};
     case Kind::DeadLetter:
         return {QStringLiteral("✉"), failure};
+    case Kind::Supervision:
+        if (arg == static_cast<std::uint32_t>(iso::trace::SupervisionAction::GiveUp))
+            return {QStringLiteral("⊘"), failure};
+        return {QStringLiteral("◔"), QColor(0x7b, 0x1f, 0xa2)};
     default:
         return {QStringLiteral("•"), quiet};
     }

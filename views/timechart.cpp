@@ -340,7 +340,7 @@ void TimeChart::paintMarkers(QPainter& painter)
         const std::size_t position = positionOf(it->lane);
         if (position == none)
             continue;
-        const auto [glyph, colour] = incidents::mark(it->kind);
+        const auto [glyph, colour] = incidents::mark(it->kind, it->arg);
         painter.setPen(colour);
         const QPointF at = pointAt(position, it->time);
         // A tick across the lane, the glyph beside it.

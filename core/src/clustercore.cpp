@@ -326,13 +326,15 @@ std::vector<IsolateRef> ClusterCore::lookup_where(const Path& from, const std::f
     return out;
 }
 
-void ClusterCore::trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text) {
+void ClusterCore::trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text,
+                        std::uint64_t peer) {
     Tracer& tracer = runtime.core().tracer;
     if (!tracer.on()) return;
     trace::Record r;
     r.kind = kind;
     r.isolate = isolate;
     r.arg = arg;
+    r.peer = peer;
     tracer.emit(r, text);
 }
 

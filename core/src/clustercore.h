@@ -96,7 +96,8 @@ struct ClusterCore : std::enable_shared_from_this<ClusterCore> {
                              const std::optional<Path>& parent, std::optional<Supervision> supervision = {},
                              std::string entry_name = {});
     /// Emits a cluster trace event about `isolate`, if tracing is on.
-    void trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text = {});
+    void trace(trace::Kind kind, IsolateId isolate, std::uint32_t arg, std::string_view text = {},
+               std::uint64_t peer = 0);
     /// Starts the isolate of a reserved record (new, or restarting).
     Future<IsolateRef> launch(const Path& path);
     /// Asks `path` to shut down, marked as `stop`, and kills that

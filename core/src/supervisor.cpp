@@ -155,11 +155,35 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         const Duration now = c->runtime.now();
         restarts.push_back(now);
         while (!restarts.empty() && restarts.front() < now - spec.within) restarts.pop_front();
+        const DownReason why = read_reason(notice["child"]);
         if (static_cast<int>(restarts.size()) > spec.max_restarts) {
-            report(give_up(read_reason(notice["child"])));
+            tell(*c, trace::SupervisionAction::GiveUp, Duration::zero(), path, intensity_passed() + "; the last: " + ended(why));
+            report(give_up(why));
             return;
         }
-        report(restart(index, next_delay(now)));
+        const Duration wait = next_delay(now);
+        if (wait > Duration::zero()) tell(*c, trace::SupervisionAction::Backoff, wait, path, ended(why));
+        report(restart(index, wait));
+    }
+
+    /// Traces what this supervisor did about the child at `path`.
+    static void tell(ClusterCore& c, trace::SupervisionAction action, Duration wait, const Path& path,
+                     const std::string& why) {
+        IsolateCore& self = *IsolateCore::current();
+        if (!self.traced()) return;
+        c.trace(trace::Kind::Supervision, self.id(), static_cast<std::uint32_t>(action),
+                path.str() + trace::field_separator + why,
+                static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count()));
+    }
+
+    std::string intensity_passed() const {
+        return "more than " + std::to_string(spec.max_restarts) + " restarts within " +
+               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.within).count()) + " ms";
+    }
+
+    /// How a child ended, for a person.
+    static std::string ended(const DownReason& why) {
+        return std::string(kind_name(why.kind)) + (why.error.empty() ? "" : ": " + why.error);
     }
 
     Future<void> restart(std::size_t i, Duration wait) {
@@ -185,10 +209,7 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         auto keep_alive = shared_from_this();
         giving_up = true;
         co_await stop_all(ClusterCore::Stop::ForGood);
-        throw SupervisorGaveUp(self.str() + ": more than " + std::to_string(spec.max_restarts) +
-                               " restarts within " +
-                               std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(spec.within).count()) +
-                               " ms; the last: " + std::string(kind_name(last.kind)) +
+        throw SupervisorGaveUp(self.str() + ": " + intensity_passed() + "; the last: " + std::string(kind_name(last.kind)) +
                                (last.error.empty() ? "" : " (" + last.error + ")"));
     }
 

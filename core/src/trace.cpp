@@ -23,6 +23,7 @@ std::string_view kind_name(Kind kind) noexcept {
     case Kind::DeadLetter: return "dead-letter";
     case Kind::Gap: return "gap";
     case Kind::Fault: return "fault";
+    case Kind::Supervision: return "supervision";
     }
     return "unknown";
 }
@@ -37,6 +38,14 @@ std::string_view gap_source_name(std::uint32_t source) noexcept {
     case GapSource::ThreadBuffer: return "thread buffer full";
     case GapSource::Subscriber: return "subscriber fell behind";
     case GapSource::File: return "damaged file part skipped";
+    }
+    return "unknown";
+}
+
+std::string_view supervision_action_name(std::uint32_t action) noexcept {
+    switch (static_cast<SupervisionAction>(action)) {
+    case SupervisionAction::Backoff: return "backoff";
+    case SupervisionAction::GiveUp: return "give-up";
     }
     return "unknown";
 }

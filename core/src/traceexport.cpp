@@ -63,6 +63,7 @@ bool is_isolate_instant(Kind kind) {
     case Kind::Kill:
     case Kind::Restart:
     case Kind::Fault:
+    case Kind::Supervision:
     case Kind::DeadLetter:
     case Kind::Down:
     case Kind::Up: return true;
@@ -263,6 +264,12 @@ private:
         case Kind::Resume: write_instant(e, {{"requester", label(e.peer)}}); break;
         case Kind::Restart: write_instant(e, {{"path", e.text}, {"incarnation", e.arg}}); break;
         case Kind::Fault: write_instant(e, {{"fault", e.text}, {"requester", label(e.peer)}}); break;
+        case Kind::Supervision:
+            write_instant(e, {{"action", supervision_action_name(e.arg)},
+                              {"child", e.field(0)},
+                              {"why", e.field(1)},
+                              {"backoff_us", micros(e.peer)}});
+            break;
         case Kind::DeadLetter: write_dead_letter(e); break;
         case Kind::Down: write_down(e); break;
         case Kind::Up: write_instant(e, Json::object()); break;

@@ -458,6 +458,57 @@ private slots:
         QVERIFY(!cluster.restart(Path::of("/sup/none")));
     }
 
+    // A restart that waits and a supervisor that gives up are trace events
+    // of their own, on the supervisor, naming the child: the workbench
+    // highlights them, and a recording keeps them.
+    void backoffAndGivingUpAreTraced() {
+        Journal j;
+        auto cluster = Cluster::single_node(stepped());
+        ObserverOptions manual;
+        manual.interval = 0ms;
+        Observer observer(cluster.runtime(), manual);
+        auto events = observer.subscribe();
+        SupervisorSpec spec;
+        spec.max_restarts = 1;
+        spec.within = 10s;
+        spec.backoff = {.min = 30ms, .max = 30ms};
+        cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor(spec, {child(j, "a")})));
+        const IsolateId sup = described(cluster, "/sup").isolate;
+        std::vector<trace::Event> seen;
+        auto take = [&] {
+            observer.poll();
+            for (const Batch& b : events->take_all())
+                for (const trace::Event& e : b.events)
+                    if (e.kind == trace::Kind::Supervision || e.kind == trace::Kind::Restart) seen.push_back(e);
+        };
+        ref(cluster, "/sup/a").send("crash");
+        cluster.runtime().run_until_idle();
+        take();
+        QCOMPARE(seen.size(), 1u);  // backing off; the restart waits
+        QCOMPARE(seen[0].kind, trace::Kind::Supervision);
+        QCOMPARE(seen[0].isolate, sup);
+        QCOMPARE(seen[0].arg, std::uint32_t(trace::SupervisionAction::Backoff));
+        QCOMPARE(seen[0].peer, std::uint64_t(30'000'000));
+        QCOMPARE(seen[0].field(0), "/sup/a");
+        QVERIFY(seen[0].field(1).find("a crashed") != std::string_view::npos);
+        cluster.runtime().advance_time(30ms);
+        take();
+        QCOMPARE(seen.size(), 2u);
+        QCOMPARE(seen[1].kind, trace::Kind::Restart);
+
+        ref(cluster, "/sup/a").send("crash");  // the second within 10 s: past its intensity
+        cluster.runtime().run_until_idle();
+        take();
+        QCOMPARE(seen.size(), 3u);
+        QCOMPARE(seen[2].kind, trace::Kind::Supervision);
+        QCOMPARE(seen[2].arg, std::uint32_t(trace::SupervisionAction::GiveUp));
+        QCOMPARE(seen[2].peer, std::uint64_t(0));
+        QCOMPARE(seen[2].field(0), "/sup/a");
+        QVERIFY(seen[2].field(1).starts_with("more than 1 restarts within 10000 ms"));
+        QVERIFY(!cluster.lookup(Path::of("/sup")).has_value());
+        QCOMPARE(trace::supervision_action_name(seen[2].arg), "give-up");
+    }
+
     void clusterRestartOfATopLevelIsolate() {
         Journal j;
         auto cluster = Cluster::single_node(stepped());  // top-level isolates are temporary

@@ -128,6 +128,34 @@ private slots:
         QVERIFY(!tinted(supervisor));
     }
 
+    // A supervisor that backs off, or gives up, tints its row and the
+    // child's, each in a colour of its own.
+    void backoffAndGivingUpAreHighlighted()
+    {
+        using iso::trace::SupervisionAction;
+        Tree tree;
+        tree.feed({0ms, {cluster(1, "/s", 0), cluster(2, "/s/c", 1), cluster(3, "/s/d", 1)}, {}, {}, true});
+        const QPersistentModelIndex supervisor = tree.model.indexOf(1);
+        const QPersistentModelIndex child = tree.model.indexOf(2);
+        const QPersistentModelIndex sibling = tree.model.indexOf(3);
+        const auto tint = [](const QModelIndex& row) { return row.data(Qt::BackgroundRole); };
+        std::vector<iso::trace::Event> events = ended(2, Down::Failed);
+        events.push_back(treetest::event(iso::trace::Kind::Supervision, 1,
+                                         static_cast<std::uint32_t>(SupervisionAction::Backoff),
+                                         std::string("/s/c") + iso::trace::field_separator + "failed"));
+        tree.feed({10ms, {}, {}, events});
+        QVERIFY(tint(supervisor).isValid());
+        QCOMPARE(tint(child), tint(supervisor));
+        QVERIFY(!tint(sibling).isValid());
+        const QVariant backingOff = tint(supervisor);
+        tree.feed({20ms, {}, {}, {treetest::event(iso::trace::Kind::Supervision, 1,
+                                                  static_cast<std::uint32_t>(SupervisionAction::GiveUp),
+                                                  std::string("/s/c") + iso::trace::field_separator + "more than 1")}});
+        QVERIFY(tint(supervisor).isValid());
+        QVERIFY(tint(supervisor) != backingOff);
+        QCOMPARE(tint(child), tint(supervisor));
+    }
+
     // The row is the path's: through a restart it keeps its persistent
     // index, says restarting, then shows the new incarnation.
     void aRestartKeepsTheRow()

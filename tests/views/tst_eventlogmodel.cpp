@@ -117,6 +117,37 @@ private slots:
         QVERIFY(background(1) != background(3));
     }
 
+    // A backoff and a supervisor giving up say what they are about, and
+    // stand out from each other and from a restart.
+    void backoffAndGivingUpAreToldAndTinted()
+    {
+        EventLogModel model;
+        const ClusterState state = knownIsolates();
+        Event backoff = traced(Kind::Supervision, 7, 10);
+        backoff.arg = static_cast<std::uint32_t>(iso::trace::SupervisionAction::Backoff);
+        backoff.peer = 250'000'000;
+        backoff.text = std::string("/app/w/c") + iso::trace::field_separator + "failed: boom";
+        Event giveUp = backoff;
+        giveUp.arg = static_cast<std::uint32_t>(iso::trace::SupervisionAction::GiveUp);
+        giveUp.peer = 0;
+        giveUp.text = std::string("/app/w/c") + iso::trace::field_separator + "more than 3 restarts within 5000 ms";
+        Event restart = traced(Kind::Restart, 7, 30);
+        restart.text = "/app/w";
+        model.append(state, {backoff, giveUp, restart});
+        QCOMPARE(cell(model, 0, EventLogModel::KindColumn), QStringLiteral("supervision"));
+        QCOMPARE(cell(model, 0, EventLogModel::DetailColumn),
+                 QStringLiteral("restarts /app/w/c in 250 ms, backing off (failed: boom)"));
+        QCOMPARE(cell(model, 1, EventLogModel::DetailColumn),
+                 QStringLiteral("gave up on /app/w/c: more than 3 restarts within 5000 ms; it fails, for its own "
+                                "supervisor to answer"));
+        const auto background = [&](int row) { return model.data(model.index(row, 0), Qt::BackgroundRole); };
+        QVERIFY(background(0).isValid());
+        QVERIFY(background(1).isValid());
+        QVERIFY(background(0) != background(1));
+        QVERIFY(background(0) != background(2));
+        QVERIFY(background(1) != background(2));
+    }
+
     // The oldest rows go when more come than the log holds.
     void keepsTheNewestWithinCapacity()
     {

@@ -139,20 +139,22 @@ private slots:
         s.events.back().text = "/app/sup/w\x1f/app/sup\x1fworker\x1f" "1\x1f{}";
         s.add(Kind::Error, 2).text = "boom\x1fhere";
         s.add(Kind::Exit, 2).arg = 2;
+        s.add(Kind::Supervision, 1).text = "/app/sup/w\x1f" "failed";  // backing off, on the supervisor's lane
         s.add(Kind::Restart, 2).arg = 1;
         s.path(3, "/app/sup/w");
         s.deliver(0, 5, 3);
         const FlowIndex index = indexOf(s.events);
         const std::uint32_t lane = laneNamed(index, "/app/sup/w");
+        const std::uint32_t supervisor = laneNamed(index, "/app/sup");
         QCOMPARE(index.lanes()[lane].incarnations, 2u);
         QCOMPARE(index.lanes()[lane].supervisor, laneNamed(index, "/app/sup"));
         QCOMPARE(index.messages()[index.find(5)].to, lane);
         std::vector<Kind> marked;
         for (const auto& marker : index.markers()) {
-            QCOMPARE(marker.lane, lane);
+            QCOMPARE(marker.lane, marker.kind == Kind::Supervision ? supervisor : lane);
             marked.push_back(marker.kind);
         }
-        QCOMPARE(marked, (std::vector<Kind>{Kind::Error, Kind::Exit, Kind::Restart}));
+        QCOMPARE(marked, (std::vector<Kind>{Kind::Error, Kind::Exit, Kind::Supervision, Kind::Restart}));
     }
 
     void mailboxDepthRisesWithSendsAndFallsWithHandling()

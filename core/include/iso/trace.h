@@ -72,6 +72,12 @@ enum class Kind : std::uint8_t {
     /// was made in; peer: the isolate that asked (0: outside isolates);
     /// arg: Fault::Kind; text: what it does, for a person.
     Fault,
+    /// A supervisor's answer to a child's failure, other than a restart at
+    /// once (a Restart event tells those). isolate: the supervisor; arg:
+    /// SupervisionAction; peer: for a backoff, the nanoseconds the restart
+    /// waits; text: fields the child's path, why (how the child ended; for
+    /// giving up, the intensity it passed).
+    Supervision,
 };
 
 /// A set of event kinds: what a subscriber that wants only some takes.
@@ -94,14 +100,16 @@ private:
     static constexpr std::uint64_t bit(Kind kind) noexcept { return std::uint64_t{1} << static_cast<unsigned>(kind); }
     std::uint64_t bits_ = 0;
 };
-static_assert(static_cast<unsigned>(Kind::Fault) < 64, "KindSet holds a bit per kind");
-inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Fault) + 1;
+static_assert(static_cast<unsigned>(Kind::Supervision) < 64, "KindSet holds a bit per kind");
+inline constexpr std::uint8_t kind_count = static_cast<std::uint8_t>(Kind::Supervision) + 1;
 
 std::string_view kind_name(Kind kind) noexcept;
 /// An Exit event's arg: "normal", "killed", "failed" or "exited".
 std::string_view exit_reason_name(std::uint32_t reason) noexcept;
 /// A Gap event's arg (GapSource), as a person reads it.
 std::string_view gap_source_name(std::uint32_t source) noexcept;
+/// A Supervision event's arg (SupervisionAction): "backoff" or "give-up".
+std::string_view supervision_action_name(std::uint32_t action) noexcept;
 
 /// What a handler ran: a message, a task (an entry, a timer's callback,
 /// a continuation) or a resumed coroutine.
@@ -110,6 +118,14 @@ enum class GapSource : std::uint8_t {
     ThreadBuffer,  ///< a producer's buffer was full
     Subscriber,    ///< this subscriber fell behind
     File,          ///< a damaged part of a trace file was skipped
+};
+
+/// What a supervisor did about a failed child, besides restarting it at once.
+enum class SupervisionAction : std::uint8_t {
+    Backoff,  ///< the restart waits (SupervisorSpec::backoff)
+    /// More restarts than its intensity allows: it stops its children and
+    /// fails, and its own supervisor answers that (escalation).
+    GiveUp,
 };
 
 enum class Flag : std::uint8_t {
