@@ -541,7 +541,6 @@ void MainWindow::followLive()
     showCluster(nullptr);
     m_flows->showLive();
     m_shownRecording.clear();
-    m_followLive->setObjectName(QStringLiteral("followLive"));
     m_followLive->setEnabled(false);
     setWindowTitle(tr("Isoscope"));
     report(tr("Following the live cluster"), false);

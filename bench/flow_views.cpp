@@ -3,12 +3,19 @@
 // time of the sequence chart and the timeline at several zoom levels. The
 // peer for opening is what any viewer of Chrome trace JSON (Perfetto's
 // legacy import, chrome://tracing) must do at the least: parse that JSON,
-// here with QJsonDocument, for the same events.
+// here with QJsonDocument, for the same events. Then the views of the
+// cluster on the same recording: how long showing it at a moment takes
+// (at its end, as it opens; back to its middle, which starts over; a frame
+// of play), with the tree, the table and the event log taking the batches.
 //
 //   flow_views [events=10000000] [file=/tmp/flow_views.isotrace]
 
+#include "clustertreemodel.h"
+#include "eventlogmodel.h"
 #include "flowfeed.h"
 #include "flowrecording.h"
+#include "isolatetablemodel.h"
+#include "recordedcluster.h"
 #include "sequencechart.h"
 #include "timelinechart.h"
 
@@ -132,6 +139,39 @@ int main(int argc, char* argv[])
     const double openMs = millisecondsSince(began);
     std::printf("open: %.0f ms (%zu messages, %zu lanes)\n", openMs, recording.index.messages().size(),
                 recording.index.lanes().size());
+
+    {
+        RecordedCluster cluster(std::move(recording.run));
+        ClusterTreeModel tree;
+        EventLogModel log;
+        IsolateTableModel table;
+        QObject::connect(&cluster, &RecordedCluster::batchApplied, &tree, &ClusterTreeModel::take);
+        QObject::connect(&cluster, &RecordedCluster::batchApplied, &log,
+                         [&log](const ClusterState& state, const iso::Batch& batch) { log.append(state, batch.events); });
+        QObject::connect(&cluster, &RecordedCluster::polled, &table, [&](const ClusterState& state) {
+            tree.show();
+            table.apply(state);
+        });
+        QObject::connect(&cluster, &RecordedCluster::restarted, &tree, [&] {
+            tree.clear();
+            log.clear();
+        });
+        const RunEvents& run = cluster.events();
+        const auto timed = [](auto&& step) {
+            const auto start = Clock::now();
+            step();
+            return millisecondsSince(start);
+        };
+        const double atEnd = timed([&] { cluster.seek(run.end()); });
+        const double toMiddle = timed([&] { cluster.seek(run.begin() + (run.end() - run.begin()) / 2); });
+        std::vector<double> frames;
+        for (int frame = 0; frame < 30; ++frame)
+            frames.push_back(timed([&] { cluster.seek(cluster.position() + 33'000'000); }));
+        std::sort(frames.begin(), frames.end());
+        std::printf("views of the cluster: at the end %.0f ms, back to the middle %.0f ms, "
+                    "a frame of play at 1x %.2f ms median / %.2f worst; %zu isolates\n",
+                    atEnd, toMiddle, frames[frames.size() / 2], frames.back(), cluster.state().isolates().size());
+    }
 
     FlowFeed feed;
     feed.show(std::move(recording.index));

@@ -261,7 +261,8 @@ void InspectorPage::showDescription()
     }
     m_control->describe(m_target, [self = QPointer(this), id = m_target.id](
                                       iso::Expected<iso::IsolateDescription, QString> description) {
-        if (!self || self->m_target.id != id)
+        // Asked of the live cluster: a recording shown since has the same ids.
+        if (!self || self->m_target.id != id || !self->m_live)
             return;
         QTreeWidgetItem* spawned = self->overviewSection(2);
         if (!description) {
@@ -284,7 +285,7 @@ void InspectorPage::showDescription()
             return;
         }
         self->m_control->describe({0, d.supervisor->str()}, [self, id](iso::Expected<iso::IsolateDescription, QString> s) {
-            if (!self || self->m_target.id != id)
+            if (!self || self->m_target.id != id || !self->m_live)
                 return;
             self->m_supervisor->clear();
             QTreeWidgetItem* top = section(self->m_supervisor, 0, s ? toQString(s->path.str()) : s.error());

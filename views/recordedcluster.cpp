@@ -8,7 +8,6 @@ void RunEvents::add(std::span<const iso::trace::Event> events)
 {
     // What the views of the cluster are handed whole; the rest they only count.
     static const iso::trace::KindSet shown = ClusterSource::shownKinds();
-    m_steps.reserve(m_steps.size() + events.size());
     for (const iso::trace::Event& e : events) {
         Step& step = m_steps.emplace_back();
         step.time = e.time;
@@ -17,6 +16,7 @@ void RunEvents::add(std::span<const iso::trace::Event> events)
         step.arg = e.arg;
         step.thread = e.thread;
         step.kind = e.kind;
+        m_end = std::max(m_end, e.kind == iso::trace::Kind::Handle ? e.time + e.peer : e.time);
         if (shown.contains(e.kind)) {
             step.whole = true;
             step.peer = m_whole.size();
@@ -27,10 +27,23 @@ void RunEvents::add(std::span<const iso::trace::Event> events)
 
 void RunEvents::finish()
 {
+    // An event of no time (a damaged part of a file, told as a gap) goes
+    // where the run begins, not at the clock's zero.
+    std::uint64_t first = UINT64_MAX;
+    for (const Step& step : m_steps)
+        if (step.time != 0)
+            first = std::min(first, step.time);
+    for (Step& step : m_steps)
+        if (step.time == 0 && first != UINT64_MAX) {
+            step.time = first;
+            if (step.whole)
+                m_whole[step.peer].time = first;
+        }
     // A recorder writes batches in time order, but an event may come a
     // batch late: the order stays as written where times tie.
-    if (!std::is_sorted(m_steps.begin(), m_steps.end(), [](const Step& a, const Step& b) { return a.time < b.time; }))
-        std::stable_sort(m_steps.begin(), m_steps.end(), [](const Step& a, const Step& b) { return a.time < b.time; });
+    const auto earlier = [](const Step& a, const Step& b) { return a.time < b.time; };
+    if (!std::is_sorted(m_steps.begin(), m_steps.end(), earlier))
+        std::stable_sort(m_steps.begin(), m_steps.end(), earlier);
 }
 
 const iso::trace::Event& RunEvents::at(std::size_t i, iso::trace::Event& scratch) const
@@ -52,22 +65,41 @@ bool RunEvents::whole(std::size_t i) const
     return m_steps[i].whole;
 }
 
-RecordedCluster::RecordedCluster(RunEvents events, QObject* parent)
+RecordedCluster::RecordedCluster(RunEvents events, std::size_t checkpointEvery, QObject* parent)
     : QObject(parent)
     , m_events(std::move(events))
+    , m_checkpointEvery(std::max<std::size_t>(checkpointEvery, 1))
     , m_builder(m_events.begin())
     , m_position(m_events.begin())
 {
 }
 
-void RecordedCluster::startOver()
+void RecordedCluster::goBack(std::uint64_t time)
 {
-    m_builder = iso::SnapshotBuilder(m_events.begin());
-    m_state = ClusterState();
-    m_next = 0;
-    m_position = m_events.begin();
-    m_started = false;
+    while (!m_checkpoints.empty() && m_checkpoints.back().position > time)
+        m_checkpoints.pop_back();
     emit restarted();
+    if (m_checkpoints.empty()) {
+        m_builder = iso::SnapshotBuilder(m_events.begin());
+        m_state = ClusterState();
+        m_next = 0;
+        m_position = m_events.begin();
+        m_started = false;
+        return;
+    }
+    const Checkpoint& at = m_checkpoints.back();
+    m_builder = at.builder;
+    m_state = at.state;
+    m_next = at.next;
+    m_position = at.position;
+    // The views start from the whole state.
+    iso::Batch batch;
+    batch.sequence = ++m_sequence;
+    batch.delta.full = true;
+    batch.delta.changed = m_builder.isolates();
+    batch.delta.totals = m_state.totals();
+    m_state.apply(batch);
+    emit batchApplied(m_state, batch);
 }
 
 void RecordedCluster::seek(std::uint64_t time)
@@ -75,14 +107,14 @@ void RecordedCluster::seek(std::uint64_t time)
     time = std::clamp(time, m_events.begin(), m_events.end());
     if (m_started && time == m_position)
         return;
-    if (m_started && time < m_position)
-        startOver();
     using std::chrono::nanoseconds;
     const auto lead = static_cast<std::uint64_t>(nanoseconds(leadIn).count());
     const auto fine = static_cast<std::uint64_t>(nanoseconds(fineLeadIn).count());
+    if (m_started && time < m_position)
+        goBack(time - std::min(time, lead));
     // What lies before the lead-in, in one batch.
     if (time - m_position > lead)
-        publishUntil(time - lead);
+        publishUntil(time - lead, jumpEventLimit);
     for (;;) {
         const std::uint64_t left = time - m_position;
         const auto step = static_cast<std::uint64_t>(nanoseconds(left > fine ? leadInInterval : batchInterval).count());
@@ -109,21 +141,26 @@ void RecordedCluster::seekSoon(std::uint64_t time)
         Qt::QueuedConnection);
 }
 
-void RecordedCluster::publishUntil(std::uint64_t time)
+void RecordedCluster::publishUntil(std::uint64_t time, std::size_t eventLimit)
 {
     iso::Batch batch;
     batch.sequence = ++m_sequence;
     iso::trace::Event scratch;
-    for (; m_next < m_events.size() && m_events.time(m_next) <= time; ++m_next) {
-        const iso::trace::Event& e = m_events.at(m_next, scratch);
-        m_builder.apply(e);
-        if (m_events.whole(m_next))
-            batch.events.push_back(e);
-    }
-    m_builder.forget_ended();
+    const std::size_t from = m_next;
+    for (; m_next < m_events.size() && m_events.time(m_next) <= time; ++m_next)
+        m_builder.apply(m_events.at(m_next, scratch));
+    // Those the views take whole, the newest `eventLimit`, in time order.
+    for (std::size_t i = m_next; i-- > from && batch.events.size() < eventLimit;)
+        if (m_events.whole(i))
+            batch.events.push_back(m_events.at(i, scratch));
+    std::reverse(batch.events.begin(), batch.events.end());
+    const auto shownEnded = static_cast<std::uint64_t>(std::chrono::nanoseconds(batchInterval).count());
+    m_builder.forget_ended(time - std::min(time, shownEnded));
     batch.delta = m_builder.take_delta(time);
     m_position = time;
     m_started = true;
     m_state.apply(batch);
     emit batchApplied(m_state, batch);
+    if (m_next >= (m_checkpoints.empty() ? 0 : m_checkpoints.back().next) + m_checkpointEvery)
+        m_checkpoints.push_back({m_next, m_position, m_builder, m_state});
 }

@@ -25,9 +25,10 @@ public:
 
     std::size_t size() const { return m_steps.size(); }
     bool empty() const { return m_steps.empty(); }
-    /// The first and last events' times (0 when empty).
+    /// When the run began, and ended: its last event, or the end of its
+    /// last handler if that came later (0 when empty).
     std::uint64_t begin() const { return m_steps.empty() ? 0 : m_steps.front().time; }
-    std::uint64_t end() const { return m_steps.empty() ? 0 : m_steps.back().time; }
+    std::uint64_t end() const { return m_end; }
 
     /// When event `i` (in time order) happened.
     std::uint64_t time(std::size_t i) const { return m_steps[i].time; }
@@ -51,6 +52,7 @@ private:
 
     std::vector<Step> m_steps;
     std::vector<iso::trace::Event> m_whole;
+    std::uint64_t m_end = 0;
 };
 
 /// A recorded run, shown to the views of the cluster as a live cluster is:
@@ -58,10 +60,11 @@ private:
 /// (the replay bar's playhead), with the same signals as ClusterSource.
 /// Moving on applies only what came since, in batches of `batchInterval`
 /// of recorded time, as an observer publishes them; moving back starts
-/// again from the beginning (restarted() first). What lies before the
-/// last `leadIn` comes in one batch, and the lead-in in batches, so that
-/// rates and charts have their recent past. Only the GUI thread may call
-/// members.
+/// again from the nearest checkpoint before it (restarted() first, then a
+/// full delta). What lies before the last `leadIn` comes in one batch, and
+/// the lead-in in batches, so that rates and charts have their recent
+/// past. An isolate that ended shows as exited for `batchInterval`, then
+/// goes. Only the GUI thread may call members.
 class RecordedCluster : public QObject
 {
     Q_OBJECT
@@ -74,8 +77,15 @@ public:
     static constexpr std::chrono::minutes leadIn{5};
     static constexpr std::chrono::seconds leadInInterval{1};
     static constexpr std::chrono::seconds fineLeadIn{10};
+    /// Of the events before the lead-in, the views are handed the newest
+    /// this many (as many as the event log keeps); the state has them all.
+    static constexpr std::size_t jumpEventLimit = 10'000;
+    /// How many events apart the run keeps its state as it goes, so that
+    /// going back starts from the nearest such checkpoint, not the beginning.
+    static constexpr std::size_t defaultCheckpointEvery = 1'000'000;
 
-    explicit RecordedCluster(RunEvents events, QObject* parent = nullptr);
+    explicit RecordedCluster(RunEvents events, std::size_t checkpointEvery = defaultCheckpointEvery,
+                             QObject* parent = nullptr);
 
     const ClusterState& state() const { return m_state; }
     const RunEvents& events() const { return m_events; }
@@ -99,11 +109,24 @@ signals:
     void restarted();
 
 private:
-    void startOver();
-    /// Applies the events up to `time` and publishes them as one batch.
-    void publishUntil(std::uint64_t time);
+    /// The run as it was at a batch, kept on the way forward.
+    struct Checkpoint {
+        std::size_t next = 0;
+        std::uint64_t position = 0;
+        iso::SnapshotBuilder builder;
+        ClusterState state;
+    };
+
+    /// Goes back to the latest checkpoint at or before `time`, or to the
+    /// beginning.
+    void goBack(std::uint64_t time);
+    /// Applies the events up to `time` and publishes them as one batch
+    /// with, at most, the newest `eventLimit` of those the views take whole.
+    void publishUntil(std::uint64_t time, std::size_t eventLimit = SIZE_MAX);
 
     RunEvents m_events;
+    const std::size_t m_checkpointEvery;
+    std::vector<Checkpoint> m_checkpoints;  ///< in run order
     iso::SnapshotBuilder m_builder;
     ClusterState m_state;
     std::size_t m_next = 0;         ///< the first event not yet applied

@@ -7,6 +7,31 @@ namespace iso {
 using trace::Event;
 using EventKind = trace::Kind;
 
+SnapshotBuilder::SnapshotBuilder(const SnapshotBuilder& other) { *this = other; }
+
+SnapshotBuilder& SnapshotBuilder::operator=(const SnapshotBuilder& other) {
+    if (this == &other) return *this;
+    isolates_ = other.isolates_;
+    by_path_ = other.by_path_;
+    changed_ = other.changed_;
+    removed_ = other.removed_;
+    busy_isolates_ = other.busy_isolates_;
+    listed_exited_ = other.listed_exited_;
+    runtime_states_ = other.runtime_states_;
+    thread_busy_ns_ = other.thread_busy_ns_;
+    thread_seen_ = other.thread_seen_;
+    messages_interval_ = other.messages_interval_;
+    events_interval_ = other.events_interval_;
+    last_delta_ = other.last_delta_;
+    messages_total_ = other.messages_total_;
+    events_total_ = other.events_total_;
+    events_lost_ = other.events_lost_;
+    index_.clear();
+    index_.reserve(isolates_.size());
+    for (auto& [id, t] : isolates_) index_.emplace(id, &t);
+    return *this;
+}
+
 SnapshotBuilder::Tracked& SnapshotBuilder::tracked(IsolateId id) {
     Tracked* t = nullptr;
     if (auto hit = index_.find(id); hit != index_.end()) {
@@ -87,8 +112,9 @@ void SnapshotBuilder::apply(const Event& e) {
         ++tracked(e.isolate).metrics.errors;
         break;
     case EventKind::DeadLetter:
-        if (e.isolate != 0) ++tracked(e.isolate).metrics.dead_letters;
-        if (e.peer != 0 && e.peer != e.isolate) ++tracked(e.peer).metrics.dead_letters;
+        // Its receiver is often dead and forgotten: that must not bring it back.
+        if (e.isolate != 0 && index_.contains(e.isolate)) ++tracked(e.isolate).metrics.dead_letters;
+        if (e.peer != 0 && e.peer != e.isolate && index_.contains(e.peer)) ++tracked(e.peer).metrics.dead_letters;
         break;
     case EventKind::Pause:
         ++tracked(e.isolate).pauses;
@@ -101,6 +127,7 @@ void SnapshotBuilder::apply(const Event& e) {
     case EventKind::Exit: {
         Tracked& t = tracked(e.isolate);
         t.ended = true;
+        t.ended_at = e.time;
         t.metrics.mailbox_depth = 0;
         break;
     }
@@ -155,13 +182,14 @@ void SnapshotBuilder::merge_live(const std::vector<IsolateInfo>& live) {
     }
 }
 
-void SnapshotBuilder::forget_ended() {
-    for (auto it = isolates_.begin(); it != isolates_.end();) {
-        if (it->second.exit_listed)
-            forget(it++);
-        else
-            ++it;
-    }
+void SnapshotBuilder::forget_ended(std::uint64_t before) {
+    std::erase_if(listed_exited_, [&](IsolateId id) {
+        const auto it = isolates_.find(id);
+        if (it == isolates_.end()) return true;
+        if (it->second.ended_at >= before) return false;
+        forget(it);
+        return true;
+    });
 }
 
 void SnapshotBuilder::forget(std::map<IsolateId, Tracked>::iterator it) {
@@ -211,7 +239,10 @@ SnapshotDelta SnapshotBuilder::take_delta(std::uint64_t now) {
         Tracked& t = *hit->second;
         t.changed = false;
         if (!runtime_states_) t.metrics.state = derived_state(t, now);
-        t.exit_listed = t.metrics.state == IsolateState::Exited;
+        const bool exited = t.metrics.state == IsolateState::Exited;
+        // Live, merge_live forgets them, when the runtime no longer lists them.
+        if (exited && !t.exit_listed && !runtime_states_) listed_exited_.push_back(id);
+        t.exit_listed = exited;
         delta.changed.push_back(t.metrics);
     }
     delta.removed.assign(removed_.begin(), removed_.end());
@@ -247,6 +278,18 @@ std::vector<Event> SnapshotBuilder::current_state_events(std::uint64_t now) cons
             out.push_back(std::move(spawn));
         }
         if (t.path) out.push_back(*t.path);
+        const bool live = runtime_states_;
+        if (t.began || (live && t.metrics.state != IsolateState::Starting)) {
+            Event& up = out.emplace_back();
+            up.kind = EventKind::Up;
+            up.isolate = id;
+        }
+        const std::uint32_t pauses = live ? (t.metrics.state == IsolateState::Paused ? 1 : 0) : t.pauses;
+        for (std::uint32_t i = 0; i < pauses; ++i) {
+            Event& pause = out.emplace_back();
+            pause.kind = EventKind::Pause;
+            pause.isolate = id;
+        }
     }
     for (Event& e : out) {
         e.time = now;

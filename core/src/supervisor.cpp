@@ -209,8 +209,7 @@ struct Supervisor : std::enable_shared_from_this<Supervisor> {
         auto keep_alive = shared_from_this();
         giving_up = true;
         co_await stop_all(ClusterCore::Stop::ForGood);
-        throw SupervisorGaveUp(self.str() + ": " + intensity_passed() + "; the last: " + std::string(kind_name(last.kind)) +
-                               (last.error.empty() ? "" : " (" + last.error + ")"));
+        throw SupervisorGaveUp(self.str() + ": " + intensity_passed() + "; the last: " + ended(last));
     }
 
     /// Failures of background steps are the supervisor's own uncaught errors.

@@ -117,6 +117,109 @@ private slots:
         QVERIFY(whole.current_state_events(0).empty());
     }
 
+    // A dead letter to an isolate already forgotten does not bring it back.
+    void aDeadLetterToAForgottenIsolateLeavesItGone() {
+        Script s;
+        s.spawn(ping, "ping");
+        s.task(ping);
+        s.add(Kind::Exit, ping);
+        SnapshotBuilder builder(s.events.front().time);
+        apply(builder, s);
+        builder.take_delta(s.last_time());
+        builder.forget_ended();
+        builder.take_delta(s.last_time() + 1);
+        QCOMPARE(builder.size(), 0u);
+        Event dead;
+        dead.kind = Kind::DeadLetter;
+        dead.isolate = pong;  // never known either
+        dead.peer = ping;
+        dead.time = s.last_time() + 2;
+        builder.apply(dead);
+        QVERIFY(builder.take_delta(s.last_time() + 3).changed.empty());
+        QCOMPARE(builder.size(), 0u);
+    }
+
+    // An ended isolate goes once listed and once it ended before the time
+    // asked; until then it shows as exited.
+    void endedIsolatesGoOnceOldEnough() {
+        Script s;
+        s.spawn(ping, "ping");
+        s.task(ping);
+        s.add(Kind::Exit, ping);
+        const std::uint64_t ended = s.last_time();
+        SnapshotBuilder builder(s.events.front().time);
+        apply(builder, s);
+        builder.take_delta(ended);
+        builder.forget_ended(ended);  // ended at, not before
+        QCOMPARE(builder.size(), 1u);
+        builder.forget_ended(ended + 1);
+        QCOMPARE(builder.take_delta(ended + 1).removed, std::vector<iso::IsolateId>{ping});
+    }
+
+    // A copy goes on exactly as the original would: a checkpoint.
+    void aCopyGoesOnAsTheOriginal() {
+        const Script s = test::ping_pong(6);
+        const std::uint64_t half = s.events[s.events.size() / 2].time;
+        SnapshotBuilder original(s.events.front().time);
+        apply(original, s, half);
+        original.take_delta(half);
+        SnapshotBuilder copy(original);
+        SnapshotBuilder assigned;
+        assigned = original;
+        for (SnapshotBuilder* b : {&original, &copy, &assigned}) apply(*b, s, UINT64_MAX, half);
+        const auto listed = [&](SnapshotBuilder& b) {
+            std::map<iso::IsolateId, std::pair<std::uint64_t, std::uint64_t>> out;
+            for (const IsolateMetrics& m : b.take_delta(s.last_time() + 1).changed) out[m.id] = {m.messages_in, m.busy_ns};
+            return out;
+        };
+        const auto expected = listed(original);
+        QCOMPARE(expected.size(), 2u);
+        QCOMPARE(listed(copy), expected);
+        QCOMPARE(listed(assigned), expected);
+    }
+
+    // A recording that starts late begins with each isolate as it is:
+    // started, paused; read back, they show so.
+    void theCurrentStateTellsStartedAndPausedIsolates() {
+        Script s;
+        s.spawn(ping, "ping");
+        s.path(ping, "/app/ping");
+        s.task(ping);
+        s.add(Kind::Pause, ping);
+        s.spawn(pong, "pong");  // not started yet
+        SnapshotBuilder builder(s.events.front().time);
+        apply(builder, s);
+        std::vector<Event> start = builder.current_state_events(s.last_time());
+        std::vector<Kind> kinds;
+        for (const Event& e : start) kinds.push_back(e.kind);
+        QCOMPARE(kinds, (std::vector<Kind>{Kind::Spawn, Kind::Path, Kind::Up, Kind::Pause, Kind::Spawn}));
+        SnapshotBuilder late(s.last_time());
+        for (const Event& e : start) late.apply(e);
+        const SnapshotDelta delta = late.take_delta(s.last_time());
+        QCOMPARE(changed(delta, ping)->state, IsolateState::Paused);
+        QCOMPARE(changed(delta, ping)->path, "/app/ping");
+        QCOMPARE(changed(delta, pong)->state, IsolateState::Starting);
+    }
+
+    // Live, the runtime's view is put over the events': states and depths
+    // are its, and an isolate it no longer lists is listed once as exited.
+    void theRuntimesViewDecidesLive() {
+        const Script s = test::ping_pong(2);
+        SnapshotBuilder builder(s.events.front().time);
+        apply(builder, s);
+        iso::IsolateInfo a;
+        a.id = ping;
+        a.state = IsolateState::Paused;
+        a.mailbox_depth = 4;
+        builder.merge_live({a});
+        const SnapshotDelta first = builder.take_delta(s.last_time() + 1);
+        QCOMPARE(changed(first, ping)->state, IsolateState::Paused);
+        QCOMPARE(changed(first, ping)->mailbox_depth, 4u);
+        QCOMPARE(changed(first, pong)->state, IsolateState::Exited);  // gone from the runtime
+        builder.merge_live({a});
+        QCOMPARE(builder.take_delta(s.last_time() + 2).removed, std::vector<iso::IsolateId>{pong});
+    }
+
     void countersAndTotalsAddUp() {
         const Script s = test::ping_pong(5);
         SnapshotBuilder builder(s.events.front().time);

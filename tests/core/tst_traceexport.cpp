@@ -466,6 +466,14 @@ private slots:
             u"bad"_s);
         row("up", Kind::Up, 0, {}, 0, {}, {});
         row("exit killed", Kind::Exit, 1, {}, 0, u"reason"_s, u"killed"_s);
+        const auto backoff = std::uint32_t(SupervisionAction::Backoff);
+        row("backoff", Kind::Supervision, backoff, "/app/ping/w" + sep + "failed", 2'500'000, u"action"_s, u"backoff"_s);
+        row("backoff child", Kind::Supervision, backoff, "/app/ping/w" + sep + "failed", 2'500'000, u"child"_s,
+            u"/app/ping/w"_s);
+        row("backoff wait", Kind::Supervision, backoff, "/app/ping/w" + sep + "failed", 2'500'000, u"backoff_us"_s,
+            u"2500"_s);
+        row("give up", Kind::Supervision, std::uint32_t(SupervisionAction::GiveUp),
+            "/app/ping/w" + sep + "more than 3 restarts", 0, u"why"_s, u"more than 3 restarts"_s);
     }
     void instants() {
         QFETCH(int, kind);

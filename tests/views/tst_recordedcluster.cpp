@@ -51,6 +51,14 @@ RunEvents runEvents(std::vector<Event> events)
     return run;
 }
 
+/// Messages handled by `time`, counted from the events themselves.
+std::uint64_t shownTotal(const std::vector<Event>& events, std::uint64_t time)
+{
+    return static_cast<std::uint64_t>(std::count_if(events.begin(), events.end(), [time](const Event& e) {
+        return e.kind == Kind::Handle && e.arg == 0 && e.time <= time;
+    }));
+}
+
 /// What one pass from the start straight to `time` shows.
 std::map<iso::IsolateId, iso::IsolateMetrics> shownAt(const std::vector<Event>& events, std::uint64_t time)
 {
@@ -80,7 +88,23 @@ private slots:
         QCOMPARE(kept.size(), events.size());
         QCOMPARE(kept.begin(), events.front().time);
         QCOMPARE(kept.end(), events.back().time);
+        // A damaged part of a file, told as a gap of no time, goes where the run begins.
+        Event gap;
+        gap.kind = Kind::Gap;
+        gap.peer = 10;
+        shuffled.push_back(gap);
+        const RunEvents withGap = runEvents(shuffled);
+        QCOMPARE(withGap.begin(), events.front().time);
         Event scratch;
+        QVERIFY(withGap.at(0, scratch).kind == Kind::Gap || withGap.at(1, scratch).kind == Kind::Gap);
+        // A handler still running at the last event ends the run.
+        std::vector<Event> running = events;
+        Event& last = running.emplace_back();
+        last.kind = Kind::Handle;
+        last.isolate = ping;
+        last.time = events.back().time + 1;
+        last.peer = 5 * millisecond;
+        QCOMPARE(runEvents(running).end(), last.time + last.peer);
         for (std::size_t i = 0; i < kept.size(); ++i) {
             const Event& e = kept.at(i, scratch);
             QCOMPARE(e.time, events[i].time);
@@ -94,11 +118,19 @@ private slots:
         }
     }
 
-    // Wherever it was before, the state at a moment is the same.
+    // Wherever it was before, the state at a moment is the same, whether
+    // going back starts from the beginning or from a checkpoint.
+    void theStateAtAMomentDoesNotDependOnThePath_data()
+    {
+        QTest::addColumn<std::size_t>("checkpointEvery");
+        QTest::newRow("from the beginning") << RecordedCluster::defaultCheckpointEvery;
+        QTest::newRow("from checkpoints") << std::size_t(4);
+    }
     void theStateAtAMomentDoesNotDependOnThePath()
     {
+        QFETCH(std::size_t, checkpointEvery);
         const std::vector<Event> events = run();
-        RecordedCluster recorded(runEvents(events));
+        RecordedCluster recorded(runEvents(events), checkpointEvery);
         QSignalSpy restarted(&recorded, &RecordedCluster::restarted);
         const std::uint64_t begin = events.front().time, end = events.back().time;
         const std::uint64_t moments[] = {end, begin + (end - begin) / 3, begin, end - 1, begin + (end - begin) / 2, end};
@@ -107,6 +139,7 @@ private slots:
             QCOMPARE(recorded.position(), moment);
             const auto expected = shownAt(events, moment);
             QCOMPARE(recorded.state().isolates().size(), expected.size());
+            QCOMPARE(recorded.state().totals().messages_total, shownTotal(events, moment));
             for (const auto& [id, isolate] : recorded.state().isolates()) {
                 const iso::IsolateMetrics& m = isolate.metrics;
                 QVERIFY(expected.contains(id));
@@ -194,6 +227,31 @@ private slots:
         QVERIFY(!longer.state().isolates().contains(flaky));
         longer.seek(events.back().time + 500 * millisecond);
         QCOMPARE(longer.state().isolates().at(ping).metrics.state, IsolateState::Paused);
+    }
+
+    // A jump far into a long run hands the views only the newest events
+    // from before its lead-in; the state has counted them all.
+    void aLongJumpHandsTheViewsOnlyTheNewestEvents()
+    {
+        std::vector<Event> events;
+        const std::size_t many = RecordedCluster::jumpEventLimit + 500;
+        for (std::size_t i = 0; i < many; ++i) {
+            Event& e = events.emplace_back();
+            e.kind = Kind::DeadLetter;
+            e.time = 1'000'000'000 + i * millisecond;
+        }
+        Event& late = events.emplace_back();
+        late.kind = Kind::Spawn;
+        late.isolate = 9;
+        late.time = events.front().time + static_cast<std::uint64_t>(std::chrono::nanoseconds(RecordedCluster::leadIn).count()) * 2;
+        RecordedCluster recorded(runEvents(events));
+        std::vector<std::size_t> handed;
+        connect(&recorded, &RecordedCluster::batchApplied, this,
+                [&](const ClusterState&, const iso::Batch& batch) { handed.push_back(batch.events.size()); });
+        recorded.seek(late.time);
+        QCOMPARE(handed.front(), RecordedCluster::jumpEventLimit);
+        QCOMPARE(recorded.state().totals().events_total, events.size());
+        QVERIFY(recorded.state().isolates().contains(9));
     }
 
     // A dragged scrubber asks many times in a turn; the run moves once.

@@ -26,8 +26,9 @@ public:
     explicit SnapshotBuilder(std::uint64_t start = 0) : last_delta_(start) {}
     SnapshotBuilder(SnapshotBuilder&&) noexcept = default;
     SnapshotBuilder& operator=(SnapshotBuilder&&) noexcept = default;
-    SnapshotBuilder(const SnapshotBuilder&) = delete;  // index_ points into isolates_
-    SnapshotBuilder& operator=(const SnapshotBuilder&) = delete;
+    /// A copy is a checkpoint: it goes on from where this one is.
+    SnapshotBuilder(const SnapshotBuilder& other);
+    SnapshotBuilder& operator=(const SnapshotBuilder& other);
 
     /// Takes one event. An isolate's own events must come in time order,
     /// with a Handle at the time its handler began.
@@ -39,9 +40,12 @@ public:
     /// said: their states, mailbox depths and error counts. One it no
     /// longer lists has ended.
     void merge_live(const std::vector<IsolateInfo>& live);
-    /// Forgets the isolates whose end a delta already listed: what
-    /// merge_live does for a recording, which has only its events.
-    void forget_ended();
+    /// Forgets the isolates whose end a delta already listed, and that
+    /// ended before `before`: what merge_live does for a recording, which
+    /// has only its events. With `before` a fixed time behind the moment
+    /// shown, what shows at a moment does not depend on how the deltas
+    /// before it were cut.
+    void forget_ended(std::uint64_t before = UINT64_MAX);
 
     /// What changed since the previous call, with the cluster-wide totals
     /// as of `now` (on the trace clock): rates are over the time since the
@@ -55,8 +59,9 @@ public:
     std::size_t queued() const noexcept;
 
     /// The events that describe the live isolates as they are now (a
-    /// Spawn, and a Path for cluster isolates, each), stamped `now`: what
-    /// a recording that starts late begins with.
+    /// Spawn, a Path for cluster isolates, an Up for those that started,
+    /// a Pause for each pause held), stamped `now`: what a recording that
+    /// starts late begins with.
     std::vector<trace::Event> current_state_events(std::uint64_t now) const;
 
 private:
@@ -67,6 +72,7 @@ private:
         std::string supervisor_path;
         std::uint64_t busy_until = 0;  ///< when its latest handler ends
         std::uint32_t pauses = 0;      ///< pause capabilities held on it
+        std::uint64_t ended_at = 0;    ///< its Exit's time (0: none seen)
         bool began = false;            ///< its first handler ran, or it came up
         bool ended = false;
         bool exit_listed = false;      ///< a delta listed it as exited
@@ -84,6 +90,7 @@ private:
     std::vector<IsolateId> changed_;  // those marked changed; may hold removed ones
     std::set<IsolateId> removed_;
     std::set<IsolateId> busy_isolates_;  // a handler of theirs ran past the previous delta
+    std::vector<IsolateId> listed_exited_;  // a delta listed them as exited; not yet forgotten
     bool runtime_states_ = false;        // merge_live gives states; the events do not
 
     // Since the previous delta.
