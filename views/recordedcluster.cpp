@@ -60,6 +60,13 @@ const iso::trace::Event& RunEvents::at(std::size_t i, iso::trace::Event& scratch
     return scratch;
 }
 
+std::size_t RunEvents::firstAfter(std::uint64_t time) const
+{
+    return static_cast<std::size_t>(
+        std::upper_bound(m_steps.begin(), m_steps.end(), time, [](std::uint64_t t, const Step& s) { return t < s.time; })
+        - m_steps.begin());
+}
+
 bool RunEvents::whole(std::size_t i) const
 {
     return m_steps[i].whole;
@@ -108,13 +115,19 @@ void RecordedCluster::seek(std::uint64_t time)
     if (m_started && time == m_position)
         return;
     using std::chrono::nanoseconds;
-    const auto lead = static_cast<std::uint64_t>(nanoseconds(leadIn).count());
     const auto fine = static_cast<std::uint64_t>(nanoseconds(fineLeadIn).count());
+    std::uint64_t leadStart = time - std::min(time, static_cast<std::uint64_t>(nanoseconds(leadIn).count()));
+    if (const std::size_t end = m_events.firstAfter(time); end > leadInEvents)
+        leadStart = std::max(leadStart, m_events.time(end - leadInEvents));
     if (m_started && time < m_position)
-        goBack(time - std::min(time, lead));
-    // What lies before the lead-in, in one batch.
-    if (time - m_position > lead)
-        publishUntil(time - lead, jumpEventLimit);
+        goBack(leadStart);
+    // What lies before the lead-in: a batch per checkpoint's worth, and
+    // only the last hands the views events.
+    while (leadStart > m_position) {
+        const std::size_t stop = m_next + m_checkpointEvery;
+        const std::uint64_t until = stop < m_events.size() ? std::min(leadStart, m_events.time(stop)) : leadStart;
+        publishUntil(until, until == leadStart ? jumpEventLimit : 0);
+    }
     for (;;) {
         const std::uint64_t left = time - m_position;
         const auto step = static_cast<std::uint64_t>(nanoseconds(left > fine ? leadInInterval : batchInterval).count());

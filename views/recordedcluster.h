@@ -32,6 +32,8 @@ public:
 
     /// When event `i` (in time order) happened.
     std::uint64_t time(std::size_t i) const { return m_steps[i].time; }
+    /// The first event after `time`.
+    std::size_t firstAfter(std::uint64_t time) const;
     /// Event `i` (in time order), rebuilt in `scratch` if it was kept as a
     /// record; the whole event if it was kept whole.
     const iso::trace::Event& at(std::size_t i, iso::trace::Event& scratch) const;
@@ -61,9 +63,9 @@ private:
 /// Moving on applies only what came since, in batches of `batchInterval`
 /// of recorded time, as an observer publishes them; moving back starts
 /// again from the nearest checkpoint before it (restarted() first, then a
-/// full delta). What lies before the last `leadIn` comes in one batch, and
-/// the lead-in in batches, so that rates and charts have their recent
-/// past. An isolate that ended shows as exited for `batchInterval`, then
+/// full delta). What lies before the last `leadIn` comes in a few large
+/// batches, and the lead-in in small ones, so that rates and charts have
+/// their recent past. An isolate that ended shows as exited for `batchInterval`, then
 /// goes. Only the GUI thread may call members.
 class RecordedCluster : public QObject
 {
@@ -77,6 +79,9 @@ public:
     static constexpr std::chrono::minutes leadIn{5};
     static constexpr std::chrono::seconds leadInInterval{1};
     static constexpr std::chrono::seconds fineLeadIn{10};
+    /// A dense run's lead-in is shorter: at most this many events, so
+    /// that a jump costs a bounded time.
+    static constexpr std::size_t leadInEvents = 2'000'000;
     /// Of the events before the lead-in, the views are handed the newest
     /// this many (as many as the event log keeps); the state has them all.
     static constexpr std::size_t jumpEventLimit = 10'000;
