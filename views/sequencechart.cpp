@@ -21,7 +21,7 @@ constexpr int payloadShown = 400;  ///< characters of a payload in a tooltip
 const QColor arrowColour(0x3b, 0x4f, 0x6b);
 const QColor causeColour(0xd9, 0x6c, 0x00);
 const QColor effectColour(0x1f, 0x8a, 0x3d);
-const QColor selectedColour(0x1e, 0x5f, 0xd6);
+const QColor busyColour(0x1e, 0x5f, 0xd6);
 const QColor failureColour(0xc6, 0x28, 0x28);
 
 } // namespace
@@ -195,7 +195,7 @@ void SequenceChart::paintPlot(QPainter& painter)
         paintArrow(painter, i, colour, m_causes.contains(m.id) || m_effects.contains(m.id) ? 2.0 : 1.0);
     }
     if (chosen != FlowIndex::none)
-        paintArrow(painter, chosen, selectedColour, 2.5);
+        paintArrow(painter, chosen, selectedMessageColour, 2.5);
 }
 
 void SequenceChart::paintActivity(QPainter& painter, std::size_t position)
@@ -206,7 +206,7 @@ void SequenceChart::paintActivity(QPainter& painter, std::size_t position)
     painter.fillRect(QRectF(x, plot.top(), 1, plot.height()), palette().color(QPalette::Mid));
     if (index()->spans(lane).empty())
         return;
-    QColor busy = selectedColour;
+    QColor busy = busyColour;
     forEachBusyStep(lane, activityRow, [&](int y, double share) {
         busy.setAlphaF(static_cast<float>(0.25 + 0.6 * share));
         painter.fillRect(QRectF(x - 5, y, 10, activityRow), busy);

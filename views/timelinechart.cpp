@@ -19,7 +19,6 @@ constexpr std::size_t depthSampleLimit = 200'000;
 
 const QColor messageColour(0x4a, 0x7f, 0xc9);
 const QColor taskColour(0x9a, 0xa5, 0xb1);
-const QColor selectedColour(0xe0, 0x7a, 0x10);
 const QColor depthColour(0x8e, 0x6c, 0xc0);
 const QColor flowColour(0x3b, 0x4f, 0x6b);
 
@@ -87,7 +86,7 @@ void TimelineChart::paintSpans(QPainter& painter, std::size_t position)
     for (auto it = begin; it != end; ++it) {
         const QRectF box = spanRect(position, *it);
         const bool chosen = it->message != 0 && it->message == m_selected;
-        painter.fillRect(box, chosen ? selectedColour : it->message != 0 ? messageColour : taskColour);
+        painter.fillRect(box, chosen ? selectedMessageColour : it->message != 0 ? messageColour : taskColour);
         if (box.width() > 44) {
             const QString label = it->message != 0 ? QStringLiteral("#%1").arg(it->message) : tr("task");
             painter.setPen(Qt::white);
@@ -166,12 +165,12 @@ void TimelineChart::paintFlows(QPainter& painter)
         const QPointF start = pointAt(positionOf(m.from), m.sent) - QPointF(0, lift);
         const QPointF end = pointAt(positionOf(m.to), m.handled) - QPointF(0, lift);
         const bool chosen = m.id == m_selected;
-        painter.setPen(QPen(chosen ? selectedColour : colour, chosen ? 2.0 : 1.0));
+        painter.setPen(QPen(chosen ? selectedMessageColour : colour, chosen ? 2.0 : 1.0));
         QPainterPath curve(start);
         const double bend = std::max(12.0, (end.x() - start.x()) / 2);
         curve.cubicTo(start + QPointF(bend, 0), end - QPointF(bend, 0), end);
         painter.drawPath(curve);
-        painter.setBrush(chosen ? selectedColour : colour);
+        painter.setBrush(chosen ? selectedMessageColour : colour);
         painter.drawEllipse(end, 2.0, 2.0);
         painter.setBrush(Qt::NoBrush);
     }

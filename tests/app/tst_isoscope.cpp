@@ -121,7 +121,8 @@ private slots:
     }
 
     // The window records too, from the first event, and shows the
-    // recording in the sequence chart with --open.
+    // recording with --open: in the sequence chart, and in the table, as
+    // the run ended (its summary says what the table showed).
     void theWindowRecordsAndOpensARun() {
         QTemporaryDir dir;
         const QString file = dir.filePath(u"window.isotrace"_s);
@@ -134,6 +135,17 @@ private slots:
                                      u"--duration"_s, u"0.3"_s});
         QVERIFY2(opened.status == 0, opened.err.constData());
         QVERIFY(!QImage(shot).isNull());
+        const QString table = dir.filePath(u"table.png"_s);
+        const Run tabled = isoscope({u"--open"_s, file, u"--view"_s, u"table"_s, u"--screenshot"_s, table,
+                                     u"--duration"_s, u"0.3"_s});
+        QVERIFY2(tabled.status == 0, tabled.err.constData());
+        QVERIFY(!QImage(table).isNull());
+        // The pipeline scenario's isolates, and what they had handled.
+        const QRegularExpression ended(uR"(as the recording ended, (\d+) isolates, \d+ messages/s, (\d+) handled)"_s);
+        const QRegularExpressionMatch summary = ended.match(QString::fromUtf8(tabled.out));
+        QVERIFY2(summary.hasMatch(), tabled.out.constData());
+        QVERIFY(summary.captured(1).toInt() >= 4);
+        QVERIFY(summary.captured(2).toLongLong() > 0);
         const Run foreign = isoscope({u"--open"_s, shot, u"--screenshot"_s, dir.filePath(u"never.png"_s)});
         QCOMPARE(foreign.status, 1);
         QVERIFY2(foreign.err.contains("not a trace file"), foreign.err.constData());
