@@ -281,7 +281,7 @@ void MainWindow::showCluster(RecordedCluster* recorded)
     m_recorded = recorded;
     const bool live = recorded == nullptr;
     m_actions->setLive(live);
-    m_inspector->setLive(live);
+    m_inspector->setRecording(recorded);
     if (live) {
         clearState();
         // The tree and the log take the next batches; the rest has the state whole now.
@@ -304,15 +304,17 @@ void MainWindow::showState(const ClusterState& state)
     m_tableModel->apply(state);
     m_inspector->showState(state);
     m_actions->update();
-    if (m_selectWhenSeen.isEmpty() || m_recorded != nullptr)
+    if (m_selectWhenSeen.isEmpty())
         return;
     const std::string wanted = m_selectWhenSeen.toStdString();
+    // Seen, and so done with, even if it has ended already; of a path's
+    // incarnations (the one that just ended may still be listed), the live one.
     for (const auto& [id, isolate] : state.isolates()) {
-        if (isolate.metrics.path == wanted) {
-            // Seen, and so done with, even if it has ended already.
-            m_selectWhenSeen.clear();
-            if (isolate.metrics.state != iso::IsolateState::Exited)
-                m_selection->select(id);
+        if (isolate.metrics.path != wanted)
+            continue;
+        m_selectWhenSeen.clear();
+        if (isolate.metrics.state != iso::IsolateState::Exited) {
+            m_selection->select(id);
             break;
         }
     }

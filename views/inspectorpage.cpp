@@ -3,6 +3,7 @@
 #include "clusterstate.h"
 #include "isolateactions.h"
 #include "isolateselection.h"
+#include "recordedcluster.h"
 #include "text.h"
 #include "units.h"
 #include "valuepreview.h"
@@ -176,9 +177,9 @@ void InspectorPage::select(iso::IsolateId id)
         m_mailboxTimer->start();
 }
 
-void InspectorPage::setLive(bool live)
+void InspectorPage::setRecording(const RecordedCluster* recording)
 {
-    m_live = live;
+    m_recording = recording;
     select(m_selection->current());
 }
 
@@ -211,7 +212,7 @@ void InspectorPage::showState(const ClusterState& state)
     setField(identity, row++, tr("Debug name"), toQString(m.name));
     setField(identity, row++, tr("Path"), m.path.empty() ? tr("none (a plain isolate)") : toQString(m.path));
     setField(identity, row++, tr("State"), toQString(iso::state_name(m.state)) +
-                                              (m_live && m_control->pausedHere(m.id) ? tr(" (paused from here)")
+                                              (m_recording == nullptr && m_control->pausedHere(m.id) ? tr(" (paused from here)")
                                                                                      : QString()));
     setField(identity, row++, tr("Incarnation"), QString::number(m.incarnation));
     setField(identity, row++, tr("Restarts"), QString::number(m.restarts));
@@ -247,22 +248,20 @@ QTreeWidgetItem* InspectorPage::overviewSection(int index)
 
 void InspectorPage::showDescription()
 {
-    if (!m_live) {
-        QTreeWidgetItem* spawned = overviewSection(2);
-        setField(spawned, 0, tr("Entry"), tr("not in the recording"));
-        trimChildren(spawned, 1);
-        return;
-    }
     if (m_target.path.empty()) {
         QTreeWidgetItem* spawned = overviewSection(2);
         setField(spawned, 0, tr("Entry"), tr("a plain isolate: spawned by code, not by the cluster"));
         trimChildren(spawned, 1);
         return;
     }
+    if (m_recording != nullptr) {
+        showRecordedSpawn();
+        return;
+    }
     m_control->describe(m_target, [self = QPointer(this), id = m_target.id](
                                       iso::Expected<iso::IsolateDescription, QString> description) {
         // Asked of the live cluster: a recording shown since has the same ids.
-        if (!self || self->m_target.id != id || !self->m_live)
+        if (!self || self->m_target.id != id || self->m_recording != nullptr)
             return;
         QTreeWidgetItem* spawned = self->overviewSection(2);
         if (!description) {
@@ -285,7 +284,7 @@ void InspectorPage::showDescription()
             return;
         }
         self->m_control->describe({0, d.supervisor->str()}, [self, id](iso::Expected<iso::IsolateDescription, QString> s) {
-            if (!self || self->m_target.id != id || !self->m_live)
+            if (!self || self->m_target.id != id || self->m_recording != nullptr)
                 return;
             self->m_supervisor->clear();
             QTreeWidgetItem* top = section(self->m_supervisor, 0, s ? toQString(s->path.str()) : s.error());
@@ -308,6 +307,27 @@ void InspectorPage::showDescription()
             setField(top, r++, tr("Children, in start order"), children.join(QStringLiteral(", ")));
         });
     });
+}
+
+void InspectorPage::showRecordedSpawn()
+{
+    QTreeWidgetItem* spawned = overviewSection(2);
+    const iso::trace::Event* path = m_recording->pathEvent(m_target.id);
+    if (path == nullptr) {
+        setField(spawned, 0, tr("Entry"), tr("not in the recording"));
+        trimChildren(spawned, 1);
+        return;
+    }
+    int row = 0;
+    setField(spawned, row++, tr("Entry"), path->field(2).empty() ? tr("(not by name)") : toQString(path->field(2)));
+    setField(spawned, row++, tr("Properties"), toQString(path->field(4)));
+    setField(spawned, row++, tr("Supervisor"),
+             path->field(1).empty() ? tr("the cluster's root") : toQString(path->field(1)));
+    setField(spawned, row++, tr("Restart, shutdown timeout"), tr("not in the recording"));
+    trimChildren(spawned, row);
+    setField(overviewSection(3), 0, tr("Receive ports"), tr("not in the recording"));
+    m_supervisor->clear();
+    section(m_supervisor, 0, tr("A recording keeps no supervisor's spec; the event log shows what it did"));
 }
 
 void InspectorPage::showErrors(const ClusterState& state, const iso::IsolateMetrics& metrics)
@@ -337,7 +357,7 @@ void InspectorPage::refreshMailbox()
     // also names its ports, which the overview shows.
     if (m_target.id == 0 || m_mailboxAsked || !isVisible())
         return;
-    if (!m_live) {
+    if (m_recording != nullptr) {
         m_mailbox->clear();
         m_mailboxStatus->setText(tr("A recording keeps no mailbox contents: the sequence chart shows each message "
                                     "and when it was handled."));

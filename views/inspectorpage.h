@@ -11,6 +11,7 @@
 class ClusterState;
 class IsolateActions;
 class IsolateSelection;
+class RecordedCluster;
 class QLabel;
 class QTabWidget;
 class QTimer;
@@ -47,10 +48,11 @@ public slots:
     void showState(const ClusterState& state);
     /// Reads the selected isolate's mailbox again now.
     void refreshMailbox();
-    /// Whether the state shown is the live cluster's, whose isolates can
-    /// be asked for their mailboxes and spawn records; a recording holds
-    /// neither.
-    void setLive(bool live);
+    /// The recording whose state is shown from now on, or null for the live
+    /// cluster, whose isolates are asked for their mailboxes and spawn
+    /// records. A recording keeps no mailboxes, and of each spawn only
+    /// what its Path event says.
+    void setRecording(const RecordedCluster* recording);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -60,12 +62,14 @@ private:
     void showErrors(const ClusterState& state, const iso::IsolateMetrics& metrics);
     QTreeWidgetItem* overviewSection(int index);
     void showDescription();
+    /// The spawn record, from the recording's Path event.
+    void showRecordedSpawn();
     void showMailbox(const iso::MailboxView& view);
     void dropSelectedPending();
     void updateDropButton();
 
     ClusterControl* m_control;
-    bool m_live = true;
+    const RecordedCluster* m_recording = nullptr;
     IsolateSelection* m_selection;
     IsolateActions* m_actions;
     QLabel* m_title;

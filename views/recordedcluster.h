@@ -96,6 +96,10 @@ public:
     const RunEvents& events() const { return m_events; }
     /// The moment shown, on the recording's clock.
     std::uint64_t position() const { return m_position; }
+    /// How the cluster isolate `id`, known at the moment shown, was
+    /// spawned: its Path event (path, supervisor path, entry, seed,
+    /// properties); null for plain isolates.
+    const iso::trace::Event* pathEvent(iso::IsolateId id) const { return m_builder.path_event(id); }
 
     /// Shows the run as it was at `time`, now.
     void seek(std::uint64_t time);

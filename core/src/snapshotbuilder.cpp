@@ -258,6 +258,11 @@ std::vector<IsolateMetrics> SnapshotBuilder::isolates() const {
     return out;
 }
 
+const Event* SnapshotBuilder::path_event(IsolateId id) const {
+    const auto it = index_.find(id);
+    return it != index_.end() && it->second->path ? &*it->second->path : nullptr;
+}
+
 std::size_t SnapshotBuilder::queued() const noexcept {
     std::size_t queued = 0;
     for (const auto& [id, t] : isolates_) queued += t.metrics.mailbox_depth;

@@ -516,6 +516,8 @@ private slots:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(sink.front()).center());
         QVERIFY(m_window->selection()->current() != 0);
         QVERIFY(!inspector().overview()->findItems(u"/pipeline/sink"_s, Qt::MatchRecursive, 1).isEmpty());
+        // How it was spawned, as its Path event tells.
+        QVERIFY(!inspector().overview()->findItems(u"pipeline.sink"_s, Qt::MatchRecursive, 1).isEmpty());
         for (QAction* action : {actions().pauseAction(), actions().killAction(), actions().spawnAction(),
                                 actions().injectAction(), actions().sendAction()})
             QVERIFY2(!action->isEnabled(), qPrintable(action->text()));

@@ -54,6 +54,9 @@ public:
 
     /// Every isolate known, by id.
     std::vector<IsolateMetrics> isolates() const;
+    /// The Path event that named isolate `id`; null if it is not known, or
+    /// is a plain isolate.
+    const trace::Event* path_event(IsolateId id) const;
     /// How many isolates are known, and the messages in their mailboxes.
     std::size_t size() const noexcept { return isolates_.size(); }
     std::size_t queued() const noexcept;
