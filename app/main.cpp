@@ -109,34 +109,34 @@ std::chrono::milliseconds toMilliseconds(double seconds)
     return std::chrono::milliseconds(std::llround(seconds * 1000.0));
 }
 
-/// The figures every summary line gives, headless or not: the cluster's,
-/// then how responsive the app was and how much of the trace it took in.
+/// What every summary line says of the cluster shown, live or recorded.
+QString clusterFiguresOf(const ClusterState& state)
+{
+    return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts"_s.arg(state.live())
+        .arg(state.messagesPerSecond(), 0, 'f', 0)
+        .arg(state.totals().messages_total)
+        .arg(state.restarts());
+}
+
+/// The figures every summary line of a live run gives, headless or not:
+/// the cluster's, then how responsive the app was and how much of the
+/// trace it took in.
 QString summaryOf(const ClusterSource& source, const iso::Runtime& runtime, std::chrono::milliseconds stall)
 {
     const ClusterState& state = source.state();
-    return u"%1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 dead letters, %6 events lost, "
-           "longest stall %7 ms, %8% of events shown"_s
-        .arg(state.live())
-        .arg(state.messagesPerSecond(), 0, 'f', 0)
-        .arg(state.totals().messages_total)
-        .arg(state.restarts())
-        .arg(runtime.dead_letter_count())
-        .arg(state.eventsLost())
-        .arg(stall.count())
-        .arg(std::floor(source.shownShareOverall() * 1000) / 10);
+    return clusterFiguresOf(state)
+           + u", %1 dead letters, %2 events lost, longest stall %3 ms, %4% of events shown"_s
+                 .arg(runtime.dead_letter_count())
+                 .arg(state.eventsLost())
+                 .arg(stall.count())
+                 .arg(std::floor(source.shownShareOverall() * 1000) / 10);
 }
 
 /// The figures of a recording shown at its end, as its run ended.
 QString recordingSummaryOf(const ClusterState& state, std::chrono::milliseconds stall)
 {
-    return u"as the recording ended, %1 isolates, %2 messages/s, %3 handled, %4 restarts, %5 events lost; "
-           "longest stall %6 ms"_s
-        .arg(state.live())
-        .arg(state.messagesPerSecond(), 0, 'f', 0)
-        .arg(state.totals().messages_total)
-        .arg(state.restarts())
-        .arg(state.eventsLost())
-        .arg(stall.count());
+    return u"as the recording ended, "_s + clusterFiguresOf(state)
+           + u", %1 events lost; longest stall %2 ms"_s.arg(state.eventsLost()).arg(stall.count());
 }
 
 /// Observes `cluster` for a run: with a recording, losing nothing (the
