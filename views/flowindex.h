@@ -111,6 +111,12 @@ public:
     std::uint64_t longestWait() const { return m_longestWait; }
     /// The ids of the messages that waited longer than longWaitNs.
     const std::vector<std::uint64_t>& longWaiters() const { return m_longWaiters; }
+    /// Calls `visit` with the position of each message whose flight, from
+    /// its send to its handler's start (its send alone, if it was not
+    /// handled), meets [from, to], until it returns false: two binary
+    /// searches, and the few long waiters first.
+    template <typename Visit>
+    void forMessagesBetween(std::uint64_t from, std::uint64_t to, Visit visit) const;
 
     /// Sorted by `begin`; `busyBefore` makes busy(lane, a, b) cheap.
     const std::vector<Span>& spans(std::uint32_t lane) const { return m_tracks[lane].spans; }
@@ -192,3 +198,25 @@ private:
     std::uint64_t m_eventsTaken = 0;
     std::uint64_t m_eventsLost = 0;
 };
+
+template <typename Visit>
+void FlowIndex::forMessagesBetween(std::uint64_t from, std::uint64_t to, Visit visit) const
+{
+    const auto waitedLong = [](const Message& m) { return m.handled > m.sent && m.handled - m.sent > longWaitNs; };
+    for (std::uint64_t id : m_longWaiters) {
+        const std::uint32_t i = find(id);
+        if (i == none)
+            continue;
+        const Message& m = m_messages[i];
+        if (m.sent <= to && m.handled >= from && !visit(i))
+            return;
+    }
+    const std::size_t first = firstSentAt(from - std::min(from, m_longestWait));
+    const std::size_t last = firstSentAt(to + 1);
+    for (std::size_t i = first; i < last; ++i) {
+        const Message& m = m_messages[i];
+        if (std::max(m.sent, m.handled) >= from && !waitedLong(m) && !visit(static_cast<std::uint32_t>(i)))
+            return;
+    }
+}
+

@@ -113,28 +113,7 @@ std::vector<std::uint32_t> SequenceChart::shownMessages() const
 template <typename Visit>
 void SequenceChart::forMessagesBetween(std::uint64_t from, std::uint64_t to, Visit visit) const
 {
-    const FlowIndex& flows = *index();
-    const auto& messages = flows.messages();
-    const auto waitedLong = [](const FlowIndex::Message& m) {
-        return m.handled > m.sent && m.handled - m.sent > FlowIndex::longWaitNs;
-    };
-    // An arrow ends where its handler began, up to the longest wait after
-    // it was sent; the few that waited longer are listed apart.
-    for (std::uint64_t id : flows.longWaiters()) {
-        const std::uint32_t i = flows.find(id);
-        if (i == FlowIndex::none)
-            continue;
-        const FlowIndex::Message& m = messages[i];
-        if (m.sent <= to && m.handled >= from && keeps(m) && !visit(i))
-            return;
-    }
-    const std::size_t first = flows.firstSentAt(from - std::min(from, flows.longestWait()));
-    const std::size_t last = flows.firstSentAt(to + 1);
-    for (std::size_t i = first; i < last; ++i) {
-        const FlowIndex::Message& m = messages[i];
-        if (std::max(m.sent, m.handled) >= from && !waitedLong(m) && keeps(m) && !visit(static_cast<std::uint32_t>(i)))
-            return;
-    }
+    index()->forMessagesBetween(from, to, [&](std::uint32_t i) { return !keeps(index()->messages()[i]) || visit(i); });
 }
 
 std::optional<std::pair<QPointF, QPointF>> SequenceChart::arrowOf(const FlowIndex::Message& m) const

@@ -141,20 +141,20 @@ void TimelineChart::paintDepths(QPainter& painter, std::size_t position)
 void TimelineChart::paintFlows(QPainter& painter)
 {
     const FlowIndex& flows = *index();
-    const std::uint64_t from = window().start();
-    const std::uint64_t to = windowEnd();
-    const std::size_t first = flows.firstSentAt(from - std::min(from, flows.longestWait()));
-    const std::size_t last = flows.firstSentAt(to + 1);
-    if (last - first > flowLimit * 4)
-        return;
+    // Too many to tell apart: none, rather than a thicket (the handler
+    // boxes show the activity).
     std::vector<std::uint32_t> shown;
-    for (std::size_t i = first; i < last && shown.size() <= flowLimit; ++i) {
+    std::size_t looked = 0;
+    bool tooMany = false;
+    flows.forMessagesBetween(window().start(), windowEnd(), [&](std::uint32_t i) {
+        tooMany = ++looked > flowLimit * 4 || shown.size() > flowLimit;
         const FlowIndex::Message& m = flows.messages()[i];
-        if (m.handled != 0 && m.handled >= from && m.to != FlowIndex::none && positionOf(m.from) != none
+        if (!tooMany && m.handled != 0 && m.to != FlowIndex::none && positionOf(m.from) != none
             && positionOf(m.to) != none)
-            shown.push_back(static_cast<std::uint32_t>(i));
-    }
-    if (shown.size() > flowLimit)
+            shown.push_back(i);
+        return !tooMany;
+    });
+    if (tooMany || shown.size() > flowLimit)
         return;
     painter.setRenderHint(QPainter::Antialiasing);
     QColor colour = flowColour;

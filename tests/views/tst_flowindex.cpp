@@ -304,6 +304,27 @@ private slots:
         const FlowIndex index = indexOf(s.events);
         QCOMPARE(index.longWaiters(), (std::vector<std::uint64_t>{1}));
         QVERIFY(index.longestWait() < FlowIndex::longWaitNs);
+
+        // Any window its flight crosses finds it, even one that holds
+        // neither its send nor its handling; and finds each message once.
+        const FlowIndex::Message& waited = index.messages()[index.find(1)];
+        const auto between = [&](std::uint64_t from, std::uint64_t to) {
+            std::vector<std::uint64_t> ids;
+            index.forMessagesBetween(from, to, [&](std::uint32_t i) {
+                ids.push_back(index.messages()[i].id);
+                return true;
+            });
+            std::sort(ids.begin(), ids.end());
+            return ids;
+        };
+        const std::uint64_t middle = waited.sent + (waited.handled - waited.sent) / 2;
+        QCOMPARE(between(middle, middle + 10), (std::vector<std::uint64_t>{1}));
+        QCOMPARE(between(index.begin(), index.end()), (std::vector<std::uint64_t>{1, 2}));
+        QCOMPARE(between(index.end() + 1, index.end() + 10), std::vector<std::uint64_t>{});
+        // The walk stops when told to.
+        int visits = 0;
+        index.forMessagesBetween(index.begin(), index.end(), [&](std::uint32_t) { return ++visits < 1; });
+        QCOMPARE(visits, 1);
     }
 };
 
