@@ -2,6 +2,7 @@
 
 #include <iso/trace.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <span>

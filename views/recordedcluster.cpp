@@ -123,9 +123,11 @@ void RecordedCluster::seek(std::uint64_t time)
         goBack(leadStart);
     // What lies before the lead-in: a batch per checkpoint's worth, and
     // only the last hands the views events.
+    const std::size_t leadFrom = m_events.firstAfter(leadStart);
     while (leadStart > m_position) {
-        const std::size_t stop = m_next + m_checkpointEvery;
-        const std::uint64_t until = stop < m_events.size() ? std::min(leadStart, m_events.time(stop)) : leadStart;
+        const std::size_t stop = m_next + std::min(m_checkpointEvery, m_events.size() - m_next);
+        // The last batch holds at least the events the views are handed.
+        const std::uint64_t until = stop + jumpEventLimit < leadFrom ? m_events.time(stop) : leadStart;
         publishUntil(until, until == leadStart ? jumpEventLimit : 0);
     }
     for (;;) {
@@ -174,6 +176,6 @@ void RecordedCluster::publishUntil(std::uint64_t time, std::size_t eventLimit)
     m_started = true;
     m_state.apply(batch);
     emit batchApplied(m_state, batch);
-    if (m_next >= (m_checkpoints.empty() ? 0 : m_checkpoints.back().next) + m_checkpointEvery)
+    if (m_next - (m_checkpoints.empty() ? 0 : m_checkpoints.back().next) >= m_checkpointEvery)
         m_checkpoints.push_back({m_next, m_position, m_builder, m_state});
 }

@@ -13,11 +13,11 @@ class QHBoxLayout;
 #include <optional>
 #include <vector>
 
-/// What the flow charts share: a time axis with a ruler, one lane per
 /// The selected message, alike in every flow chart: a colour no chart uses
 /// for anything else.
 inline const QColor selectedMessageColour(0xc2, 0x18, 0x5b);
 
+/// What the flow charts share: a time axis with a ruler, one lane per
 /// isolate across it with a header of names, and the ways a person moves
 /// over them. Wheel pans time, Ctrl+wheel (or + and -) zooms around the
 /// pointer, Shift+wheel scrolls the lanes, dragging pans both, 0 fits the

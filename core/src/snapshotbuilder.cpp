@@ -272,7 +272,8 @@ std::size_t SnapshotBuilder::queued() const noexcept {
 std::vector<Event> SnapshotBuilder::current_state_events(std::uint64_t now) const {
     std::vector<Event> out;
     for (const auto& [id, t] : isolates_) {
-        if (t.ended) continue;
+        // The runtime may list one as exited before its Exit is drained.
+        if (t.ended || t.metrics.state == IsolateState::Exited) continue;
         if (t.spawn) {
             out.push_back(*t.spawn);
         } else {
@@ -289,7 +290,9 @@ std::vector<Event> SnapshotBuilder::current_state_events(std::uint64_t now) cons
             up.kind = EventKind::Up;
             up.isolate = id;
         }
-        const std::uint32_t pauses = live ? (t.metrics.state == IsolateState::Paused ? 1 : 0) : t.pauses;
+        // Live, a paused isolate caught in a handler says running.
+        const std::uint32_t pauses =
+            std::max<std::uint32_t>(t.pauses, live && t.metrics.state == IsolateState::Paused ? 1 : 0);
         for (std::uint32_t i = 0; i < pauses; ++i) {
             Event& pause = out.emplace_back();
             pause.kind = EventKind::Pause;

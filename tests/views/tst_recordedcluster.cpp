@@ -23,9 +23,9 @@ namespace {
 constexpr iso::IsolateId flaky = 3;
 constexpr std::uint64_t millisecond = 1'000'000;
 
-/// ping-pong, then a third isolate that fails and ends, spread over a few
-/// seconds: every event a second-sized step apart from the one before.
-std::vector<Event> run()
+/// ping-pong, then a third isolate that fails and ends, each event
+/// `spacing` after the one before (a few seconds of run by default).
+std::vector<Event> run(std::uint64_t spacing = 100 * millisecond)
 {
     test::Script s = test::ping_pong(3);
     s.spawn(flaky, "flaky");
@@ -37,9 +37,8 @@ std::vector<Event> run()
     s.end(flaky);
     s.add(Kind::Exit, flaky).arg = 2;
     std::vector<Event> events = s.events;
-    // Spread out: a second's worth of batches between the events.
     for (std::size_t i = 0; i < events.size(); ++i)
-        events[i].time += i * 100 * millisecond;
+        events[i].time += i * spacing;
     return events;
 }
 
@@ -123,17 +122,28 @@ private slots:
     void theStateAtAMomentDoesNotDependOnThePath_data()
     {
         QTest::addColumn<std::size_t>("checkpointEvery");
-        QTest::newRow("from the beginning") << RecordedCluster::defaultCheckpointEvery;
-        QTest::newRow("from checkpoints") << std::size_t(4);
+        QTest::addColumn<std::uint64_t>("spacing");
+        QTest::newRow("from the beginning") << RecordedCluster::defaultCheckpointEvery << 100 * millisecond;
+        // Events further apart than the lead-in: going back restores a checkpoint.
+        const auto minute = static_cast<std::uint64_t>(std::chrono::nanoseconds(std::chrono::minutes(1)).count());
+        QTest::newRow("from checkpoints") << std::size_t(1) << 2 * minute;
     }
     void theStateAtAMomentDoesNotDependOnThePath()
     {
         QFETCH(std::size_t, checkpointEvery);
-        const std::vector<Event> events = run();
+        QFETCH(std::uint64_t, spacing);
+        const std::vector<Event> events = run(spacing);
         RecordedCluster recorded(runEvents(events), checkpointEvery);
         QSignalSpy restarted(&recorded, &RecordedCluster::restarted);
+        int restored = 0;
+        connect(&recorded, &RecordedCluster::batchApplied, this,
+                [&](const ClusterState&, const iso::Batch& batch) { restored += batch.delta.full ? 1 : 0; });
         const std::uint64_t begin = events.front().time, end = events.back().time;
-        const std::uint64_t moments[] = {end, begin + (end - begin) / 3, begin, end - 1, begin + (end - begin) / 2, end};
+        // Forward in steps (keeping checkpoints on the way), then about.
+        std::vector<std::uint64_t> moments;
+        for (int step = 1; step <= 10; ++step)
+            moments.push_back(begin + (end - begin) * step / 10);
+        moments.insert(moments.end(), {begin + (end - begin) / 3, begin, end - 1, begin + (end - begin) / 2, end});
         for (const std::uint64_t moment : moments) {
             recorded.seek(moment);
             QCOMPARE(recorded.position(), moment);
@@ -150,8 +160,10 @@ private slots:
                 QCOMPARE(m.errors, expected.at(id).errors);
             }
         }
-        // Each move back started over, and only those.
+        // Each move back started over, and only those; with checkpoints,
+        // from one.
         QCOMPARE(restarted.size(), 3);
+        QCOMPARE(restored > 0, checkpointEvery < 10);
         // Positions outside the run are kept within it.
         recorded.seek(end + 1'000 * millisecond);
         QCOMPARE(recorded.position(), end);
@@ -248,8 +260,14 @@ private slots:
         std::vector<std::size_t> handed;
         connect(&recorded, &RecordedCluster::batchApplied, this,
                 [&](const ClusterState&, const iso::Batch& batch) { handed.push_back(batch.events.size()); });
+        std::uint64_t firstHanded = 0;
+        connect(&recorded, &RecordedCluster::batchApplied, this, [&](const ClusterState&, const iso::Batch& batch) {
+            if (firstHanded == 0 && !batch.events.empty())
+                firstHanded = batch.events.front().time;
+        });
         recorded.seek(late.time);
         QCOMPARE(handed.front(), RecordedCluster::jumpEventLimit);
+        QCOMPARE(firstHanded, events[many - RecordedCluster::jumpEventLimit].time);  // the newest
         QCOMPARE(recorded.state().totals().events_total, events.size());
         QVERIFY(recorded.state().isolates().contains(9));
     }
