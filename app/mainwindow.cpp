@@ -154,6 +154,8 @@ MainWindow::MainWindow(ClusterSource& source, ClusterControl& control, QWidget* 
     statusBar()->addPermanentWidget(m_sampling);
     statusBar()->addPermanentWidget(m_stall);
     statusBar()->addPermanentWidget(m_isolateCount);
+    m_isolateCount->setObjectName(QStringLiteral("isolateCount"));
+    showIsolateCount(source.state());
     auto* everySecond = new QTimer(this);
     connect(everySecond, &QTimer::timeout, this, &MainWindow::showStatus);
     everySecond->start(std::chrono::seconds(1));
@@ -302,6 +304,7 @@ void MainWindow::showState(const ClusterState& state)
     if (m_recorded == nullptr)
         m_metrics->apply(state);
     m_tableModel->apply(state);
+    showIsolateCount(state);
     m_inspector->showState(state);
     m_actions->update();
     if (m_selectWhenSeen.isEmpty())
@@ -318,6 +321,12 @@ void MainWindow::showState(const ClusterState& state)
             break;
         }
     }
+}
+
+void MainWindow::showIsolateCount(const ClusterState& state)
+{
+    const std::size_t live = state.live();
+    m_isolateCount->setText(live == 1 ? tr("1 isolate") : tr("%1 isolates").arg(live));
 }
 
 void MainWindow::report(const QString& text, bool failed)
@@ -572,8 +581,6 @@ void MainWindow::showStatus()
     if (m_recording->recording())
         m_recordingStatus->setText(tr("● Recording: %L1 events").arg(m_recording->stats().events));
     m_stall->setText(tr("Longest stall %1 ms").arg(m_watchdog->takeRecent().count()));
-    const std::size_t live = shownState().live();
-    m_isolateCount->setText(live == 1 ? tr("1 isolate") : tr("%1 isolates").arg(live));
     const double shown = m_source.takeShownShare();
     m_sampling->setVisible(shown < 1.0 && m_recorded == nullptr);
     m_sampling->setText(tr("Sampling: %1% of events shown").arg(std::floor(shown * 100)));

@@ -106,6 +106,8 @@ private:
     /// cluster, or the live cluster again if null.
     void showCluster(RecordedCluster* recorded);
     void showStatus();
+    /// The status bar's count of the isolates `state` has, as it is shown.
+    void showIsolateCount(const ClusterState& state);
     void report(const QString& text, bool failed);
 
     ClusterSource& m_source;

@@ -105,8 +105,7 @@ void RecordedCluster::goBack(std::uint64_t time)
     batch.delta.full = true;
     batch.delta.changed = m_builder.isolates();
     batch.delta.totals = m_state.totals();
-    m_state.apply(batch);
-    emit batchApplied(m_state, batch);
+    emit batchApplied(m_state, batch);  // the state is the checkpoint's already
 }
 
 void RecordedCluster::seek(std::uint64_t time)

@@ -34,6 +34,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -497,6 +498,9 @@ private slots:
         // Opened at its end: the accumulator was restarted by then.
         const ClusterState& shown = m_window->shownState();
         QVERIFY(&shown != &state());
+        // The status bar counts the recording's isolates, at once.
+        QCOMPARE(m_window->findChild<QLabel*>(u"isolateCount"_s)->text(), u"%1 isolates"_s.arg(shown.live()));
+        QVERIFY(shown.live() > 1);
         QCOMPARE(m_window->selection()->current(), 0u);
         QVERIFY(cell("/live", IsolateTableModel::PathColumn).isEmpty());
         QCOMPARE(cell("/pipeline/sink", IsolateTableModel::PathColumn), u"/pipeline/sink"_s);
