@@ -1,0 +1,159 @@
+// isobench: the Savina actor benchmarks, plus skynet, spawn cost and idle
+// memory, on libiso and on CAF (the C++ Actor Framework, as Debian packages
+// it) in one run. After a warm-up of each, rounds alternate ours and
+// theirs; the medians and their ratio are printed, with a physical
+// reference, a bare lock-free handoff between two threads. Every benchmark
+// checks its own result: a wrong one fails the run.
+//
+//   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick]
+
+#include "harness.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace {
+
+using namespace isobench;
+
+constexpr const char* usage = "usage: isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick]\n";
+
+/// The processor's name and how many cores run threads, for the record.
+std::string machine() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line, model = "unknown processor";
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("model name", 0) == 0 && line.find(':') != std::string::npos) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    std::erase_if(model, [](char c) { return c == '"' || c == '\\'; });
+    return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+struct Result {
+    std::string name;
+    std::string unit;
+    double ours = 0;
+    double caf = 0;
+    double ratio = 0;  ///< how many times better ours is
+};
+
+Result measure(const Benchmark& b, int rounds) {
+    b.ours();  // a warm-up of each
+    b.caf();
+    std::vector<double> ours, caf;
+    for (int r = 0; r < rounds; ++r) {
+        ours.push_back(b.ours());
+        caf.push_back(b.caf());
+    }
+    Result result{b.name, b.unit, median(ours), median(caf), 0};
+    result.ratio = b.higherIsBetter ? result.ours / result.caf : result.caf / result.ours;
+    return result;
+}
+
+/// Figures of very different sizes, each with the digits that matter.
+std::string figure(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, value >= 1000 ? "%.0f" : value >= 10 ? "%.1f" : "%.3f", value);
+    return text;
+}
+
+void writeJson(const std::string& path, const std::vector<Result>& results) {
+    std::ofstream json(path);
+    json << "{\"machine\": \"" << machine() << "\", \"benchmarks\": [";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        const Result& r = results[i];
+        json << (i ? ", " : "") << "{\"name\": \"" << r.name << "\", \"unit\": \"" << r.unit << "\", \"ours\": " << r.ours
+             << ", \"caf\": " << r.caf << ", \"ratio\": " << r.ratio << "}";
+    }
+    json << "]}\n";
+    if (!json) throw std::runtime_error("could not write " + path);
+}
+
+std::vector<std::string> splitNames(const std::string& list) {
+    std::vector<std::string> names;
+    std::stringstream in(list);
+    for (std::string name; std::getline(in, name, ',');) names.push_back(name);
+    return names;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    int rounds = 7;
+    std::string jsonPath;
+    std::vector<std::string> only;
+    bool quick = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const bool hasValue = i + 1 < argc;
+        if (arg == "--idle-memory" && i + 2 < argc) {  // the child of idle_memory
+            return measureIdleMemory(argv[i + 1], std::atol(argv[i + 2]));
+        } else if (arg == "--rounds" && hasValue && std::atoi(argv[i + 1]) > 0) {
+            rounds = std::atoi(argv[++i]);
+        } else if (arg == "--json" && hasValue) {
+            jsonPath = argv[++i];
+        } else if (arg == "--only" && hasValue) {
+            only = splitNames(argv[++i]);
+        } else if (arg == "--quick") {
+            quick = true;
+            rounds = 1;
+        } else {
+            std::fprintf(stderr, "isobench: %s%s\n%s", hasValue || arg.rfind("--", 0) != 0 ? "unknown option " : "no value for ",
+                         argv[i], usage);
+            return 2;
+        }
+    }
+
+    Peers peers;
+    peers.scale = quick ? 10 : 1;
+    std::vector<Benchmark> benchmarks = {pingpong(peers),  count(peers), fjthrput(peers),
+                                         fjcreate(peers),  threadring(peers), chameneos(peers),
+                                         big(peers),       fib(peers),   skynet(peers),
+                                         spawn(peers),     idleMemory(quick ? 100'000 : 1'000'000)};
+    for (const std::string& name : only) {
+        if (std::none_of(benchmarks.begin(), benchmarks.end(), [&](const Benchmark& b) { return b.name == name; })) {
+            std::fprintf(stderr, "isobench: no benchmark named %s\n%s", name.c_str(), usage);
+            return 2;
+        }
+    }
+    if (!only.empty())
+        std::erase_if(benchmarks, [&](const Benchmark& b) { return std::find(only.begin(), only.end(), b.name) == only.end(); });
+
+    try {
+        std::vector<Result> results;
+        std::printf("%s; medians of %d rounds, ours and CAF alternating\n", machine().c_str(), rounds);
+        std::printf("%-12s %-12s %12s %12s %8s\n", "benchmark", "unit", "ours", "CAF 0.17", "ratio");
+        for (const Benchmark& b : benchmarks) {
+            const Result r = measure(b, rounds);
+            std::printf("%-12s %-12s %12s %12s %7.2fx\n", r.name.c_str(), r.unit.c_str(), figure(r.ours).c_str(),
+                        figure(r.caf).c_str(), r.ratio);
+            std::fflush(stdout);
+            results.push_back(r);
+        }
+        std::vector<double> handoffs;  // as noisy as the rest on a shared machine: a median too
+        for (int r = 0; r < std::max(3, rounds); ++r) handoffs.push_back(handoffReference(quick ? 200'000 : 2'000'000));
+        const double handoff = median(handoffs);
+        std::printf("reference: a lock-free handoff between two threads, %s messages/s", figure(handoff).c_str());
+        if (results.front().name == "pingpong")
+            std::printf("; our pingpong is %.0f%% of it", 100.0 * results.front().ours / handoff);
+        std::printf("\n");
+        if (!jsonPath.empty()) writeJson(jsonPath, results);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "isobench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
