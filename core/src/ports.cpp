@@ -1,6 +1,7 @@
 #include "control.h"
 #include "isolatecore.h"
 #include "fifo.h"
+#include "idmap.h"
 #include "portcell.h"
 #include "runtimecore.h"
 
@@ -9,15 +10,17 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <variant>
-#include <unordered_map>
+#include <mutex>
+#include <type_traits>
 
 namespace iso::detail {
 
 namespace {
 
 /// Every open port of the process by id: ReceivePorts by their cell, control
-/// ports by their isolate. Sharded: a port is made with every isolate.
+/// ports by their isolate. A port is made with every isolate, on any worker:
+/// the ids count up from one counter and the shards take them in turn, so
+/// two workers rarely want the same lock.
 class PortTable {
 public:
     /// Never destroyed: isolates of the global runtime close their ports
@@ -30,43 +33,45 @@ public:
         const PortId id = next_id_.fetch_add(1, std::memory_order_relaxed);
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        s.entries.emplace(id, Entry{target});
+        s.map<T>().insert(id, target);
         return id;
     }
-    void remove(PortId id) {
+    template <typename T> void remove(PortId id) {
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        s.entries.erase(id);
+        s.map<T>().erase(id);
     }
     /// Null when absent, of the other kind, or being destroyed.
     template <typename T> std::shared_ptr<T> find(PortId id) {
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
-        auto it = s.entries.find(id);
-        if (it == s.entries.end()) return nullptr;
-        T* const* target = std::get_if<T*>(&it->second.target);
-        return target != nullptr ? (*target)->weak_from_this().lock() : nullptr;
+        T* target = s.map<T>().find(id);
+        return target != nullptr ? target->weak_from_this().lock() : nullptr;
     }
 
 private:
-    struct Entry {
-        std::variant<PortCell*, IsolateCore*> target;
-    };
-    struct Shard {
+    struct alignas(64) Shard {
         std::mutex mutex;
-        std::unordered_map<PortId, Entry> entries;
+        IdMap<PortCell> cells;
+        IdMap<IsolateCore> isolates;
+        template <typename T> IdMap<T>& map() {
+            if constexpr (std::is_same_v<T, PortCell>)
+                return cells;
+            else
+                return isolates;
+        }
     };
     Shard& shard(PortId id) { return shards_[id % shards_.size()]; }
 
     std::atomic<PortId> next_id_{1};
-    std::array<Shard, 16> shards_;
+    std::array<Shard, 64> shards_;
 };
 
 } // namespace
 
 PortId register_control_port(IsolateCore* isolate) { return PortTable::instance().add(isolate); }
 
-void unregister_port(PortId id) { PortTable::instance().remove(id); }
+void unregister_port(PortId id) { PortTable::instance().remove<IsolateCore>(id); }
 
 std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
     auto isolate = PortTable::instance().find<IsolateCore>(id);
@@ -77,7 +82,7 @@ std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
 PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id)
     : id(PortTable::instance().add(this)), node(node_id), owner(std::move(owner_core)) {}
 
-PortCell::~PortCell() { PortTable::instance().remove(id); }
+PortCell::~PortCell() { PortTable::instance().remove<PortCell>(id); }
 
 PortCell& PortAccess::cell(RawReceivePort& port) { return *port.cell_; }
 

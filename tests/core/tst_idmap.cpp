@@ -1,0 +1,84 @@
+// The flat map the port table keeps its ports in: every operation checked
+// against std::unordered_map over long random runs, with ids that count up
+// as port ids do, so that runs wrap around the array and shift back across
+// its end, and the array grows and shrinks.
+
+#include "idmap.h"
+
+#include <QtTest>
+
+#include <cstdint>
+#include <random>
+#include <unordered_map>
+#include <vector>
+
+using iso::detail::IdMap;
+
+class TestIdMap : public QObject {
+    Q_OBJECT
+private slots:
+    void emptyFindsNothing() {
+        IdMap<int> map;
+        QCOMPARE(map.find(1), nullptr);
+        QVERIFY(!map.erase(1));
+        QCOMPARE(map.size(), std::size_t{0});
+    }
+
+    void agreesWithAReferenceMap_data() {
+        QTest::addColumn<int>("live");
+        QTest::addColumn<unsigned>("seed");
+        QTest::newRow("a few live") << 5 << 1u;
+        QTest::newRow("hundreds live") << 300 << 2u;
+        QTest::newRow("thousands live") << 5000 << 3u;
+    }
+    void agreesWithAReferenceMap() {
+        QFETCH(int, live);
+        QFETCH(unsigned, seed);
+        std::mt19937_64 random(seed);
+        IdMap<int> map;
+        std::unordered_map<std::uint64_t, int*> reference;
+        std::vector<std::uint64_t> present;
+        std::vector<int> values(1000);
+        std::uint64_t next = 1;
+        for (int step = 0; step < 200'000; ++step) {
+            // Hovers around `live` entries, erasing at random positions.
+            const bool add = present.size() < static_cast<std::size_t>(live) ? random() % 4 != 0 : random() % 4 == 0;
+            if (add) {
+                int* value = &values[random() % values.size()];
+                map.insert(next, value);
+                reference.emplace(next, value);
+                present.push_back(next++);
+            } else if (!present.empty()) {
+                const std::size_t at = random() % present.size();
+                QVERIFY(map.erase(present[at]));
+                QVERIFY(!map.erase(present[at]));
+                reference.erase(present[at]);
+                present[at] = present.back();
+                present.pop_back();
+            }
+            QCOMPARE(map.size(), reference.size());
+            // Every present id is found, with its value; a few absent ones are not.
+            if (step % 97 == 0)
+                for (const auto& [id, value] : reference) QCOMPARE(map.find(id), value);
+            QCOMPARE(map.find(next), nullptr);
+            const std::uint64_t any = 1 + random() % next;
+            const auto known = reference.find(any);
+            QCOMPARE(map.find(any), known != reference.end() ? known->second : nullptr);
+        }
+        QVERIFY(map.capacity() >= 2 * map.size());
+    }
+
+    void shrinksAfterABurst() {
+        IdMap<int> map;
+        int value = 0;
+        for (std::uint64_t id = 1; id <= 100'000; ++id) map.insert(id, &value);
+        const std::size_t grown = map.capacity();
+        QVERIFY(grown >= 200'000);
+        for (std::uint64_t id = 1; id <= 99'990; ++id) QVERIFY(map.erase(id));
+        QVERIFY(map.capacity() < grown / 100);
+        for (std::uint64_t id = 99'991; id <= 100'000; ++id) QCOMPARE(map.find(id), &value);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIdMap)
+#include "tst_idmap.moc"
