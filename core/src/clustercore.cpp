@@ -268,14 +268,14 @@ void ClusterCore::deliver(const Path& to, Value envelope) {
         std::lock_guard lock(mutex);
         auto it = records.find(to);
         if (it == records.end()) {
-            runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
+            runtime.core().counters.count_sent();
             runtime.core().dead_letters.record_path(DeadLetterReason::UnknownPath, runtime.node(), to.str(), envelope);
             return;
         }
         Record& r = it->second;
         if (!r.inbox.valid()) {
             if (r.pending.size() >= options.pending_limit) {
-                runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
+                runtime.core().counters.count_sent();
                 runtime.core().dead_letters.record_path(DeadLetterReason::Overflow, runtime.node(), to.str(), envelope);
                 return;
             }
@@ -482,7 +482,7 @@ void ClusterCore::ended(const Path& path, ExitReason exit, const ErrorDescriptio
 void ClusterCore::drop_pending(const Path& path, Record& record) {
     for (const auto& [dropped, id] : record.pending) {
         // Never sent through a port, so counted as sent here.
-        runtime.core().sent.fetch_add(1, std::memory_order_acq_rel);
+        runtime.core().counters.count_sent();
         runtime.core().dead_letters.record_path(DeadLetterReason::IsolateDead, runtime.node(), path.str(), dropped, id);
     }
     record.pending.clear();

@@ -1,6 +1,7 @@
 #pragma once
 // One entry of an isolate's mailbox.
 
+#include "eventpool.h"
 #include "mpscqueue.h"
 
 #include <iso/detail/unique_function.h>
@@ -15,6 +16,10 @@ namespace iso::detail {
 struct PortCell;
 
 struct Event : MpscNode {
+    // From the pool of the thread that makes it (see eventpool.h).
+    static void* operator new(std::size_t size) { return allocate_event(size); }
+    static void operator delete(void* memory) noexcept { free_event(memory); }
+
     enum class Kind : std::uint8_t {
         Message,  ///< `value` for `port`
         Task,     ///< run `task` (the entry, a continuation, a timer fire)

@@ -84,7 +84,7 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
     e->message_id = message_id;
     e->port = std::move(port);
     e->value = std::move(message);
-    runtime_->queued.fetch_add(1, std::memory_order_acq_rel);
+    runtime_->counters.count_enqueued();
     if (message_id != 0) [[unlikely]] {  // tracing is (or was just) on
         // A message sent just now was enqueued by its Send event.
         if (sent_earlier && traced()) {
@@ -113,7 +113,7 @@ void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
         if (self->dead()) {
             self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, held->port->node, held->port->id,
                                                 held->value, self->id_, held->message_id);
-            self->runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+            self->runtime_->counters.count_dequeued();
             return;
         }
         self->push_event(held.release());
@@ -322,7 +322,7 @@ bool IsolateCore::drop_held(std::uint64_t ordinal) {
     extras_->steps = std::min(extras_->steps, depth);
     runtime_->dead_letters.record(DeadLetterReason::Dropped, e->port->node, e->port->id, e->value, id_,
                                   e->message_id);
-    runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+    runtime_->counters.count_dequeued();
     return true;
 }
 
@@ -449,18 +449,18 @@ void IsolateCore::run_event(Event& e) {
             if (e.port->closed.load(std::memory_order_acquire)) {
                 runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value, id_,
                                               e.message_id);
-                runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+                runtime_->counters.count_dequeued();
                 break;
             }
             if (extras_ && extras_->drop) [[unlikely]] {
                 runtime_->dead_letters.record(DeadLetterReason::Injected, e.port->node, e.port->id, e.value, id_,
                                               e.message_id);
-                runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+                runtime_->counters.count_dequeued();
                 break;
             }
             // Counted before it leaves the queue, so a reader never misses it.
-            runtime_->delivered.fetch_add(1, std::memory_order_acq_rel);
-            runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+            runtime_->counters.count_delivered();
+            runtime_->counters.count_dequeued();
             if (extras_) [[unlikely]]
                 suffer_faults();
             if (e.port->handler)
@@ -667,7 +667,7 @@ void IsolateCore::bury(std::unique_ptr<Event> e) {
     if (e->kind == Event::Kind::Message) {
         runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
                                       e->message_id);
-        runtime_->queued.fetch_sub(1, std::memory_order_acq_rel);
+        runtime_->counters.count_dequeued();
     }
 }
 

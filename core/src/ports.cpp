@@ -163,14 +163,14 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
     if (!cell) {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
         auto& runtime = Runtime::current().core();
-        runtime.sent.fetch_add(1, std::memory_order_acq_rel);
+        runtime.counters.count_sent();
         if (message_id == 0 && runtime.tracer.on()) [[unlikely]]
             message_id = detail::trace_send(runtime.tracer, nullptr, id_, message);
         runtime.dead_letters.record(reason, node_, id_, message, 0, message_id);
         return;
     }
     detail::RuntimeCore& runtime = cell->owner->runtime();
-    runtime.sent.fetch_add(1, std::memory_order_acq_rel);
+    runtime.counters.count_sent();
     // An id given is that of a send traced earlier, delivered now.
     const bool sent_earlier = message_id != 0;
     if (!sent_earlier && runtime.tracer.on()) [[unlikely]]

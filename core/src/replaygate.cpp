@@ -35,7 +35,7 @@ ReplayGate::~ReplayGate() {
     // What was never let in (the runs diverged) goes with the gate.
     for (auto& [key, lane] : lanes_)
         for (Event* e : lane.held) {
-            e->port->owner->runtime().queued.fetch_sub(1, std::memory_order_acq_rel);
+            e->port->owner->runtime().counters.count_dequeued();
             delete e;
         }
 }
@@ -78,7 +78,7 @@ std::vector<Value> ReplayGate::take_stale(const IsolateCore& isolate) {
                 continue;
             }
             out.push_back(std::move((*e)->value));
-            (*e)->port->owner->runtime().queued.fetch_sub(1, std::memory_order_acq_rel);
+            (*e)->port->owner->runtime().counters.count_dequeued();
             delete *e;
             e = held.erase(e);
         }

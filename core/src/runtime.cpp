@@ -203,11 +203,11 @@ std::uint64_t Runtime::dead_letter_count() const noexcept { return core_->dead_l
 MessageStats Runtime::message_stats() const noexcept {
     MessageStats s;
     // Read in the order that keeps a message in flight on the larger side.
-    s.delivered = core_->delivered.load(std::memory_order_acquire);
+    s.delivered = core_->counters.delivered();
     s.undeliverable = core_->dead_letters.count() - core_->dead_letters.after_delivery();
     s.unread = core_->dead_letters.after_delivery();
-    s.queued = core_->queued.load(std::memory_order_acquire);
-    s.sent = core_->sent.load(std::memory_order_acquire);
+    s.queued = core_->counters.queued();
+    s.sent = core_->counters.sent();
     return s;
 }
 

@@ -4,6 +4,7 @@
 #include "deadletters.h"
 #include "errordescription.h"
 #include "executor.h"
+#include "messagecounters.h"
 #include "timers.h"
 #include "tracer.h"
 
@@ -42,10 +43,7 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     std::unique_ptr<TimerService> timers;
 
     std::atomic<IsolateId> next_isolate_id{1};
-    // Message accounting (see MessageStats).
-    std::atomic<std::uint64_t> sent{0};
-    std::atomic<std::uint64_t> delivered{0};
-    std::atomic<std::uint64_t> queued{0};
+    MessageCounters counters;
     mutable std::mutex registry_mutex;
     std::condition_variable registry_empty;
     // An intrusive list: a map node would cost more than half an idle isolate.
