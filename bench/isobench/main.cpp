@@ -5,7 +5,9 @@
 // reference, a bare lock-free handoff between two threads. Every benchmark
 // checks its own result: a wrong one fails the run.
 //
-//   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick]
+//   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]
+//
+// --ours-only skips CAF, for profiling ours (its ratio column is empty).
 
 #include "harness.h"
 
@@ -21,7 +23,7 @@ namespace {
 
 using namespace isobench;
 
-constexpr const char* usage = "usage: isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick]\n";
+constexpr const char* usage = "usage: isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]\n";
 
 /// The processor's name and how many cores run threads, for the record.
 std::string machine() {
@@ -50,16 +52,25 @@ struct Result {
     double ratio = 0;  ///< how many times better ours is
 };
 
-Result measure(const Benchmark& b, int rounds) {
-    b.ours();  // a warm-up of each
-    b.caf();
+/// Runs one measurement, then lets the machine settle: a runtime's workers
+/// go on looking for work for a while after a run (CAF's for tens of
+/// milliseconds), and would take cores from the next run, whoever's it is.
+double settled(const std::function<double()>& run) {
+    const double figure = run();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return figure;
+}
+
+Result measure(const Benchmark& b, int rounds, bool withCaf) {
+    settled(b.ours);  // a warm-up of each
+    if (withCaf) settled(b.caf);
     std::vector<double> ours, caf;
     for (int r = 0; r < rounds; ++r) {
-        ours.push_back(b.ours());
-        caf.push_back(b.caf());
+        ours.push_back(settled(b.ours));
+        if (withCaf) caf.push_back(settled(b.caf));
     }
-    Result result{b.name, b.unit, median(ours), median(caf), 0};
-    result.ratio = b.higherIsBetter ? result.ours / result.caf : result.caf / result.ours;
+    Result result{b.name, b.unit, median(ours), withCaf ? median(caf) : 0, 0};
+    if (withCaf) result.ratio = b.higherIsBetter ? result.ours / result.caf : result.caf / result.ours;
     return result;
 }
 
@@ -95,7 +106,7 @@ int main(int argc, char* argv[]) {
     int rounds = 7;
     std::string jsonPath;
     std::vector<std::string> only;
-    bool quick = false;
+    bool quick = false, withCaf = true;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         const bool hasValue = i + 1 < argc;
@@ -107,6 +118,8 @@ int main(int argc, char* argv[]) {
             jsonPath = argv[++i];
         } else if (arg == "--only" && hasValue) {
             only = splitNames(argv[++i]);
+        } else if (arg == "--ours-only") {
+            withCaf = false;
         } else if (arg == "--quick") {
             quick = true;
             rounds = 1;
@@ -137,7 +150,7 @@ int main(int argc, char* argv[]) {
         std::printf("%s; medians of %d rounds, ours and CAF alternating\n", machine().c_str(), rounds);
         std::printf("%-12s %-12s %12s %12s %8s\n", "benchmark", "unit", "ours", "CAF 0.17", "ratio");
         for (const Benchmark& b : benchmarks) {
-            const Result r = measure(b, rounds);
+            const Result r = measure(b, rounds, withCaf);
             std::printf("%-12s %-12s %12s %12s %7.2fx\n", r.name.c_str(), r.unit.c_str(), figure(r.ours).c_str(),
                         figure(r.caf).c_str(), r.ratio);
             std::fflush(stdout);

@@ -76,8 +76,12 @@ public:
             tls_worker->queue.push(std::move(isolate));
         else
             injection_.push(std::move(isolate));
-        // Pairs with the fence in work(): either we see a sleeper or it sees the push.
+        // Pairs with the fence in work(): either we see a worker searching or
+        // asleep, or it sees the push. One that is searching will find it:
+        // waking another would cost a system call for every message that
+        // wakes an idle isolate.
         std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (searching_.load(std::memory_order_seq_cst) > 0) return;
         if (sleepers_.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(sleep_mutex_);
             sleep_cv_.notify_one();
@@ -117,6 +121,16 @@ private:
         std::uint32_t polls = 0;  // the worker's own
     };
     static constexpr std::uint32_t kFairnessInterval = 61;
+    /// About 50 microseconds of looking before a worker sleeps.
+    static constexpr int kSearchAttempts = 100;
+
+    static void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+    }
 
     static thread_local ThreadPool* tls_pool;
     static thread_local Worker* tls_worker;
@@ -148,12 +162,29 @@ private:
         return nullptr;
     }
 
+    /// Looks for work for a little while before going to sleep: work often
+    /// comes back within microseconds (a reply, the next message of a
+    /// stream), and finding it awake is far cheaper than being woken.
+    IsolatePtr search(unsigned index) {
+        searching_.fetch_add(1, std::memory_order_seq_cst);
+        for (int attempt = 0; attempt < kSearchAttempts && !stopping_.load(std::memory_order_relaxed); ++attempt) {
+            if (IsolatePtr isolate = find_work(index)) {
+                searching_.fetch_sub(1, std::memory_order_seq_cst);
+                return isolate;
+            }
+            for (int i = 0; i < 64; ++i) cpu_relax();
+        }
+        return nullptr;  // still counted as searching: work() hands that over to sleeping
+    }
+
     void work(unsigned index, bool extra) {
         tls_pool = this;
         Worker& me = *workers_[index];
         tls_worker = &me;
         while (!stopping_.load(std::memory_order_acquire)) {
-            if (IsolatePtr isolate = find_work(index)) {
+            IsolatePtr isolate = find_work(index);
+            if (!isolate) isolate = search(index);
+            if (isolate) {
                 me.busy.store(true, std::memory_order_relaxed);
                 isolate->activate(kActivationBudget);
                 me.activations.fetch_add(1, std::memory_order_relaxed);
@@ -161,7 +192,10 @@ private:
                 continue;
             }
             std::unique_lock lock(sleep_mutex_);
+            // A sleeper before no longer a searcher: a push never sees neither
+            // while this worker has not looked again.
             sleepers_.fetch_add(1, std::memory_order_seq_cst);
+            searching_.fetch_sub(1, std::memory_order_seq_cst);
             std::atomic_thread_fence(std::memory_order_seq_cst);
             IsolatePtr found = find_work(index);  // a push that missed our count is seen here
             bool retire = false;
@@ -250,6 +284,7 @@ private:
     std::mutex sleep_mutex_;
     std::condition_variable sleep_cv_;
     std::atomic<int> sleepers_{0};
+    std::atomic<int> searching_{0};  // awake workers looking for work
 
     std::mutex monitor_mutex_;
     std::condition_variable monitor_cv_;

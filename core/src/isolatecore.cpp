@@ -64,13 +64,17 @@ IsolateCore* IsolateCore::current() noexcept { return tls_current; }
 // ---- producers -------------------------------------------------------------
 
 void IsolateCore::push_event(Event* e) {
-    depth_.fetch_add(1, std::memory_order_seq_cst);
+    pushed_.fetch_add(1, std::memory_order_seq_cst);
     mailbox_.push(e);
     schedule_if_idle();
 }
 
 void IsolateCore::schedule_if_idle() {
-    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
+    // A load first: while the isolate is scheduled, as it is through a
+    // stream of messages, senders leave its line alone. Seeing it scheduled
+    // is enough: the worker that clears the flag looks at depth() after.
+    if (!scheduled_.load(std::memory_order_seq_cst) && !scheduled_.exchange(true, std::memory_order_seq_cst))
+        runtime_->executor->schedule(shared_from_this());
 }
 
 void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id,
@@ -94,7 +98,7 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
             r.message = message_id;
             r.port = e->port->id;
             // Written before the push, so that it always precedes the handling.
-            r.peer = depth_.load(std::memory_order_relaxed) + 1;
+            r.peer = depth() + 1;
             runtime_->tracer.emit(r);
         }
         if (runtime_->gate != nullptr && runtime_->gate->offer_message(*this, e)) return;
@@ -178,7 +182,7 @@ void IsolateCore::post_control(ControlMessage message) {
 // most one spurious activation.
 bool IsolateCore::has_work() const noexcept {
     if (control_pending_.load(std::memory_order_seq_cst) != 0) return true;
-    if (depth_.load(std::memory_order_seq_cst) == 0) return false;
+    if (depth() == 0) return false;
     return dead() || !paused_.load(std::memory_order_relaxed);
 }
 
@@ -194,7 +198,7 @@ void IsolateCore::activate(unsigned budget) {
                 if (!run_control()) break;
                 Event* e = pauses_hold() ? next_stepped_event() : next_event();
                 if (e == nullptr) break;
-                depth_.fetch_sub(1, std::memory_order_relaxed);
+                count_taken();
                 ++handled;
                 std::unique_ptr<Event> owned(e);
                 handling_ = 0;
@@ -208,7 +212,7 @@ void IsolateCore::activate(unsigned budget) {
                 }
             }
             running_.store(false, std::memory_order_relaxed);
-            if (!dead() && started_.load(std::memory_order_relaxed) && keepalive_ <= 0 && depth_.load(std::memory_order_seq_cst) == 0 &&
+            if (!dead() && started_.load(std::memory_order_relaxed) && keepalive_ <= 0 && depth() == 0 &&
                 control_pending_.load(std::memory_order_seq_cst) == 0)
                 die(ExitReason::Normal);
         }
@@ -279,7 +283,7 @@ PendingEvent::Kind pending_kind(Event::Kind kind) {
 
 void IsolateCore::grant_step() {
     // Only for an event pending now: a step never waits for a later one.
-    if (pauses_hold() && extras_->steps < depth_.load(std::memory_order_relaxed)) ++extras_->steps;
+    if (pauses_hold() && extras_->steps < depth()) ++extras_->steps;
 }
 
 MailboxView IsolateCore::inspect(std::size_t limit) {
@@ -291,7 +295,7 @@ MailboxView IsolateCore::inspect(std::size_t limit) {
     }
     holding_ = !held.empty();
     MailboxView view;
-    view.depth = depth_.load(std::memory_order_relaxed);
+    view.depth = depth();
     view.paused = pauses_hold();
     view.ports.reserve(ports_.size());
     for (const auto& port : ports_) view.ports.push_back(port->id);
@@ -318,8 +322,8 @@ bool IsolateCore::drop_held(std::uint64_t ordinal) {
     const std::unique_ptr<Event> e = std::move(held[i].event);
     held.erase(i);
     holding_ = !held.empty();
-    const std::size_t depth = depth_.fetch_sub(1, std::memory_order_relaxed) - 1;
-    extras_->steps = std::min(extras_->steps, depth);
+    count_taken();
+    extras_->steps = std::min(extras_->steps, depth());
     runtime_->dead_letters.record(DeadLetterReason::Dropped, e->port->node, e->port->id, e->value, id_,
                                   e->message_id);
     runtime_->counters.count_dequeued();
@@ -663,7 +667,7 @@ void IsolateCore::drain_dead() {
 }
 
 void IsolateCore::bury(std::unique_ptr<Event> e) {
-    depth_.fetch_sub(1, std::memory_order_relaxed);
+    count_taken();
     if (e->kind == Event::Kind::Message) {
         runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
                                       e->message_id);
@@ -687,7 +691,7 @@ IsolateInfo IsolateCore::info() const {
         i.state = IsolateState::Runnable;
     else
         i.state = IsolateState::Idle;
-    i.mailbox_depth = depth_.load(std::memory_order_relaxed);
+    i.mailbox_depth = depth();
     i.events_handled = events_handled_.load(std::memory_order_relaxed);
     i.errors = errors_.load(std::memory_order_relaxed);
     i.control_port = control_port();

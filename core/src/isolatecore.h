@@ -106,7 +106,7 @@ public:
 
     /// The observable state, for snapshots. @threadsafe
     IsolateInfo info() const;
-    std::size_t mailbox_depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
+    std::size_t mailbox_depth() const noexcept { return depth(); }
 
     // The runtime's list of live isolates; guarded by its registry mutex.
     IsolateCore* registry_prev = nullptr;
@@ -130,7 +130,7 @@ private:
         std::shared_ptr<void> attachment;
         // A debugger's: events taken out of the mailbox to be listed
         // (Isolate::pending), oldest first. They run before the mailbox's,
-        // so the order stays the same, and depth_ still counts them.
+        // so the order stays the same, and depth() still counts them.
         Fifo<HeldEvent> held;
         std::uint64_t ordinals = 0;  // the last ordinal given to a held event
         std::size_t steps = 0;       // events that may run while paused (Isolate::step)
@@ -193,8 +193,17 @@ private:
     const Capability pause_capability_;
     const Capability terminate_capability_;
 
+    /// Events pending: pushed, by any thread, less taken, by the owner.
+    /// Two counters, not one that both sides change: the owner's is a plain
+    /// store, and the line senders write is not written back on every event.
+    std::size_t depth() const noexcept {
+        const std::size_t taken = taken_.load(std::memory_order_seq_cst);
+        return pushed_.load(std::memory_order_seq_cst) - taken;
+    }
+    void count_taken() noexcept { taken_.store(taken_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
+
     MpscQueue mailbox_;
-    std::atomic<std::size_t> depth_{0};
+    std::atomic<std::size_t> pushed_{0};
     SpinLock control_lock_;
     std::atomic<bool> scheduled_{false};
     std::atomic<bool> running_{false};
@@ -214,6 +223,7 @@ private:
     std::atomic<std::uint64_t> errors_{0};
 
     // Owner only.
+    std::atomic<std::size_t> taken_{0};  // read by anyone (depth()), written by the owner
     long keepalive_ = 0;
     std::uint64_t handling_ = 0;
     /// The Handle record of the traced handling under way: an isolate that
