@@ -1,7 +1,7 @@
 #pragma once
 // A map from nonzero 64-bit ids to pointers, in one flat array: open
-// addressing with linear probing, and deletion by shifting the run back, so
-// that no tombstones pile up. An insert or erase touches a cache line or two
+// addressing with linear probing, at most three quarters full, and deletion
+// by shifting the run back, so that no tombstones pile up. An insert or erase touches a cache line or two
 // and never allocates, except to grow or shrink the array; a node-based map
 // would allocate and free a node for each, which is what the port table did
 // for every port of every isolate.
@@ -17,7 +17,7 @@ template <typename T> class IdMap {
 public:
     /// `id` must be nonzero and not present.
     void insert(std::uint64_t id, T* value) {
-        if (2 * (size_ + 1) > slots_.size()) resize(slots_.empty() ? kMinCapacity : 2 * slots_.size());
+        if (4 * (size_ + 1) > 3 * slots_.size()) resize(slots_.empty() ? kMinCapacity : 2 * slots_.size());
         std::size_t i = home(id);
         while (slots_[i].id != 0) i = (i + 1) & mask();
         slots_[i] = {id, value};
@@ -44,7 +44,7 @@ public:
         }
         slots_[hole] = {};
         --size_;
-        if (slots_.size() > kMinCapacity && 8 * size_ < slots_.size()) resize(slots_.size() / 2);
+        if (slots_.size() > kMinCapacity && 16 * size_ < 3 * slots_.size()) resize(slots_.size() / 2);
         return true;
     }
 

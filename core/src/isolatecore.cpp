@@ -34,7 +34,7 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
     : runtime_(std::move(runtime)),
       id_(id),
       control_port_id_(register_control_port(this)),
-      debug_name_(std::move(debug_name)),
+      custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))),
       errors_fatal_(options.errors_are_fatal) {
     traced_.store(!runtime_->tracer.filtered(), std::memory_order_relaxed);
     if (options.on_error) extras().error_listeners.push_back(*options.on_error);
@@ -169,7 +169,8 @@ void IsolateCore::post_control(ControlMessage message) {
         // marking the isolate dead, so nothing can be left behind.
         std::lock_guard lock(control_lock_);
         if (dead()) return;
-        control_.push(std::move(message));
+        if (!control_) control_ = std::make_unique<Fifo<ControlMessage>>();
+        control_->push(std::move(message));
         control_pending_.fetch_add(1, std::memory_order_seq_cst);
     }
     schedule_if_idle();
@@ -244,8 +245,8 @@ bool IsolateCore::run_control() {
         ControlMessage m;
         {
             std::lock_guard lock(control_lock_);
-            if (control_.empty()) break;
-            m = control_.pop();
+            if (!control_ || control_->empty()) break;
+            m = control_->pop();
             control_pending_.fetch_sub(1, std::memory_order_seq_cst);
         }
         apply(m);
@@ -298,7 +299,7 @@ MailboxView IsolateCore::inspect(std::size_t limit) {
     view.depth = depth();
     view.paused = pauses_hold();
     view.ports.reserve(ports_.size());
-    for (const auto& port : ports_) view.ports.push_back(port->id);
+    ports_.for_each([&](const PortCell& port) { view.ports.push_back(port.id); });
     view.events.reserve(std::min(limit, held.size()));
     for (std::size_t i = 0; i < held.size() && i < limit; ++i) {
         const Event& e = *held[i].event;
@@ -501,7 +502,7 @@ void IsolateCore::handle_uncaught(std::exception_ptr error) {
         return;
     } catch (...) {
     }
-    const ErrorDescription description = describe(error, debug_name_);
+    const ErrorDescription description = describe(error, debug_name());
     report_error(description);
     if (errors_fatal_) die(ExitReason::Failed, &description);
 }
@@ -535,7 +536,7 @@ void IsolateCore::inject(const Fault& fault, IsolateId requester) {
         extras().throw_next = true;
         return;
     case K::Crash: {
-        const ErrorDescription description{"injected: " + fault.describe(), "iso::Isolate::inject on " + debug_name_};
+        const ErrorDescription description{"injected: " + fault.describe(), "iso::Isolate::inject on " + debug_name()};
         report_error(description);
         die(ExitReason::Failed, &description);
         return;
@@ -573,7 +574,7 @@ void IsolateCore::suffer_faults() {
 
 void IsolateCore::add_port(std::shared_ptr<PortCell> cell) {
     if (cell->keeps_alive) retain();
-    ports_.push_back(std::move(cell));
+    ports_.add(std::move(cell));
 }
 
 void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
@@ -581,11 +582,8 @@ void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
     if (cell.keeps_alive && !isolate_ending) release();
     if (cell.handler) retire(std::move(cell.handler));
     cell.handler = nullptr;
-    if (auto on_close = std::move(cell.on_close)) {
-        cell.on_close = nullptr;
-        on_close(isolate_ending);
-    }
-    if (!isolate_ending) std::erase_if(ports_, [&](const auto& p) { return p.get() == &cell; });
+    if (auto on_close = std::move(cell.on_close)) (*on_close)(isolate_ending);
+    if (!isolate_ending) ports_.remove(&cell);
 }
 
 void IsolateCore::add_timer(std::shared_ptr<TimerState> timer) {
@@ -620,13 +618,15 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     }
     if (named_) runtime_->tracer.forget_isolate(id_);
     unregister_port(control_port_id_);
-    auto ports = std::move(ports_);
+    auto ports = ports_.take_all();
     for (auto& cell : ports) close_port(*cell, true);
     std::vector<ControlMessage> unhandled;
     {
         std::lock_guard lock(control_lock_);
-        control_pending_.fetch_sub(control_.size(), std::memory_order_seq_cst);
-        unhandled = control_.take_all();
+        if (control_) {
+            control_pending_.fetch_sub(control_->size(), std::memory_order_seq_cst);
+            unhandled = control_->take_all();
+        }
     }
     {
         // Unanswered questions fail now, outside the lock, as from outside (see answer()).
@@ -678,7 +678,7 @@ void IsolateCore::bury(std::unique_ptr<Event> e) {
 IsolateInfo IsolateCore::info() const {
     IsolateInfo i;
     i.id = id_;
-    i.debug_name = debug_name_;
+    i.debug_name = debug_name();
     if (dead())
         i.state = IsolateState::Exited;
     else if (running_.load(std::memory_order_relaxed))

@@ -6,6 +6,7 @@
 #include "event.h"
 #include "fifo.h"
 #include "mpscqueue.h"
+#include "openports.h"
 #include "spinlock.h"
 
 #include <iso/isolate.h>
@@ -45,7 +46,9 @@ public:
 
     RuntimeCore& runtime() noexcept { return *runtime_; }
     IsolateId id() const noexcept { return id_; }
-    const std::string& debug_name() const noexcept { return debug_name_; }
+    /// The name given at spawn, else "isolate-<id>", made when asked: a
+    /// string in every isolate would cost more than a tenth of an idle one.
+    std::string debug_name() const { return custom_name_ ? *custom_name_ : "isolate-" + std::to_string(id_); }
     Capability pause_capability() const noexcept { return pause_capability_; }
     Capability terminate_capability() const noexcept { return terminate_capability_; }
     /// The control port's address; stays valid after the isolate ends.
@@ -189,7 +192,7 @@ private:
     std::shared_ptr<IsolateCore> self_;  // a live isolate owns itself; dropped at death
     const IsolateId id_;
     const PortId control_port_id_;
-    const std::string debug_name_;
+    const std::unique_ptr<const std::string> custom_name_;  // null: the default name
     const Capability pause_capability_;
     const Capability terminate_capability_;
 
@@ -217,22 +220,24 @@ private:
     bool errors_fatal_;          // owner only
     bool exit_requested_ = false;  // owner only
     bool holding_ = false;         // owner only: extras_->held is not empty
-    Fifo<ControlMessage> control_;
+    bool named_ = false;           // owner only
+    std::int32_t keepalive_ = 0;   // owner only
+    /// Under control_lock_; made by the first control message, which most
+    /// isolates never get.
+    std::unique_ptr<Fifo<ControlMessage>> control_;
     std::atomic<std::size_t> control_pending_{0};
     std::atomic<std::uint64_t> events_handled_{0};
     std::atomic<std::uint64_t> errors_{0};
 
     // Owner only.
     std::atomic<std::size_t> taken_{0};  // read by anyone (depth()), written by the owner
-    long keepalive_ = 0;
     std::uint64_t handling_ = 0;
     /// The Handle record of the traced handling under way: an isolate that
     /// dies within it has die() write it first, so that whoever waited for
     /// the end finds every handling traced.
     trace::Record* open_span_ = nullptr;
     std::uint32_t timers_made_ = 0;
-    bool named_ = false;
-    std::vector<std::shared_ptr<PortCell>> ports_;
+    OpenPorts<PortCell> ports_;
     Event* microtasks_head_ = nullptr;
     Event* microtasks_tail_ = nullptr;
     std::unique_ptr<Extras> extras_;

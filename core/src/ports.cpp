@@ -309,7 +309,8 @@ ReceivePort::ReceivePort() : stream_(std::make_shared<Stream>()) {
     stream_->cell = detail::open_port("ReceivePort");
     stream_->cell->handler = [s = stream_](Value message) { s->deliver(std::move(message)); };
     // Closing breaks the cell -> handler -> stream -> cell cycle.
-    stream_->cell->on_close = [s = stream_](bool isolate_ending) { s->on_closed(isolate_ending); };
+    stream_->cell->on_close = std::make_unique<std::function<void(bool)>>(
+        [s = stream_](bool isolate_ending) { s->on_closed(isolate_ending); });
 }
 
 SendPort ReceivePort::send_port() const { return SendPort(stream_->cell); }

@@ -43,8 +43,7 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
 Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
                            IsolateCore::ExitHook exit_hook) {
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
-    std::string name = spawn_options.debug_name.empty() ? "isolate-" + std::to_string(id) : spawn_options.debug_name;
-    auto core = std::make_shared<IsolateCore>(shared_from_this(), id, std::move(name), spawn_options);
+    auto core = std::make_shared<IsolateCore>(shared_from_this(), id, spawn_options.debug_name, spawn_options);
     core->start_life(std::move(exit_hook));
     {
         std::lock_guard lock(registry_mutex);
@@ -53,18 +52,17 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
         registry_head = core.get();
         ++live;
     }
-    Isolate handle(core->control_port(), core->pause_capability(), core->terminate_capability(),
-                   core->debug_name());
+    std::string name = core->debug_name();
     if (tracer.on()) [[unlikely]] {
         trace::Record r;
         r.kind = trace::Kind::Spawn;
         r.isolate = id;
         const IsolateCore* parent = IsolateCore::current();
         r.peer = parent != nullptr ? parent->id() : 0;
-        tracer.emit(r, core->debug_name());
+        tracer.emit(r, name);
     }
     core->post_task(std::move(start), false);
-    return handle;
+    return Isolate(core->control_port(), core->pause_capability(), core->terminate_capability(), std::move(name));
 }
 
 void RuntimeCore::unregister(IsolateCore& isolate) {
