@@ -121,7 +121,9 @@ private:
         std::uint32_t polls = 0;  // the worker's own
     };
     static constexpr std::uint32_t kFairnessInterval = 61;
-    /// About 50 microseconds of looking before a worker sleeps.
+    /// Some tens of microseconds of looking before a worker sleeps: long
+    /// enough to catch a reply, short enough not to take a core for long
+    /// from a thread outside the pool that is making the work.
     static constexpr int kSearchAttempts = 100;
 
     static void cpu_relax() noexcept {
@@ -172,7 +174,7 @@ private:
                 searching_.fetch_sub(1, std::memory_order_seq_cst);
                 return isolate;
             }
-            for (int i = 0; i < 64; ++i) cpu_relax();
+            for (int i = 0; i < 16; ++i) cpu_relax();
         }
         return nullptr;  // still counted as searching: work() hands that over to sleeping
     }
