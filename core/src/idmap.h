@@ -55,6 +55,12 @@ public:
         return nullptr;
     }
 
+    /// Calls `f(id, value)` for every entry.
+    template <typename F> void for_each(F&& f) const {
+        for (const Slot& slot : slots_)
+            if (slot.id != 0) f(slot.id, slot.value);
+    }
+
     std::size_t size() const noexcept { return size_; }
     std::size_t capacity() const noexcept { return slots_.size(); }
 

@@ -1,7 +1,7 @@
 #include "control.h"
 #include "isolatecore.h"
 #include "fifo.h"
-#include "idmap.h"
+#include "idpages.h"
 #include "portcell.h"
 #include "runtimecore.h"
 
@@ -18,60 +18,57 @@ namespace iso::detail {
 namespace {
 
 /// Every open port of the process by id: ReceivePorts by their cell, control
-/// ports by their isolate. A port is made with every isolate, on any worker:
-/// the ids count up from one counter and the shards take them in turn, so
-/// two workers rarely want the same lock.
+/// ports by their isolate. A port is made with every isolate, on any worker;
+/// each thread takes its ids a page at a time (see IdPages).
 class PortTable {
 public:
     /// Never destroyed: isolates of the global runtime close their ports
-    /// during static destruction, after a static table would be gone.
+    /// during static destruction, after a static table would be gone, and
+    /// threads give their ids back after that too.
     static PortTable& instance() {
         static PortTable* table = new PortTable;
         return *table;
     }
     template <typename T> PortId add(T* target) {
-        const PortId id = next_id_.fetch_add(1, std::memory_order_relaxed);
-        Shard& s = shard(id);
-        std::lock_guard lock(s.mutex);
-        s.map<T>().insert(id, target);
-        return id;
+        return ids_.add(thread_block().block, tag(target));
     }
-    template <typename T> void remove(PortId id) {
-        Shard& s = shard(id);
-        std::lock_guard lock(s.mutex);
-        s.map<T>().erase(id);
-    }
+    void remove(PortId id) { ids_.remove(id); }
     /// Null when absent, of the other kind, or being destroyed.
     template <typename T> std::shared_ptr<T> find(PortId id) {
-        Shard& s = shard(id);
-        std::lock_guard lock(s.mutex);
-        T* target = s.map<T>().find(id);
-        return target != nullptr ? target->weak_from_this().lock() : nullptr;
+        return ids_.with(id, [](void* tagged) -> std::shared_ptr<T> {
+            T* target = untag<T>(tagged);
+            return target != nullptr ? target->weak_from_this().lock() : nullptr;
+        });
     }
 
 private:
-    struct alignas(64) Shard {
-        std::mutex mutex;
-        IdMap<PortCell> cells;
-        IdMap<IsolateCore> isolates;
-        template <typename T> IdMap<T>& map() {
-            if constexpr (std::is_same_v<T, PortCell>)
-                return cells;
-            else
-                return isolates;
-        }
-    };
-    Shard& shard(PortId id) { return shards_[id % shards_.size()]; }
+    // The low bit says which kind a pointer is: both are aligned to 8.
+    template <typename T> static constexpr std::uintptr_t kind() { return std::is_same_v<T, IsolateCore> ? 1 : 0; }
+    template <typename T> static void* tag(T* target) {
+        return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(target) | kind<T>());
+    }
+    template <typename T> static T* untag(void* tagged) {
+        const auto bits = reinterpret_cast<std::uintptr_t>(tagged);
+        return tagged != nullptr && (bits & 1) == kind<T>() ? reinterpret_cast<T*>(bits & ~std::uintptr_t{1}) : nullptr;
+    }
 
-    std::atomic<PortId> next_id_{1};
-    std::array<Shard, 64> shards_;
+    struct ThreadBlock {
+        IdPages::Block block;
+        ~ThreadBlock() { instance().ids_.release(block); }
+    };
+    static ThreadBlock& thread_block() {
+        thread_local ThreadBlock block;
+        return block;
+    }
+
+    IdPages ids_;
 };
 
 } // namespace
 
 PortId register_control_port(IsolateCore* isolate) { return PortTable::instance().add(isolate); }
 
-void unregister_port(PortId id) { PortTable::instance().remove<IsolateCore>(id); }
+void unregister_port(PortId id) { PortTable::instance().remove(id); }
 
 std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
     auto isolate = PortTable::instance().find<IsolateCore>(id);
@@ -82,7 +79,7 @@ std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
 PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id)
     : id(PortTable::instance().add(this)), node(node_id), owner(std::move(owner_core)) {}
 
-PortCell::~PortCell() { PortTable::instance().remove<PortCell>(id); }
+PortCell::~PortCell() { PortTable::instance().remove(id); }
 
 PortCell& PortAccess::cell(RawReceivePort& port) { return *port.cell_; }
 

@@ -1,18 +1,24 @@
-// The flat map the port table keeps its ports in: every operation checked
-// against std::unordered_map over long random runs, with ids that count up
-// as port ids do, so that runs wrap around the array and shift back across
-// its end, and the array grows and shrinks.
+// The port table's parts. The flat map: every operation checked against
+// std::unordered_map over long random runs, with ids that count up as port
+// ids do, so that runs wrap around the array and shift back across its end,
+// and the array grows and shrinks. The pages of ids: found while there,
+// gone once removed, and every page freed once all its ids are, whatever
+// the order and whichever thread.
 
 #include "idmap.h"
+#include "idpages.h"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 using iso::detail::IdMap;
+using iso::detail::IdPages;
 
 class TestIdMap : public QObject {
     Q_OBJECT
@@ -77,6 +83,57 @@ private slots:
         for (std::uint64_t id = 1; id <= 99'990; ++id) QVERIFY(map.erase(id));
         QVERIFY(map.capacity() < grown / 100);
         for (std::uint64_t id = 99'991; id <= 100'000; ++id) QCOMPARE(map.find(id), &value);
+    }
+
+    void pagesFindWhatIsThereAndFreeWhatIsNot() {
+        IdPages pages;
+        IdPages::Block block;
+        std::vector<int> values(1000);
+        std::vector<std::uint64_t> ids;
+        for (int& value : values) ids.push_back(pages.add(block, &value));
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            QVERIFY(ids[i] != 0);
+            QCOMPARE(pages.with(ids[i], [](void* v) { return v; }), static_cast<void*>(&values[i]));
+        }
+        QVERIFY(pages.pages() >= values.size() / IdPages::kPageSize);
+        // Removed in a scrambled order; a second remove finds nothing.
+        std::mt19937_64 random(7);
+        std::shuffle(ids.begin(), ids.end(), random);
+        for (std::uint64_t id : ids) {
+            QVERIFY(pages.remove(id));
+            QVERIFY(!pages.remove(id));
+            QCOMPARE(pages.with(id, [](void* v) { return v; }), nullptr);
+        }
+        // Only the page the block is still handing out from is left, until
+        // the block gives its rest back.
+        QCOMPARE(pages.pages(), std::size_t{1});
+        pages.release(block);
+        QCOMPARE(pages.pages(), std::size_t{0});
+    }
+
+    void pagesOfManyThreadsAllGetFreed() {
+        IdPages pages;
+        int value = 0;
+        std::vector<std::vector<std::uint64_t>> made(4);
+        std::vector<std::thread> threads;
+        for (auto& ids : made)
+            threads.emplace_back([&pages, &ids, &value] {
+                IdPages::Block block;
+                for (int i = 0; i < 10'000; ++i) ids.push_back(pages.add(block, &value));
+                pages.release(block);
+            });
+        for (auto& t : threads) t.join();
+        threads.clear();
+        // Every id distinct, and each removed by a thread other than its maker.
+        std::unordered_map<std::uint64_t, int> seen;
+        for (const auto& ids : made)
+            for (std::uint64_t id : ids) QVERIFY(seen.emplace(id, 0).second);
+        for (std::size_t t = 0; t < made.size(); ++t)
+            threads.emplace_back([&pages, &ids = made[(t + 1) % made.size()]] {
+                for (std::uint64_t id : ids) pages.remove(id);
+            });
+        for (auto& t : threads) t.join();
+        QCOMPARE(pages.pages(), std::size_t{0});
     }
 };
 
