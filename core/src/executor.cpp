@@ -76,16 +76,20 @@ public:
             tls_worker->queue.push(std::move(isolate));
         else
             injection_.push(std::move(isolate));
-        // Pairs with the fence in work(): either we see a worker searching or
-        // asleep, or it sees the push. One that is searching will find it:
-        // waking another would cost a system call for every message that
-        // wakes an idle isolate.
+        // Pairs with the fences in work() and search(): either we see a
+        // worker searching or asleep, or it sees the push. One that is
+        // searching will find it, so no sleeper is woken then: that would
+        // cost a system call for every message that wakes an idle isolate.
         std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (searching_.load(std::memory_order_seq_cst) > 0) return;
-        if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+        if (searching_.load(std::memory_order_seq_cst) > 0) {
+            // The searcher may take other work first; the monitor stays the
+            // safety net if that work runs long.
+        } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(sleep_mutex_);
             sleep_cv_.notify_one();
-        } else if (!monitor_watching_.load(std::memory_order_seq_cst)) {
+            return;
+        }
+        if (!monitor_watching_.load(std::memory_order_seq_cst)) {
             std::lock_guard lock(monitor_mutex_);
             monitor_watching_.store(true, std::memory_order_relaxed);
             monitor_cv_.notify_one();
@@ -171,7 +175,13 @@ private:
         searching_.fetch_add(1, std::memory_order_seq_cst);
         for (int attempt = 0; attempt < kSearchAttempts && !stopping_.load(std::memory_order_relaxed); ++attempt) {
             if (IsolatePtr isolate = find_work(index)) {
-                searching_.fetch_sub(1, std::memory_order_seq_cst);
+                // The last searcher to find work wakes a sleeper to search in
+                // its place: what was pushed while it searched woke nobody.
+                if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+                    sleepers_.load(std::memory_order_seq_cst) > 0) {
+                    std::lock_guard lock(sleep_mutex_);
+                    sleep_cv_.notify_one();
+                }
                 return isolate;
             }
             for (int i = 0; i < 16; ++i) cpu_relax();
