@@ -624,7 +624,7 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     {
         std::lock_guard lock(control_lock_);
         if (control_) {
-            control_pending_.fetch_sub(control_->size(), std::memory_order_seq_cst);
+            control_pending_.fetch_sub(static_cast<std::uint32_t>(control_->size()), std::memory_order_seq_cst);
             unhandled = control_->take_all();
         }
     }

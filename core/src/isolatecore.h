@@ -207,25 +207,27 @@ private:
 
     MpscQueue mailbox_;
     std::atomic<std::size_t> pushed_{0};
+    // The small fields are packed in words: every byte is paid by every isolate.
     SpinLock control_lock_;
     std::atomic<bool> scheduled_{false};
     std::atomic<bool> running_{false};
     std::atomic<bool> paused_{false};
     std::atomic<bool> started_{false};
     std::atomic<bool> dead_{false};
+    std::atomic<bool> traced_{true};
+    bool named_ = false;           // owner only
+    bool errors_fatal_;            // owner only
+    bool exit_requested_ = false;  // owner only
+    bool holding_ = false;         // owner only: extras_->held is not empty
+    std::int32_t keepalive_ = 0;   // owner only
     /// Fault::Delay: how long each message is held before it reaches the
     /// mailbox (0: not at all). Read by senders, so not in Extras.
     std::atomic<std::int64_t> delay_ns_{0};
-    std::atomic<bool> traced_{true};
-    bool errors_fatal_;          // owner only
-    bool exit_requested_ = false;  // owner only
-    bool holding_ = false;         // owner only: extras_->held is not empty
-    bool named_ = false;           // owner only
-    std::int32_t keepalive_ = 0;   // owner only
     /// Under control_lock_; made by the first control message, which most
     /// isolates never get.
     std::unique_ptr<Fifo<ControlMessage>> control_;
-    std::atomic<std::size_t> control_pending_{0};
+    std::atomic<std::uint32_t> control_pending_{0};
+    std::uint32_t timers_made_ = 0;  // owner only
     std::atomic<std::uint64_t> events_handled_{0};
     std::atomic<std::uint64_t> errors_{0};
 
@@ -236,7 +238,6 @@ private:
     /// dies within it has die() write it first, so that whoever waited for
     /// the end finds every handling traced.
     trace::Record* open_span_ = nullptr;
-    std::uint32_t timers_made_ = 0;
     OpenPorts<PortCell> ports_;
     Event* microtasks_head_ = nullptr;
     Event* microtasks_tail_ = nullptr;
