@@ -83,6 +83,11 @@ Orphans& orphans() {
     return *o;
 }
 
+/// Set when this thread's pool has gone (its thread-locals are being
+/// destroyed): what it allocates and frees after that bypasses pools.
+/// Trivially destructible, so it can still be read then.
+thread_local bool pool_gone = false;
+
 struct ThreadPool {
     Pool* pool = nullptr;
     Pool& get() {
@@ -101,7 +106,8 @@ struct ThreadPool {
     ~ThreadPool() {
         if (pool == nullptr) return;
         pool->release_all();
-        Pool* orphan = std::exchange(pool, nullptr);  // what this thread frees later is given back
+        pool_gone = true;
+        Pool* orphan = std::exchange(pool, nullptr);
         Orphans& o = orphans();
         std::lock_guard lock(o.mutex);
         o.pools.push_back(orphan);
@@ -113,6 +119,12 @@ thread_local ThreadPool this_thread;
 } // namespace
 
 void* allocate_event(std::size_t size) {
+    if (pool_gone) {
+        auto* header = static_cast<Header*>(std::malloc(sizeof(Header) + size));
+        if (header == nullptr) throw std::bad_alloc();
+        header->home = nullptr;
+        return header + 1;
+    }
     Pool& pool = this_thread.get();
     Header* header = nullptr;
     if (FreeBlock* block = pool.take())
@@ -128,7 +140,9 @@ void free_event(void* memory) noexcept {
     Header* header = static_cast<Header*>(memory) - 1;
     Pool* home = header->home;
     auto* block = static_cast<FreeBlock*>(memory);
-    if (home == this_thread.pool)
+    if (home == nullptr)
+        std::free(header);
+    else if (!pool_gone && home == this_thread.pool)
         home->keep(block);
     else
         home->give_back(block);

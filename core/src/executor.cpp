@@ -82,8 +82,8 @@ public:
         // cost a system call for every message that wakes an idle isolate.
         std::atomic_thread_fence(std::memory_order_seq_cst);
         if (searching_.load(std::memory_order_seq_cst) > 0) {
-            // The searcher may take other work first; the monitor stays the
-            // safety net if that work runs long.
+            // If it takes other work first, it passes the baton (pass_on);
+            // the monitor is the last safety net.
         } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
             std::lock_guard lock(sleep_mutex_);
             sleep_cv_.notify_one();
@@ -175,18 +175,22 @@ private:
         searching_.fetch_add(1, std::memory_order_seq_cst);
         for (int attempt = 0; attempt < kSearchAttempts && !stopping_.load(std::memory_order_relaxed); ++attempt) {
             if (IsolatePtr isolate = find_work(index)) {
-                // The last searcher to find work wakes a sleeper to search in
-                // its place: what was pushed while it searched woke nobody.
-                if (searching_.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-                    sleepers_.load(std::memory_order_seq_cst) > 0) {
-                    std::lock_guard lock(sleep_mutex_);
-                    sleep_cv_.notify_one();
-                }
+                searching_.fetch_sub(1, std::memory_order_seq_cst);
                 return isolate;
             }
             for (int i = 0; i < 16; ++i) cpu_relax();
         }
         return nullptr;  // still counted as searching: work() hands that over to sleeping
+    }
+
+    /// A worker that found work passes the baton: pushes that saw a worker
+    /// searching woke nobody, so if more waits here or outside while others
+    /// sleep, one of them is woken for it.
+    void pass_on(const Worker& me) {
+        if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+        if (me.queue.empty() && injection_.empty()) return;
+        std::lock_guard lock(sleep_mutex_);
+        sleep_cv_.notify_one();
     }
 
     void work(unsigned index, bool extra) {
@@ -197,6 +201,7 @@ private:
             IsolatePtr isolate = find_work(index);
             if (!isolate) isolate = search(index);
             if (isolate) {
+                pass_on(me);
                 me.busy.store(true, std::memory_order_relaxed);
                 isolate->activate(kActivationBudget);
                 me.activations.fetch_add(1, std::memory_order_relaxed);
@@ -223,6 +228,7 @@ private:
             sleepers_.fetch_sub(1, std::memory_order_seq_cst);
             lock.unlock();
             if (found) {
+                pass_on(me);
                 me.busy.store(true, std::memory_order_relaxed);
                 found->activate(kActivationBudget);
                 me.activations.fetch_add(1, std::memory_order_relaxed);
@@ -257,7 +263,14 @@ private:
                 seen[i] = workers_[i]->activations.load(std::memory_order_relaxed);
             monitor_cv_.wait_for(lock, busy_threshold_);
             if (stopping_.load(std::memory_order_acquire)) break;
-            if (sleepers_.load(std::memory_order_seq_cst) > 0 || !work_waiting()) {
+            if (work_waiting() && sleepers_.load(std::memory_order_seq_cst) > 0) {
+                // Work waits while a worker sleeps: whatever skipped waking
+                // it, wake it now.
+                std::lock_guard wake(sleep_mutex_);
+                sleep_cv_.notify_one();
+                continue;
+            }
+            if (!work_waiting()) {
                 monitor_watching_.store(false, std::memory_order_seq_cst);
                 std::atomic_thread_fence(std::memory_order_seq_cst);
                 // A push that saw us still watching did not wake us: look again.

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <vector>
 
 namespace iso::detail {
@@ -44,7 +45,13 @@ public:
         }
         slots_[hole] = {};
         --size_;
-        if (slots_.size() > kMinCapacity && 16 * size_ < 3 * slots_.size()) resize(slots_.size() / 2);
+        if (slots_.size() > kMinCapacity && 16 * size_ < 3 * slots_.size()) {
+            // Best effort: erasing runs in destructors, and must not throw.
+            try {
+                resize(slots_.size() / 2);
+            } catch (const std::bad_alloc&) {
+            }
+        }
         return true;
     }
 

@@ -41,15 +41,17 @@ public:
             const std::uint64_t page = next_page_.fetch_add(1, std::memory_order_relaxed);
             block = {page * kPageSize, (page + 1) * kPageSize};
         }
-        const std::uint64_t id = block.next++;
+        const std::uint64_t id = block.next;
         Shard& s = shard(id);
         std::lock_guard lock(s.mutex);
         Page* page = s.pages.find(key(id));
         if (page == nullptr) {
-            page = new Page;
-            s.pages.insert(key(id), page);
+            auto made = std::make_unique<Page>();
+            s.pages.insert(key(id), made.get());  // may throw: then the id is not used up
+            page = made.release();
         }
         page->slots[id % kPageSize] = value;
+        ++block.next;
         return id;
     }
 
