@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace iso::detail {
@@ -183,9 +184,10 @@ private:
         return nullptr;  // still counted as searching: work() hands that over to sleeping
     }
 
-    /// A worker that found work passes the baton: pushes that saw a worker
-    /// searching woke nobody, so if more waits here or outside while others
-    /// sleep, one of them is woken for it.
+    /// A worker that has just searched or slept and found work passes the
+    /// baton: pushes that saw a worker searching woke nobody, so if more
+    /// waits here or outside while others sleep, one of them is woken for
+    /// it. (A worker that stays busy does not: the pushes it sees wake.)
     void pass_on(const Worker& me) {
         if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
         if (me.queue.empty() && injection_.empty()) return;
@@ -197,11 +199,16 @@ private:
         tls_pool = this;
         Worker& me = *workers_[index];
         tls_worker = &me;
+        bool woke = false;  // from sleep: the next work found passes the baton
         while (!stopping_.load(std::memory_order_acquire)) {
             IsolatePtr isolate = find_work(index);
-            if (!isolate) isolate = search(index);
+            bool searched = false;
+            if (!isolate) {
+                isolate = search(index);
+                searched = true;
+            }
             if (isolate) {
-                pass_on(me);
+                if (searched || std::exchange(woke, false)) pass_on(me);
                 me.busy.store(true, std::memory_order_relaxed);
                 isolate->activate(kActivationBudget);
                 me.activations.fetch_add(1, std::memory_order_relaxed);
@@ -235,6 +242,8 @@ private:
                 me.busy.store(false, std::memory_order_relaxed);
             } else if (retire && me.queue.empty()) {
                 break;
+            } else {
+                woke = true;
             }
         }
         // Whatever is left in a retiring worker's queue goes back to the others.
