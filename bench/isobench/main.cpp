@@ -12,6 +12,7 @@
 #include "harness.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -109,14 +110,26 @@ int main(int argc, char* argv[]) {
     bool quick = false, withCaf = true;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        const bool hasValue = i + 1 < argc;
+        const bool takesValue = arg == "--rounds" || arg == "--json" || arg == "--only";
+        if (takesValue && i + 1 >= argc) {
+            std::fprintf(stderr, "isobench: no value for %s\n%s", argv[i], usage);
+            return 2;
+        }
         if (arg == "--idle-memory" && i + 2 < argc) {  // the child of idle_memory
             return measureIdleMemory(argv[i + 1], std::atol(argv[i + 2]));
-        } else if (arg == "--rounds" && hasValue && std::atoi(argv[i + 1]) > 0) {
-            rounds = std::atoi(argv[++i]);
-        } else if (arg == "--json" && hasValue) {
+        } else if (arg == "--rounds") {
+            const std::string_view value = argv[++i];
+            long parsed = value.empty() ? -1 : 0;
+            for (char c : value)
+                parsed = std::isdigit(static_cast<unsigned char>(c)) && parsed >= 0 && parsed <= 10'000 ? parsed * 10 + (c - '0') : -1;
+            rounds = static_cast<int>(parsed);
+            if (parsed < 1 || parsed > 10'000) {
+                std::fprintf(stderr, "isobench: --rounds takes a whole number from 1 to 10000, not '%s'\n", argv[i]);
+                return 2;
+            }
+        } else if (arg == "--json") {
             jsonPath = argv[++i];
-        } else if (arg == "--only" && hasValue) {
+        } else if (arg == "--only") {
             only = splitNames(argv[++i]);
         } else if (arg == "--ours-only") {
             withCaf = false;
@@ -124,10 +137,15 @@ int main(int argc, char* argv[]) {
             quick = true;
             rounds = 1;
         } else {
-            std::fprintf(stderr, "isobench: %s%s\n%s", hasValue || arg.rfind("--", 0) != 0 ? "unknown option " : "no value for ",
-                         argv[i], usage);
+            std::fprintf(stderr, "isobench: unknown option %s\n%s", argv[i], usage);
             return 2;
         }
+    }
+
+    // Found out now, not after minutes of measuring.
+    if (!jsonPath.empty() && !std::ofstream(jsonPath, std::ios::app)) {
+        std::fprintf(stderr, "isobench: cannot write %s\n", jsonPath.c_str());
+        return 2;
     }
 
     Peers peers;
