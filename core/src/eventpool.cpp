@@ -88,7 +88,7 @@ Orphans& orphans() {
 /// Trivially destructible, so it can still be read then.
 thread_local bool pool_gone = false;
 
-struct ThreadPool {
+struct ThisThreadsPool {
     Pool* pool = nullptr;
     Pool& get() {
         if (pool == nullptr) {
@@ -103,7 +103,7 @@ struct ThreadPool {
         }
         return *pool;
     }
-    ~ThreadPool() {
+    ~ThisThreadsPool() {
         if (pool == nullptr) return;
         pool->release_all();
         pool_gone = true;
@@ -114,7 +114,7 @@ struct ThreadPool {
     }
 };
 
-thread_local ThreadPool this_thread;
+thread_local ThisThreadsPool this_thread;
 
 } // namespace
 
