@@ -18,24 +18,30 @@ namespace {
 
 using IsolatePtr = std::shared_ptr<IsolateCore>;
 
-/// A run queue. A mutex is enough here: each operation holds it for a few
-/// instructions, and stealing happens only when a worker is out of work.
+/// A run queue: its owner takes from the front, thieves from the back. A
+/// mutex is enough here: each operation holds it for a few instructions, and
+/// stealing happens only when a worker is out of work.
 class RunQueue {
 public:
-    void push(IsolatePtr isolate) {
+    /// Woken by the isolate running on this worker: runs next, while what it
+    /// was sent is still in this core's cache. A tree of spawns unfolds
+    /// depth first, so a million-node tree needs memory for a path, not a level.
+    void push_front(IsolatePtr isolate) {
+        std::lock_guard lock(mutex_);
+        queue_.push_front(std::move(isolate));
+        size_.store(queue_.size(), std::memory_order_relaxed);
+    }
+    /// Woken from elsewhere, or yielding: waits its turn.
+    void push_back(IsolatePtr isolate) {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(isolate));
         size_.store(queue_.size(), std::memory_order_relaxed);
     }
-    IsolatePtr pop() {
-        if (size_.load(std::memory_order_relaxed) == 0) return nullptr;
-        std::lock_guard lock(mutex_);
-        if (queue_.empty()) return nullptr;
-        IsolatePtr isolate = std::move(queue_.front());
-        queue_.pop_front();
-        size_.store(queue_.size(), std::memory_order_relaxed);
-        return isolate;
-    }
+    IsolatePtr pop_front() { return pop(true); }
+    /// The oldest: for thieves (the largest part of a tree), and for the
+    /// owner now and then, so that isolates waking each other at the front
+    /// cannot starve the rest.
+    IsolatePtr pop_back() { return pop(false); }
     bool empty() const noexcept { return size_.load(std::memory_order_relaxed) == 0; }
     void clear() {
         std::lock_guard lock(mutex_);
@@ -44,6 +50,22 @@ public:
     }
 
 private:
+    IsolatePtr pop(bool front) {
+        if (size_.load(std::memory_order_relaxed) == 0) return nullptr;
+        std::lock_guard lock(mutex_);
+        if (queue_.empty()) return nullptr;
+        IsolatePtr isolate;
+        if (front) {
+            isolate = std::move(queue_.front());
+            queue_.pop_front();
+        } else {
+            isolate = std::move(queue_.back());
+            queue_.pop_back();
+        }
+        size_.store(queue_.size(), std::memory_order_relaxed);
+        return isolate;
+    }
+
     std::mutex mutex_;
     std::deque<IsolatePtr> queue_;
     std::atomic<std::size_t> size_{0};
@@ -73,10 +95,12 @@ public:
 
     void schedule(IsolatePtr isolate) override {
         if (stopping_.load(std::memory_order_acquire)) return;  // after shutdown nothing runs
-        if (tls_pool == this && tls_worker != nullptr)
-            tls_worker->queue.push(std::move(isolate));
+        if (tls_pool != this || tls_worker == nullptr)
+            injection_.push_back(std::move(isolate));
+        else if (IsolateCore::current() != nullptr)
+            tls_worker->queue.push_front(std::move(isolate));  // woken by the isolate running here
         else
-            injection_.push(std::move(isolate));
+            tls_worker->queue.push_back(std::move(isolate));  // yielding after its budget
         // Pairs with the fences in work() and search(): either we see a
         // worker searching or asleep, or it sees the push. One that is
         // searching will find it, so no sleeper is woken then: that would
@@ -155,16 +179,19 @@ private:
     }
 
     IsolatePtr find_work(unsigned self) {
-        // Now and then the shared queue goes first, so that isolates woken
-        // from outside (timers, other threads) are not starved by workers
-        // whose own queues never run dry.
-        if (++workers_[self]->polls % kFairnessInterval == 0)
-            if (auto isolate = injection_.pop()) return isolate;
-        if (auto isolate = workers_[self]->queue.pop()) return isolate;
-        if (auto isolate = injection_.pop()) return isolate;
+        // Now and then the shared queue and the oldest of our own go first,
+        // so that isolates woken from outside (timers, other threads) or
+        // long ago are not starved by ones that keep waking each other.
+        RunQueue& own = workers_[self]->queue;
+        if (++workers_[self]->polls % kFairnessInterval == 0) {
+            if (auto isolate = injection_.pop_front()) return isolate;
+            if (auto isolate = own.pop_back()) return isolate;
+        }
+        if (auto isolate = own.pop_front()) return isolate;
+        if (auto isolate = injection_.pop_front()) return isolate;
         for (unsigned k = 1; k < workers_.size(); ++k) {
             unsigned victim = (self + k) % static_cast<unsigned>(workers_.size());
-            if (auto isolate = workers_[victim]->queue.pop()) return isolate;
+            if (auto isolate = workers_[victim]->queue.pop_back()) return isolate;
         }
         return nullptr;
     }
@@ -247,7 +274,7 @@ private:
             }
         }
         // Whatever is left in a retiring worker's queue goes back to the others.
-        while (IsolatePtr isolate = me.queue.pop()) injection_.push(std::move(isolate));
+        while (IsolatePtr isolate = me.queue.pop_back()) injection_.push_back(std::move(isolate));
         tls_worker = nullptr;
         active_workers_.fetch_sub(1, std::memory_order_relaxed);
         me.live.store(false, std::memory_order_release);
