@@ -29,6 +29,23 @@ std::uint64_t splitmix64(std::uint64_t state) noexcept {
 
 std::atomic<std::uint64_t> next_capability{0};
 
+/// Counter values a thread takes a block at a time: every spawn makes two
+/// capabilities, and one counter that every core bumps would bounce its line.
+struct CounterBlock {
+    static constexpr std::uint64_t kSize = 256;
+    std::uint64_t next = 0;
+    std::uint64_t end = 0;
+
+    std::uint64_t take() noexcept {
+        if (next == end) {
+            next = next_capability.fetch_add(kSize, std::memory_order_relaxed);
+            end = next + kSize;
+        }
+        return next++;
+    }
+};
+thread_local CounterBlock this_threads_block;
+
 } // namespace
 
 Capability::Capability() : id_(0) {
@@ -37,7 +54,7 @@ Capability::Capability() : id_(0) {
     // keeps 0, which zero-filled or default data decodes to, from naming a
     // capability that was really made.
     while (id_ == 0) {
-        const std::uint64_t n = next_capability.fetch_add(1, std::memory_order_relaxed);
+        const std::uint64_t n = this_threads_block.take();
         id_ = splitmix64(key + n * 0x9e3779b97f4a7c15ull);
     }
 }

@@ -7,6 +7,7 @@
 #include "timers.h"
 
 #include <algorithm>
+#include <charconv>
 #include <thread>
 
 namespace iso::detail {
@@ -59,7 +60,14 @@ void IsolateCore::start_life(ExitHook hook) {
 
 IsolateCore* IsolateCore::current() noexcept { return tls_current; }
 
-
+std::string IsolateCore::debug_name() const {
+    if (custom_name_) return *custom_name_;
+    // Every spawn names its handle: formatted in place, it fits the string's
+    // own buffer and allocates nothing.
+    char name[32] = "isolate-";
+    constexpr std::size_t prefix = 8;
+    return std::string(name, std::to_chars(name + prefix, name + sizeof name, id_).ptr);
+}
 
 // ---- producers -------------------------------------------------------------
 

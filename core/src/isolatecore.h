@@ -48,7 +48,7 @@ public:
     IsolateId id() const noexcept { return id_; }
     /// The name given at spawn, else "isolate-<id>", made when asked: a
     /// string in every isolate would cost more than a tenth of an idle one.
-    std::string debug_name() const { return custom_name_ ? *custom_name_ : "isolate-" + std::to_string(id_); }
+    std::string debug_name() const;
     Capability pause_capability() const noexcept { return pause_capability_; }
     Capability terminate_capability() const noexcept { return terminate_capability_; }
     /// The control port's address; stays valid after the isolate ends.
@@ -111,7 +111,7 @@ public:
     IsolateInfo info() const;
     std::size_t mailbox_depth() const noexcept { return depth(); }
 
-    // The runtime's list of live isolates; guarded by its registry mutex.
+    // The runtime's list of live isolates (registry.h); guarded by its shard's lock.
     IsolateCore* registry_prev = nullptr;
     IsolateCore* registry_next = nullptr;
 

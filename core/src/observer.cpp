@@ -418,8 +418,7 @@ bool Observer::tracing() const { return impl_->core.tracer.on(); }
 void Observer::set_filter(std::vector<Path> prefixes) {
     detail::RuntimeCore& core = impl_->core;
     core.tracer.set_filter(std::move(prefixes));
-    std::lock_guard lock(core.registry_mutex);
-    core.for_each_live([&](detail::IsolateCore& i) { core.tracer.apply_filter(i); });
+    core.live_isolates.for_each([&](detail::IsolateCore& i) { core.tracer.apply_filter(i); });
 }
 
 void Observer::set_payload_capture(trace::PayloadCapture capture, std::size_t limit) {

@@ -45,13 +45,7 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
     auto core = std::make_shared<IsolateCore>(shared_from_this(), id, spawn_options.debug_name, spawn_options);
     core->start_life(std::move(exit_hook));
-    {
-        std::lock_guard lock(registry_mutex);
-        core->registry_next = registry_head;
-        if (registry_head != nullptr) registry_head->registry_prev = core.get();
-        registry_head = core.get();
-        ++live;
-    }
+    live_isolates.add(*core);
     std::string name = core->debug_name();
     if (tracer.on()) [[unlikely]] {
         trace::Record r;
@@ -65,17 +59,6 @@ Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
     return Isolate(core->control_port(), core->pause_capability(), core->terminate_capability(), std::move(name));
 }
 
-void RuntimeCore::unregister(IsolateCore& isolate) {
-    std::lock_guard lock(registry_mutex);
-    if (isolate.registry_prev != nullptr)
-        isolate.registry_prev->registry_next = isolate.registry_next;
-    else
-        registry_head = isolate.registry_next;
-    if (isolate.registry_next != nullptr) isolate.registry_next->registry_prev = isolate.registry_prev;
-    isolate.registry_prev = isolate.registry_next = nullptr;
-    if (--live == 0) registry_empty.notify_all();
-}
-
 } // namespace detail
 
 Runtime::Runtime(RuntimeOptions options) : core_(std::make_shared<RuntimeCore>(*this, options)) {}
@@ -84,10 +67,7 @@ Runtime::~Runtime() {
     // Repeated: a handler that is running may spawn after a snapshot was taken.
     for (;;) {
         std::vector<std::shared_ptr<IsolateCore>> alive;
-        {
-            std::lock_guard lock(core_->registry_mutex);
-            core_->for_each_live([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
-        }
+        core_->live_isolates.for_each([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
         if (alive.empty()) break;
         for (auto& isolate : alive) {
             detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
@@ -98,8 +78,7 @@ Runtime::~Runtime() {
         if (core_->options.deterministic) {
             run_until_idle();
         } else {
-            std::unique_lock lock(core_->registry_mutex);
-            core_->registry_empty.wait_for(lock, std::chrono::milliseconds(100), [&] { return core_->live == 0; });
+            core_->live_isolates.wait_empty(std::chrono::milliseconds(100));
         }
     }
     core_->timers->stop();
@@ -169,24 +148,19 @@ Isolate Runtime::spawn_async(AsyncEntry entry, Value message, SpawnOptions optio
     return core_->spawn(detail::async_start(std::move(entry), std::move(message)), std::move(options));
 }
 
-std::size_t Runtime::isolate_count() const {
-    std::lock_guard lock(core_->registry_mutex);
-    return core_->live;
-}
+std::size_t Runtime::isolate_count() const { return core_->live_isolates.size(); }
 
 std::vector<IsolateInfo> Runtime::isolates() const {
-    std::lock_guard lock(core_->registry_mutex);
     std::vector<IsolateInfo> out;
-    out.reserve(core_->live);
-    core_->for_each_live([&](const IsolateCore& isolate) { out.push_back(isolate.info()); });
+    out.reserve(core_->live_isolates.size());
+    core_->live_isolates.for_each([&](const IsolateCore& isolate) { out.push_back(isolate.info()); });
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
     return out;
 }
 
 std::optional<Isolate> Runtime::find_isolate(IsolateId id) const {
-    std::lock_guard lock(core_->registry_mutex);
     std::optional<Isolate> found;
-    core_->for_each_live([&](const IsolateCore& isolate) {
+    core_->live_isolates.for_each([&](const IsolateCore& isolate) {
         if (isolate.id() == id)
             found.emplace(isolate.control_port(), isolate.pause_capability(), isolate.terminate_capability(),
                           isolate.debug_name());
@@ -219,9 +193,7 @@ bool Runtime::wait_until_idle() {
         } while (isolate_count() != 0 && advance_to_next_timer());
         return isolate_count() == 0;
     }
-    std::unique_lock lock(core_->registry_mutex);
-    core_->registry_empty.wait(lock, [&] { return core_->live == 0; });
-    return true;
+    return core_->live_isolates.wait_empty();
 }
 
 namespace {

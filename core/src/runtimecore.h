@@ -5,15 +5,15 @@
 #include "errordescription.h"
 #include "executor.h"
 #include "messagecounters.h"
+#include "registry.h"
 #include "timers.h"
 #include "tracer.h"
 
 #include <iso/runtime.h>
 
-#include <condition_variable>
 #include "isolatecore.h"
+
 #include <memory>
-#include <mutex>
 
 namespace iso::detail {
 
@@ -26,11 +26,7 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     Isolate spawn(UniqueFunction start, SpawnOptions options,
                   IsolateCore::ExitHook exit_hook = {});
     /// The isolate has ended: forget it and wake wait_until_idle().
-    void unregister(IsolateCore& isolate);
-    /// Live isolates, in no particular order. Call with registry_mutex held.
-    template <typename F> void for_each_live(F&& f) const {
-        for (IsolateCore* i = registry_head; i != nullptr; i = i->registry_next) f(*i);
-    }
+    void unregister(IsolateCore& isolate) { live_isolates.remove(isolate); }
 
     Runtime& owner;
     const RuntimeOptions options;
@@ -44,11 +40,8 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
 
     std::atomic<IsolateId> next_isolate_id{1};
     MessageCounters counters;
-    mutable std::mutex registry_mutex;
-    std::condition_variable registry_empty;
-    // An intrusive list: a map node would cost more than half an idle isolate.
-    IsolateCore* registry_head = nullptr;
-    std::size_t live = 0;
+    // Intrusive: a map node would cost more than half an idle isolate.
+    Registry<IsolateCore> live_isolates;
 };
 
 } // namespace iso::detail
