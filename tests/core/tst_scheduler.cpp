@@ -135,6 +135,41 @@ private slots:
         QVERIFY(rt.wait_until_idle());
     }
 
+    void isolatesWakingEachOtherDoNotStarveTheirWorkersQueue() {
+        RuntimeOptions options;
+        options.threads = 1;
+        Runtime rt(options);
+        std::atomic<bool> stop{false};
+        rt.spawn([&stop](Value) {
+            // Two isolates bounce a message between them until `stop`: each
+            // wakes the other, which then runs next on this worker...
+            auto self = std::make_shared<RawReceivePort>();
+            self->set_handler([self, &stop, partner = SendPort()](Value m) mutable {
+                if (m.is_send_port()) {
+                    partner = m.as_send_port();
+                    // ...ahead of this one, woken just before them, which must
+                    // still get its turn.
+                    spawn([&stop](Value) { stop.store(true); });
+                } else if (stop.load()) {
+                    partner.send(-1);
+                    self->close();
+                    return;
+                }
+                partner.send(0);
+            });
+            spawn([&stop](Value back) {
+                auto port = std::make_shared<RawReceivePort>();
+                port->set_handler([port, back = back.as_send_port()](Value m) {
+                    if (m.as_int() < 0) return port->close();
+                    back.send(m);
+                });
+                back.as_send_port().send(port->send_port());
+            }, self->send_port());
+        });
+        QVERIFY(rt.wait_until_idle());
+        QVERIFY(stop.load());
+    }
+
     void anIsolateNeverRunsOnTwoThreadsAtOnce() {
         Runtime rt;
         constexpr int kSenders = 8;
