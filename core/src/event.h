@@ -1,8 +1,8 @@
 #pragma once
 // One entry of an isolate's mailbox.
 
-#include "eventpool.h"
 #include "mpscqueue.h"
+#include "objectmemory.h"
 
 #include <iso/detail/unique_function.h>
 #include <iso/value.h>
@@ -16,9 +16,9 @@ namespace iso::detail {
 struct PortCell;
 
 struct Event : MpscNode {
-    // From the pool of the thread that makes it (see eventpool.h).
-    static void* operator new(std::size_t size) { return allocate_event(size); }
-    static void operator delete(void* memory) noexcept { free_event(memory); }
+    // Made by a sender, freed by the receiver (see objectmemory.h).
+    static void* operator new(std::size_t size) { return allocate_object(size); }
+    static void operator delete(void* memory) noexcept { free_object(memory); }
 
     enum class Kind : std::uint8_t {
         Message,  ///< `value` for `port`
