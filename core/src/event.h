@@ -37,4 +37,29 @@ struct Event : MpscNode {
     std::coroutine_handle<> coroutine;
 };
 
+/// A queue of events in one pointer: the newest links back to the oldest.
+/// For the running isolate's own tasks, so single-threaded.
+class EventRing {
+public:
+    bool empty() const noexcept { return newest_ == nullptr; }
+    void push(Event* e) noexcept {
+        e->next.store(newest_ != nullptr ? newest_->next.load(std::memory_order_relaxed) : e, std::memory_order_relaxed);
+        if (newest_ != nullptr) newest_->next.store(e, std::memory_order_relaxed);
+        newest_ = e;
+    }
+    /// The oldest, or null.
+    Event* pop() noexcept {
+        if (newest_ == nullptr) return nullptr;
+        auto* oldest = static_cast<Event*>(newest_->next.load(std::memory_order_relaxed));
+        if (oldest == newest_)
+            newest_ = nullptr;
+        else
+            newest_->next.store(oldest->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
+        return oldest;
+    }
+
+private:
+    Event* newest_ = nullptr;
+};
+
 } // namespace iso::detail

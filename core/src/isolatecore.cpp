@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <thread>
 
 namespace iso::detail {
@@ -88,7 +89,7 @@ void IsolateCore::schedule_if_idle() {
 void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id,
                                bool sent_earlier) {
     if (dead()) {
-        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, port->node, port->id, message, id_, message_id);
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, port->id, message, id_, message_id);
         return;
     }
     auto* e = new Event;
@@ -111,8 +112,8 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
         }
         if (runtime_->gate != nullptr && runtime_->gate->offer_message(*this, e)) return;
     }
-    if (const auto delay = delay_ns_.load(std::memory_order_relaxed); delay > 0) [[unlikely]] {
-        hold_message(e, std::chrono::nanoseconds(delay));
+    if (const auto delay = delay_ms_.load(std::memory_order_relaxed); delay > 0) [[unlikely]] {
+        hold_message(e, std::chrono::milliseconds(delay));
         return;
     }
     push_event(e);
@@ -123,7 +124,7 @@ void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
     timer->due = runtime_->timers->now() + delay;
     timer->on_free_fire = [self = shared_from_this(), held = std::unique_ptr<Event>(e)]() mutable {
         if (self->dead()) {
-            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, held->port->node, held->port->id,
+            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, self->runtime_->node, held->port->id,
                                                 held->value, self->id_, held->message_id);
             self->runtime_->counters.count_dequeued();
             return;
@@ -154,19 +155,12 @@ void IsolateCore::post_local_or_event(Event* e) {
         push_event(e);
         return;
     }
-    e->next.store(nullptr, std::memory_order_relaxed);
-    if (microtasks_tail_ != nullptr)
-        microtasks_tail_->next.store(e, std::memory_order_relaxed);
-    else
-        microtasks_head_ = e;
-    microtasks_tail_ = e;
+    microtasks_.push(e);
 }
 
 void IsolateCore::run_microtasks() {
-    while (microtasks_head_ != nullptr && !dead()) {
-        std::unique_ptr<Event> e(microtasks_head_);
-        microtasks_head_ = static_cast<Event*>(e->next.load(std::memory_order_relaxed));
-        if (microtasks_head_ == nullptr) microtasks_tail_ = nullptr;
+    while (!microtasks_.empty() && !dead()) {
+        std::unique_ptr<Event> e(microtasks_.pop());
         dispatch(*e);
     }
 }
@@ -333,7 +327,7 @@ bool IsolateCore::drop_held(std::uint64_t ordinal) {
     holding_ = !held.empty();
     count_taken();
     extras_->steps = std::min(extras_->steps, depth());
-    runtime_->dead_letters.record(DeadLetterReason::Dropped, e->port->node, e->port->id, e->value, id_,
+    runtime_->dead_letters.record(DeadLetterReason::Dropped, runtime_->node, e->port->id, e->value, id_,
                                   e->message_id);
     runtime_->counters.count_dequeued();
     return true;
@@ -460,13 +454,13 @@ void IsolateCore::run_event(Event& e) {
         switch (e.kind) {
         case Event::Kind::Message:
             if (e.port->closed.load(std::memory_order_acquire)) {
-                runtime_->dead_letters.record(DeadLetterReason::PortClosed, e.port->node, e.port->id, e.value, id_,
+                runtime_->dead_letters.record(DeadLetterReason::PortClosed, runtime_->node, e.port->id, e.value, id_,
                                               e.message_id);
                 runtime_->counters.count_dequeued();
                 break;
             }
             if (extras_ && extras_->drop) [[unlikely]] {
-                runtime_->dead_letters.record(DeadLetterReason::Injected, e.port->node, e.port->id, e.value, id_,
+                runtime_->dead_letters.record(DeadLetterReason::Injected, runtime_->node, e.port->id, e.value, id_,
                                               e.message_id);
                 runtime_->counters.count_dequeued();
                 break;
@@ -479,7 +473,7 @@ void IsolateCore::run_event(Event& e) {
             if (e.port->handler)
                 e.port->handler(std::move(e.value));
             else
-                runtime_->dead_letters.record(DeadLetterReason::Unread, e.port->node, e.port->id, e.value, id_,
+                runtime_->dead_letters.record(DeadLetterReason::Unread, runtime_->node, e.port->id, e.value, id_,
                                               e.message_id);
             break;
         case Event::Kind::Task:
@@ -559,10 +553,12 @@ void IsolateCore::inject(const Fault& fault, IsolateId requester) {
         extras().drop = true;
         return;
     case K::Delay:
-        delay_ns_.store(std::chrono::nanoseconds(fault.duration).count(), std::memory_order_relaxed);
+        delay_ms_.store(static_cast<std::uint32_t>(std::clamp<std::chrono::milliseconds::rep>(
+                            fault.duration.count(), 0, std::numeric_limits<std::uint32_t>::max())),
+                        std::memory_order_relaxed);
         return;
     case K::Clear:
-        delay_ns_.store(0, std::memory_order_relaxed);
+        delay_ms_.store(0, std::memory_order_relaxed);
         if (extras_) {
             extras_->throw_next = false;
             extras_->drop = false;
@@ -656,11 +652,7 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
         while (!extras->held.empty()) bury(std::move(extras->held.pop().event));
     }
     drain_dead();
-    while (Event* e = microtasks_head_) {
-        microtasks_head_ = static_cast<Event*>(e->next.load(std::memory_order_relaxed));
-        delete e;
-    }
-    microtasks_tail_ = nullptr;
+    while (Event* e = microtasks_.pop()) delete e;
     if (extras)
         for (const auto& [port, response] : extras->exit_listeners) port.send(response);
     // The hook runs before the isolate counts as gone, so that whoever waits
@@ -677,7 +669,7 @@ void IsolateCore::drain_dead() {
 void IsolateCore::bury(std::unique_ptr<Event> e) {
     count_taken();
     if (e->kind == Event::Kind::Message) {
-        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, e->port->node, e->port->id, e->value, id_,
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, e->port->id, e->value, id_,
                                       e->message_id);
         runtime_->counters.count_dequeued();
     }

@@ -199,14 +199,19 @@ private:
     /// Events pending: pushed, by any thread, less taken, by the owner.
     /// Two counters, not one that both sides change: the owner's is a plain
     /// store, and the line senders write is not written back on every event.
+    /// 32 bits each: the difference is right across wrapping, and no mailbox
+    /// holds four billion events.
     std::size_t depth() const noexcept {
-        const std::size_t taken = taken_.load(std::memory_order_seq_cst);
-        return pushed_.load(std::memory_order_seq_cst) - taken;
+        const std::uint32_t taken = taken_.load(std::memory_order_seq_cst);
+        return static_cast<std::uint32_t>(pushed_.load(std::memory_order_seq_cst) - taken);
     }
     void count_taken() noexcept { taken_.store(taken_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
 
     MpscQueue mailbox_;
-    std::atomic<std::size_t> pushed_{0};
+    std::atomic<std::uint32_t> pushed_{0};
+    /// Fault::Delay: how long each message is held before it reaches the
+    /// mailbox, in ms (0: not at all). Read by senders, so not in Extras.
+    std::atomic<std::uint32_t> delay_ms_{0};
     // The small fields are packed in words: every byte is paid by every isolate.
     SpinLock control_lock_;
     std::atomic<bool> scheduled_{false};
@@ -220,27 +225,23 @@ private:
     bool exit_requested_ = false;  // owner only
     bool holding_ = false;         // owner only: extras_->held is not empty
     std::int32_t keepalive_ = 0;   // owner only
-    /// Fault::Delay: how long each message is held before it reaches the
-    /// mailbox (0: not at all). Read by senders, so not in Extras.
-    std::atomic<std::int64_t> delay_ns_{0};
     /// Under control_lock_; made by the first control message, which most
     /// isolates never get.
     std::unique_ptr<Fifo<ControlMessage>> control_;
     std::atomic<std::uint32_t> control_pending_{0};
     std::uint32_t timers_made_ = 0;  // owner only
     std::atomic<std::uint64_t> events_handled_{0};
-    std::atomic<std::uint64_t> errors_{0};
 
     // Owner only.
-    std::atomic<std::size_t> taken_{0};  // read by anyone (depth()), written by the owner
+    std::atomic<std::uint32_t> taken_{0};   // read by anyone (depth()), written by the owner
+    std::atomic<std::uint32_t> errors_{0};  // read by anyone (info()), written by the owner
     std::uint64_t handling_ = 0;
     /// The Handle record of the traced handling under way: an isolate that
     /// dies within it has die() write it first, so that whoever waited for
     /// the end finds every handling traced.
     trace::Record* open_span_ = nullptr;
     OpenPorts<PortCell> ports_;
-    Event* microtasks_head_ = nullptr;
-    Event* microtasks_tail_ = nullptr;
+    EventRing microtasks_;
     std::unique_ptr<Extras> extras_;
 };
 

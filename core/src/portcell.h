@@ -34,8 +34,10 @@ struct PortAccess {
 /// captured, and returns the message's new id. Call only while tracing is on.
 std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, const Value& message);
 
+/// Every idle isolate has one, so every byte counts: its node is its
+/// owner's runtime's, and the flags sit together.
 struct PortCell : std::enable_shared_from_this<PortCell> {
-    PortCell(std::shared_ptr<IsolateCore> owner, NodeId node);
+    explicit PortCell(std::shared_ptr<IsolateCore> owner);
     ~PortCell();
     PortCell(const PortCell&) = delete;
     PortCell& operator=(const PortCell&) = delete;
@@ -45,18 +47,17 @@ struct PortCell : std::enable_shared_from_this<PortCell> {
     static std::shared_ptr<PortCell> find(NodeId node, PortId id);
 
     const PortId id;
-    const NodeId node;
     const std::shared_ptr<IsolateCore> owner;
     std::atomic<bool> closed{false};
+    /// Waits for the reply to one ask: what comes after it closed is late.
+    std::atomic<bool> awaits_reply{false};
 
     // Only the owning isolate touches these.
+    bool keeps_alive = true;
     std::function<void(Value)> handler;
     /// Runs once when the port closes; `isolate_ending` when the isolate
     /// died. Only a ReceivePort has one: a pointer costs the others less.
     std::unique_ptr<std::function<void(bool isolate_ending)>> on_close;
-    bool keeps_alive = true;
-    /// Waits for the reply to one ask: what comes after it closed is late.
-    std::atomic<bool> awaits_reply{false};
 };
 
 } // namespace iso::detail

@@ -77,8 +77,8 @@ std::shared_ptr<IsolateCore> find_control_port(NodeId node, PortId id) {
     return isolate;
 }
 
-PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core, NodeId node_id)
-    : id(PortTable::instance().add(this)), node(node_id), owner(std::move(owner_core)) {}
+PortCell::PortCell(std::shared_ptr<IsolateCore> owner_core)
+    : id(PortTable::instance().add(this)), owner(std::move(owner_core)) {}
 
 PortCell::~PortCell() { PortTable::instance().remove(id); }
 
@@ -86,7 +86,7 @@ PortCell& PortAccess::cell(RawReceivePort& port) { return *port.cell_; }
 
 std::shared_ptr<PortCell> PortCell::find(NodeId node_id, PortId port_id) {
     auto cell = PortTable::instance().find<PortCell>(port_id);
-    if (cell && cell->node != node_id) return nullptr;
+    if (cell && cell->owner->runtime().node != node_id) return nullptr;
     return cell;
 }
 
@@ -101,7 +101,7 @@ namespace {
 std::shared_ptr<PortCell> open_port(const char* what) {
     IsolateCore* core = IsolateCore::current();
     if (core == nullptr) throw StateError(std::string(what) + " can only be made inside an isolate");
-    auto cell = make_object<PortCell>(core->shared_from_this(), core->runtime().node);
+    auto cell = make_object<PortCell>(core->shared_from_this());
     core->add_port(cell);
     return cell;
 }
@@ -121,7 +121,7 @@ using detail::IsolateCore;
 using detail::PortCell;
 
 SendPort::SendPort(std::shared_ptr<detail::PortCell> cell) noexcept
-    : cell_(std::move(cell)), node_(cell_->node), id_(cell_->id) {}
+    : cell_(std::move(cell)), node_(cell_->owner->runtime().node), id_(cell_->id) {}
 
 namespace detail {
 
@@ -299,7 +299,7 @@ struct ReceivePort::Stream {
 
     void dead_letter_buffer() {
         while (!buffer.empty())
-            cell->owner->runtime().dead_letters.record(DeadLetterReason::Unread, cell->node, cell->id, buffer.pop());
+            cell->owner->runtime().dead_letters.record(DeadLetterReason::Unread, cell->owner->runtime().node, cell->id, buffer.pop());
     }
 };
 

@@ -31,6 +31,30 @@ private slots:
         QCOMPARE(rt.isolate_count(), std::size_t(0));
     }
 
+    void tasksAnEventRaisesRunAfterItInOrderBeforeTheNextEvent() {
+        Runtime rt(test::deterministic());
+        std::vector<Value> got;
+        auto [isolate, port] = test::listener(rt, [&got](Value v) {
+            got.push_back(v);
+            for (std::int64_t i = 0; i < 3; ++i)
+                (void)Future<void>::ready().then([&got, v, i] {
+                    got.push_back(Value::list({v, i}));
+                    // Raised by a task: after those raised before it.
+                    if (i == 0) (void)Future<void>::ready().then([&got, v] { got.push_back(Value::list({v, "nested"})); });
+                });
+        });
+        port.send(1);
+        port.send(2);
+        rt.run_until_idle();
+        std::vector<Value> expected;
+        for (std::int64_t v : {1, 2}) {
+            expected.push_back(v);
+            for (std::int64_t i = 0; i < 3; ++i) expected.push_back(Value::list({v, i}));
+            expected.push_back(Value::list({v, "nested"}));
+        }
+        QCOMPARE(got, expected);
+    }
+
     void openPortKeepsIsolateAliveUntilClosed() {
         Runtime rt(deterministic());
         auto [isolate, port] = test::listener(rt, [](Value v) {
