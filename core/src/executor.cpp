@@ -43,6 +43,7 @@ public:
     /// cannot starve the rest.
     IsolatePtr pop_back() { return pop(false); }
     bool empty() const noexcept { return size_.load(std::memory_order_relaxed) == 0; }
+    std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
     void clear() {
         std::lock_guard lock(mutex_);
         queue_.clear();
@@ -84,7 +85,10 @@ public:
           busy_threshold_(options.busy_threshold),
           worker_niceness_(niceness_below_this_thread(options.worker_niceness)),
           workers_(max_workers_) {
-        for (auto& w : workers_) w = std::make_unique<Worker>();
+        for (auto& w : workers_) {
+            w = std::make_unique<Worker>();
+            w->watches.resize(max_workers_);
+        }
         for (unsigned i = 0; i < base_workers_; ++i) start_worker(i, false);
         monitor_ = std::thread([this] {
             name_this_thread("iso-pool-watch");
@@ -141,6 +145,19 @@ public:
     }
 
 private:
+    /// What one worker has seen of another's progress (find_work).
+    struct Watch {
+        std::uint64_t activations = 0;
+        int still_looks = 0;
+        /// Whether `activations` has stood still for kStuckLooks looks.
+        bool stuck(std::uint64_t now) noexcept {
+            if (std::exchange(activations, now) != now) still_looks = 0;
+            return ++still_looks > kStuckLooks;
+        }
+    };
+    /// About a microsecond of looks: many activations of a conversation.
+    static constexpr int kStuckLooks = 4;
+
     struct Worker {
         RunQueue queue;
         std::thread thread;
@@ -148,6 +165,7 @@ private:
         std::atomic<bool> busy{false};
         std::atomic<std::uint64_t> activations{0};
         std::uint32_t polls = 0;  // the worker's own
+        std::vector<Watch> watches;  // the worker's own: one for each other worker
     };
     static constexpr std::uint32_t kFairnessInterval = 61;
     /// Some tens of microseconds of looking before a worker sleeps: long
@@ -178,20 +196,34 @@ private:
         });
     }
 
+    /// An isolate alone in the queue of a busy worker is left there until
+    /// that worker has been seen in one activation for kStuckLooks looks.
+    /// It was most likely woken a moment ago by the isolate running there,
+    /// and runs next when that one returns: taken by another worker, a
+    /// conversation between two isolates would trade its cache lines
+    /// between cores on every message, where on one core it costs a
+    /// fraction. (Go's scheduler leaves a just-readied goroutine to its
+    /// processor for the same reason.) If this worker sleeps meanwhile and
+    /// that handler then runs long, the monitor wakes it within the busy
+    /// threshold, as it adds a worker when all are stuck.
     IsolatePtr find_work(unsigned self) {
         // Now and then the shared queue and the oldest of our own go first,
         // so that isolates woken from outside (timers, other threads) or
         // long ago are not starved by ones that keep waking each other.
-        RunQueue& own = workers_[self]->queue;
-        if (++workers_[self]->polls % kFairnessInterval == 0) {
+        Worker& me = *workers_[self];
+        if (++me.polls % kFairnessInterval == 0) {
             if (auto isolate = injection_.pop_front()) return isolate;
-            if (auto isolate = own.pop_back()) return isolate;
+            if (auto isolate = me.queue.pop_back()) return isolate;
         }
-        if (auto isolate = own.pop_front()) return isolate;
+        if (auto isolate = me.queue.pop_front()) return isolate;
         if (auto isolate = injection_.pop_front()) return isolate;
         for (unsigned k = 1; k < workers_.size(); ++k) {
-            unsigned victim = (self + k) % static_cast<unsigned>(workers_.size());
-            if (auto isolate = workers_[victim]->queue.pop_back()) return isolate;
+            const unsigned v = (self + k) % static_cast<unsigned>(workers_.size());
+            Worker& victim = *workers_[v];
+            if (victim.queue.size() == 1 && victim.busy.load(std::memory_order_relaxed) &&
+                !me.watches[v].stuck(victim.activations.load(std::memory_order_relaxed)))
+                continue;
+            if (auto isolate = victim.queue.pop_back()) return isolate;
         }
         return nullptr;
     }

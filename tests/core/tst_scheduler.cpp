@@ -170,6 +170,22 @@ private slots:
         QVERIFY(stop.load());
     }
 
+    void anIsolateWokenByOneThatThenRunsLongIsTakenByAnotherWorker() {
+        RuntimeOptions options;
+        options.threads = 2;
+        Runtime rt(options);
+        // The isolate spawned waits in the spawner's worker's queue, where the
+        // other worker leaves it at first (a reply would run next there)...
+        std::atomic<bool> ran{false};
+        rt.spawn([&ran](Value) {
+            spawn([&ran](Value) { ran.store(true, std::memory_order_release); });
+            // ...but this handler does not return until it has run elsewhere.
+            while (!ran.load(std::memory_order_acquire)) std::this_thread::yield();
+        });
+        QVERIFY(rt.wait_until_idle());
+        QVERIFY(ran.load());
+    }
+
     void anIsolateNeverRunsOnTwoThreadsAtOnce() {
         Runtime rt;
         constexpr int kSenders = 8;
