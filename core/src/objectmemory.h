@@ -2,7 +2,8 @@
 // Memory for the runtime's small objects that one thread makes and another
 // frees: a message's event (made by the sender, freed by the receiver), an
 // isolate and its ports (made by the spawner, freed by whichever worker ran
-// them last).
+// them last), a task's callable (UniqueFunction: made where it is posted,
+// freed where it ran).
 //
 // glibc's malloc frees such a block into the arena of the thread that made
 // it, under that arena's lock: a thread spawning isolates and the workers

@@ -126,7 +126,7 @@ private slots:
     void aSupervisorRestartsACrashedChild() {
         auto cluster = Cluster::single_node(test::stepped());
         ChildSpec worker;
-        worker.name = "w";
+        worker.name = std::string("w");  // assigned from a literal, g++ 12 warns wrongly (-Wrestrict)
         worker.entry = [](Context& context) { context.on_message([](const Envelope&) {}); };
         cluster.runtime().block_on(cluster.spawn_isolate("/sup", supervisor({}, {worker})));
         cluster.runtime().run_until_idle();
