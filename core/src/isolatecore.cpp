@@ -36,8 +36,8 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
     : runtime_(std::move(runtime)),
       id_(id),
       control_port_id_(register_control_port(this)),
-      custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))),
-      errors_fatal_(options.errors_are_fatal) {
+      errors_fatal_(options.errors_are_fatal),
+      custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))) {
     traced_.store(!runtime_->tracer.filtered(), std::memory_order_relaxed);
     if (options.on_error) extras().error_listeners.push_back(*options.on_error);
     if (options.on_exit) extras().exit_listeners.emplace_back(*options.on_exit, options.on_exit_response);
@@ -418,7 +418,7 @@ void IsolateCore::dispatch(Event& e) {
         run_event_traced(e);
     else
         run_event(e);
-    events_handled_.fetch_add(1, std::memory_order_relaxed);
+    events_handled_.store(events_handled_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 // Apart from dispatch, so that the untraced path builds no record at all.

@@ -111,10 +111,6 @@ public:
     IsolateInfo info() const;
     std::size_t mailbox_depth() const noexcept { return depth(); }
 
-    // The runtime's list of live isolates (registry.h); guarded by its shard's lock.
-    IsolateCore* registry_prev = nullptr;
-    IsolateCore* registry_next = nullptr;
-
 private:
     struct HeldEvent {
         std::uint64_t ordinal;
@@ -186,16 +182,6 @@ private:
     void bury(std::unique_ptr<Event> e);
     bool pauses_hold() const noexcept { return extras_ && !extras_->pauses.empty(); }
 
-    // Shared: ports may outlive the Runtime object, and sending to them
-    // afterwards must still find the dead-letter log.
-    const std::shared_ptr<RuntimeCore> runtime_;
-    std::shared_ptr<IsolateCore> self_;  // a live isolate owns itself; dropped at death
-    const IsolateId id_;
-    const PortId control_port_id_;
-    const std::unique_ptr<const std::string> custom_name_;  // null: the default name
-    const Capability pause_capability_;
-    const Capability terminate_capability_;
-
     /// Events pending: pushed, by any thread, less taken, by the owner.
     /// Two counters, not one that both sides change: the owner's is a plain
     /// store, and the line senders write is not written back on every event.
@@ -207,6 +193,19 @@ private:
     }
     void count_taken() noexcept { taken_.store(taken_.load(std::memory_order_relaxed) + 1, std::memory_order_release); }
 
+    // The fields are laid out by who writes them, a 64-byte line each (the
+    // isolate and its counts fill one 256-byte block): senders and the
+    // owner each write their own line, and read what rarely changes.
+
+    // The counts' line: the shared pointers' counts, and what never changes.
+    // Shared: ports may outlive the Runtime object, and sending to them
+    // afterwards must still find the dead-letter log.
+    const std::shared_ptr<RuntimeCore> runtime_;
+    std::shared_ptr<IsolateCore> self_;  // a live isolate owns itself; dropped at death
+
+    // The senders' line: the mailbox's head, and the flags they read.
+    const IsolateId id_;
+    const PortId control_port_id_;
     MpscQueue mailbox_;
     std::atomic<std::uint32_t> pushed_{0};
     /// Fault::Delay: how long each message is held before it reaches the
@@ -225,24 +224,34 @@ private:
     bool exit_requested_ = false;  // owner only
     bool holding_ = false;         // owner only: extras_->held is not empty
     std::int32_t keepalive_ = 0;   // owner only
+
+    // The owner's line.
     /// Under control_lock_; made by the first control message, which most
     /// isolates never get.
     std::unique_ptr<Fifo<ControlMessage>> control_;
     std::atomic<std::uint32_t> control_pending_{0};
     std::uint32_t timers_made_ = 0;  // owner only
-    std::atomic<std::uint64_t> events_handled_{0};
-
-    // Owner only.
-    std::atomic<std::uint32_t> taken_{0};   // read by anyone (depth()), written by the owner
-    std::atomic<std::uint32_t> errors_{0};  // read by anyone (info()), written by the owner
+    std::atomic<std::uint64_t> events_handled_{0};  // read by anyone (info()), written by the owner
+    std::atomic<std::uint32_t> taken_{0};           // read by anyone (depth()), written by the owner
+    std::atomic<std::uint32_t> errors_{0};          // read by anyone (info()), written by the owner
     std::uint64_t handling_ = 0;
     /// The Handle record of the traced handling under way: an isolate that
     /// dies within it has die() write it first, so that whoever waited for
     /// the end finds every handling traced.
     trace::Record* open_span_ = nullptr;
-    OpenPorts<PortCell> ports_;
     EventRing microtasks_;
     std::unique_ptr<Extras> extras_;
+
+    // Rarely touched.
+    const std::unique_ptr<const std::string> custom_name_;  // null: the default name
+    const Capability pause_capability_;
+    const Capability terminate_capability_;
+    OpenPorts<PortCell> ports_;
+
+public:
+    // The runtime's list of live isolates (registry.h); guarded by its shard's lock.
+    IsolateCore* registry_prev = nullptr;
+    IsolateCore* registry_next = nullptr;
 };
 
 } // namespace iso::detail
