@@ -50,6 +50,13 @@ Future<std::int64_t> ping_pong(Runtime& rt, std::int64_t rounds) {
     }, "pinger");
 }
 
+/// A thread pool of `threads` workers.
+RuntimeOptions on_threads(unsigned threads) {
+    RuntimeOptions options;
+    options.threads = threads;
+    return options;
+}
+
 } // namespace
 
 class TestScheduler : public QObject {
@@ -115,9 +122,7 @@ private slots:
     }
 
     void busyLocalQueuesDoNotStarveOutsideSenders() {
-        RuntimeOptions options;
-        options.threads = 1;
-        Runtime rt(options);
+        Runtime rt(on_threads(1));
         // An isolate that keeps its worker's own queue full forever...
         std::atomic<bool> stop{false};
         rt.spawn([&stop](Value) {
@@ -136,9 +141,7 @@ private slots:
     }
 
     void isolatesWakingEachOtherDoNotStarveTheirWorkersQueue() {
-        RuntimeOptions options;
-        options.threads = 1;
-        Runtime rt(options);
+        Runtime rt(on_threads(1));
         std::atomic<bool> stop{false};
         rt.spawn([&stop](Value) {
             // Two isolates bounce a message between them until `stop`: each
@@ -171,9 +174,7 @@ private slots:
     }
 
     void anIsolateWokenByOneThatThenRunsLongIsTakenByAnotherWorker() {
-        RuntimeOptions options;
-        options.threads = 2;
-        Runtime rt(options);
+        Runtime rt(on_threads(2));
         // The isolate spawned waits in the spawner's worker's queue, where the
         // other worker leaves it at first (a reply would run next there)...
         std::atomic<bool> ran{false};
