@@ -99,12 +99,14 @@ public:
 
     void schedule(IsolatePtr isolate) override {
         if (stopping_.load(std::memory_order_acquire)) return;  // after shutdown nothing runs
-        if (tls_pool != this || tls_worker == nullptr)
-            injection_.push_back(std::move(isolate));
-        else if (IsolateCore::current() != nullptr)
-            tls_worker->queue.push_front(std::move(isolate));  // woken by the isolate running here
+        // Woken by the isolate running on this worker: to the front here.
+        // Woken from outside, or yielding after its budget: to the shared
+        // queue, in turn. Only the front of a worker's queue is ever pushed,
+        // so its back is always its oldest, which the fair turns reach.
+        if (tls_pool == this && tls_worker != nullptr && IsolateCore::current() != nullptr)
+            tls_worker->queue.push_front(std::move(isolate));
         else
-            tls_worker->queue.push_back(std::move(isolate));  // yielding after its budget
+            injection_.push_back(std::move(isolate));
         // Pairs with the fences in work() and search(): either we see a
         // worker searching or asleep, or it sees the push. One that is
         // searching will find it, so no sleeper is woken then: that would
@@ -207,11 +209,15 @@ private:
     /// that handler then runs long, the monitor wakes it within the busy
     /// threshold, as it adds a worker when all are stuck.
     IsolatePtr find_work(unsigned self) {
-        // Now and then the shared queue and the oldest of our own go first,
-        // so that isolates woken from outside (timers, other threads) or
-        // long ago are not starved by ones that keep waking each other.
+        // Now and then the shared queue or the oldest of our own goes first,
+        // turn about, so that isolates woken from outside (timers, other
+        // threads), yielding, or woken long ago are not starved by ones that
+        // keep waking each other.
         Worker& me = *workers_[self];
         if (++me.polls % kFairnessInterval == 0) {
+            const bool own_first = (me.polls / kFairnessInterval) % 2 == 1;
+            if (own_first)
+                if (auto isolate = me.queue.pop_back()) return isolate;
             if (auto isolate = injection_.pop_front()) return isolate;
             if (auto isolate = me.queue.pop_back()) return isolate;
         }

@@ -10,8 +10,10 @@
 // ending them queue on one lock, and each wait is a system call. mimalloc
 // gives the block back to its page's owner through a lock-free list, and
 // rounds less for these sizes than a pool with a header per block would.
-// The sanitizer builds use the standard allocator, which the sanitizers
-// see (ISO_MIMALLOC off): they would not see inside mimalloc.
+// Debian's mimalloc also replaces malloc and new for the whole process, so
+// the calls here name it only to say so, and to keep working with a build
+// of it that does not. The sanitizer builds use the standard allocator,
+// which the sanitizers see (ISO_MIMALLOC off).
 
 #include <cstddef>
 #include <memory>

@@ -67,9 +67,11 @@ Runtime::Runtime(RuntimeOptions options) : core_(std::make_shared<RuntimeCore>(*
 Runtime::~Runtime() {
     // Repeated: a handler that is running may spawn after a snapshot was taken.
     for (;;) {
+        // A walk of the shards can miss a child spawned into one it passed
+        // while its parent died in one it had not reached: the count decides.
         std::vector<std::shared_ptr<IsolateCore>> alive;
         core_->live_isolates.for_each([&](IsolateCore& isolate) { alive.push_back(isolate.shared_from_this()); });
-        if (alive.empty()) break;
+        if (alive.empty() && core_->live_isolates.size() == 0) break;
         for (auto& isolate : alive) {
             detail::ControlMessage kill(detail::ControlMessage::Kind::Kill, Priority::Immediate);
             kill.authority = isolate->terminate_capability();

@@ -144,8 +144,18 @@ private slots:
         Runtime rt(on_threads(1));
         std::atomic<bool> stop{false};
         rt.spawn([&stop](Value) {
-            // Two isolates bounce a message between them until `stop`: each
-            // wakes the other, which then runs next on this worker...
+            // One that always has more to do, and so yields after every
+            // budget, and keeps the shared queue busy at every fair turn...
+            spawn([&stop](Value) {
+                auto self = std::make_shared<RawReceivePort>();
+                self->set_handler([self, &stop](Value) {
+                    if (stop.load()) return self->close();
+                    self->send_port().send(0);
+                });
+                self->send_port().send(0);
+            });
+            // ...and two isolates that bounce a message between them until
+            // `stop`: each wakes the other, which then runs next on this worker...
             auto self = std::make_shared<RawReceivePort>();
             self->set_handler([self, &stop, partner = SendPort()](Value m) mutable {
                 if (m.is_send_port()) {
