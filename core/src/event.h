@@ -2,7 +2,6 @@
 // One entry of an isolate's mailbox.
 
 #include "mpscqueue.h"
-#include "objectmemory.h"
 
 #include <iso/detail/unique_function.h>
 #include <iso/value.h>
@@ -16,10 +15,6 @@ namespace iso::detail {
 struct PortCell;
 
 struct Event : MpscNode {
-    // Made by a sender, freed by the receiver (see objectmemory.h).
-    static void* operator new(std::size_t size) { return allocate_object(size); }
-    static void operator delete(void* memory) noexcept { free_object(memory); }
-
     enum class Kind : std::uint8_t {
         Message,  ///< `value` for `port`
         Task,     ///< run `task` (the entry, a continuation, a timer fire)

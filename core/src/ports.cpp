@@ -2,7 +2,6 @@
 #include "isolatecore.h"
 #include "fifo.h"
 #include "idpages.h"
-#include "objectmemory.h"
 #include "portcell.h"
 #include "runtimecore.h"
 
@@ -101,7 +100,7 @@ namespace {
 std::shared_ptr<PortCell> open_port(const char* what) {
     IsolateCore* core = IsolateCore::current();
     if (core == nullptr) throw StateError(std::string(what) + " can only be made inside an isolate");
-    auto cell = make_object<PortCell>(core->shared_from_this());
+    auto cell = std::make_shared<PortCell>(core->shared_from_this());
     core->add_port(cell);
     return cell;
 }

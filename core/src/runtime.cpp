@@ -1,7 +1,6 @@
 #include "runtimecore.h"
 
 #include "isolatecore.h"
-#include "objectmemory.h"
 #include "portcell.h"
 
 #include <iso/runtime.h>
@@ -44,7 +43,7 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
 Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
                            IsolateCore::ExitHook exit_hook) {
     const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
-    auto core = make_object<IsolateCore>(shared_from_this(), id, spawn_options.debug_name, spawn_options);
+    auto core = std::make_shared<IsolateCore>(shared_from_this(), id, spawn_options.debug_name, spawn_options);
     core->start_life(std::move(exit_hook));
     live_isolates.add(*core);
     std::string name = core->debug_name();

@@ -2,18 +2,11 @@
 // A move-only `void()` callable: continuations and events capture promises
 // and transferables, which std::function (copyable only) cannot hold.
 
-#include <cstddef>
 #include <memory>
-#include <new>
 #include <type_traits>
 #include <utility>
 
 namespace iso::detail {
-
-/// Memory for the callables: they are made on one thread and run and
-/// freed on another, as events are (see the runtime's objectmemory.h).
-void* allocate_task(std::size_t size);
-void free_task(void* memory) noexcept;
 
 class UniqueFunction {
 public:
@@ -30,11 +23,6 @@ public:
 
 private:
     struct Base {
-        static void* operator new(std::size_t size) { return allocate_task(size); }
-        static void operator delete(void* memory) noexcept { free_task(memory); }
-        // Over-aligned callables, rare, take the general allocator's way.
-        static void* operator new(std::size_t size, std::align_val_t align) { return ::operator new(size, align); }
-        static void operator delete(void* memory, std::align_val_t align) noexcept { ::operator delete(memory, align); }
         virtual ~Base() = default;
         virtual void call() = 0;
     };
