@@ -10,17 +10,31 @@
 
 namespace iso::detail {
 
+/// Which counting slot the calling thread owns: one of kOwnedCountSlots,
+/// held for the thread's life and then given back, or kSharedCountSlot
+/// when all are taken. A slot owned is written by its thread alone, so a
+/// count is a plain store, not a locked add that drains the store buffer.
+inline constexpr unsigned kOwnedCountSlots = 16;
+inline constexpr unsigned kSharedCountSlot = kOwnedCountSlots;
+inline constexpr unsigned kNoCountSlotYet = ~0u;
+extern thread_local unsigned tls_count_slot;
+unsigned lease_count_slot() noexcept;
+inline unsigned count_slot() noexcept {
+    const unsigned slot = tls_count_slot;
+    return slot != kNoCountSlotYet ? slot : lease_count_slot();
+}
+
 /// @threadsafe
 class MessageCounters {
 public:
-    void count_sent() noexcept { mine().sent.fetch_add(1, std::memory_order_acq_rel); }
+    void count_sent() noexcept { bump(&Slot::sent); }
     /// Into a mailbox (or held on its way there).
-    void count_enqueued() noexcept { mine().enqueued.fetch_add(1, std::memory_order_acq_rel); }
+    void count_enqueued() noexcept { bump(&Slot::enqueued); }
     /// Out of a mailbox, handled or not.
-    void count_dequeued() noexcept { mine().dequeued.fetch_add(1, std::memory_order_acq_rel); }
+    void count_dequeued() noexcept { bump(&Slot::dequeued); }
     /// Handed to a handler; counted before it is dequeued, so that a reader
     /// never misses it.
-    void count_delivered() noexcept { mine().delivered.fetch_add(1, std::memory_order_acq_rel); }
+    void count_delivered() noexcept { bump(&Slot::delivered); }
 
     // Sums; read them in the order a message moves backwards (delivered,
     // queued, sent), so that one in flight is counted at least once.
@@ -38,14 +52,16 @@ private:
         std::atomic<std::uint64_t> dequeued{0};
         std::atomic<std::uint64_t> delivered{0};
     };
-    static constexpr unsigned kSlots = 16;
 
-    /// Threads take slots in turn as they first count; past 16 threads
-    /// they share, which the atomics allow.
-    Slot& mine() noexcept {
-        static std::atomic<unsigned> threads{0};
-        thread_local const unsigned slot = threads.fetch_add(1, std::memory_order_relaxed) % kSlots;
-        return slots_[slot];
+    // A release store (a release add in the shared slot) orders each count
+    // after the counts of the steps before it, as the readers need.
+    void bump(std::atomic<std::uint64_t> Slot::*counter) noexcept {
+        const unsigned slot = count_slot();
+        std::atomic<std::uint64_t>& c = slots_[slot].*counter;
+        if (slot == kSharedCountSlot) [[unlikely]]
+            c.fetch_add(1, std::memory_order_acq_rel);
+        else
+            c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_release);
     }
     std::uint64_t sum(std::atomic<std::uint64_t> Slot::*counter) const noexcept {
         std::uint64_t total = 0;
@@ -53,7 +69,7 @@ private:
         return total;
     }
 
-    std::array<Slot, kSlots> slots_;
+    std::array<Slot, kOwnedCountSlots + 1> slots_;
 };
 
 } // namespace iso::detail

@@ -1,0 +1,85 @@
+// The runtime's message counts: each thread counts in a slot it alone
+// writes while it lives, and gives it back when it ends; threads beyond the
+// slots share one, with locked adds. The counts add up whichever slot each
+// thread had.
+
+#include "messagecounters.h"
+
+#include <QtTest>
+
+#include <algorithm>
+#include <latch>
+#include <set>
+#include <thread>
+#include <vector>
+
+using iso::detail::count_slot;
+using iso::detail::kOwnedCountSlots;
+using iso::detail::kSharedCountSlot;
+using iso::detail::MessageCounters;
+
+namespace {
+
+/// The slot of each of `threads` threads, all alive while every one asks.
+std::vector<unsigned> slots_of_live_threads(int threads) {
+    std::vector<unsigned> taken(static_cast<std::size_t>(threads));
+    std::latch asked(threads);
+    {
+        std::vector<std::jthread> live;
+        for (int t = 0; t < threads; ++t)
+            live.emplace_back([&, t] {
+                taken[static_cast<std::size_t>(t)] = count_slot();
+                asked.arrive_and_wait();
+            });
+    }
+    return taken;
+}
+
+} // namespace
+
+class TestMessageCounters : public QObject {
+    Q_OBJECT
+
+private slots:
+    void aSlotHasOneLiveOwnerAndIsGivenBack() {
+        const unsigned mine = count_slot();
+        const std::vector<unsigned> crowd = slots_of_live_threads(3 * int(kOwnedCountSlots));
+        std::multiset<unsigned> owned;
+        for (unsigned s : crowd)
+            if (s != kSharedCountSlot) owned.insert(s);
+        for (unsigned s : owned) {
+            QCOMPARE(owned.count(s), std::size_t(1));
+            QVERIFY(s != mine);
+        }
+        QVERIFY(owned.size() < crowd.size());  // the rest share
+        // The crowd has gone: its slots serve the next threads.
+        const std::vector<unsigned> next = slots_of_live_threads(int(kOwnedCountSlots) / 2);
+        QVERIFY(std::none_of(next.begin(), next.end(), [](unsigned s) { return s == kSharedCountSlot; }));
+    }
+
+    void countsAddUpAcrossOwnedAndSharedSlots() {
+        MessageCounters counters;
+        constexpr int threads = 3 * int(kOwnedCountSlots), each = 20'000;
+        std::latch start(threads);
+        {
+            std::vector<std::jthread> senders;
+            for (int t = 0; t < threads; ++t)
+                senders.emplace_back([&] {
+                    start.arrive_and_wait();
+                    for (int i = 0; i < each; ++i) {
+                        counters.count_sent();
+                        counters.count_enqueued();
+                        counters.count_delivered();
+                        counters.count_dequeued();
+                    }
+                });
+        }
+        constexpr std::uint64_t total = std::uint64_t(threads) * each;
+        QCOMPARE(counters.sent(), total);
+        QCOMPARE(counters.delivered(), total);
+        QCOMPARE(counters.queued(), std::uint64_t(0));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestMessageCounters)
+#include "tst_messagecounters.moc"
