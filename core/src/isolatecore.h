@@ -206,7 +206,7 @@ private:
     // The senders' line: the mailbox's head, and the flags they read.
     const IsolateId id_;
     const PortId control_port_id_;
-    MpscQueue mailbox_;
+    MpscQueue mailbox_;  // its reader is on the owner's line
     std::atomic<std::uint32_t> pushed_{0};
     /// Fault::Delay: how long each message is held before it reaches the
     /// mailbox, in ms (0: not at all). Read by senders, so not in Extras.
@@ -224,16 +224,18 @@ private:
     bool exit_requested_ = false;  // owner only
     bool holding_ = false;         // owner only: extras_->held is not empty
     std::int32_t keepalive_ = 0;   // owner only
+    // Never changes, so it may share the senders' line; it fills it, so
+    // that the owner's line begins where a line does.
+    const std::unique_ptr<const std::string> custom_name_;  // null: the default name
 
     // The owner's line.
+    MpscQueue::Reader mailbox_reader_{mailbox_};
     /// Under control_lock_; made by the first control message, which most
     /// isolates never get.
     std::unique_ptr<Fifo<ControlMessage>> control_;
     std::atomic<std::uint32_t> control_pending_{0};
-    std::uint32_t timers_made_ = 0;  // owner only
-    std::atomic<std::uint64_t> events_handled_{0};  // read by anyone (info()), written by the owner
     std::atomic<std::uint32_t> taken_{0};           // read by anyone (depth()), written by the owner
-    std::atomic<std::uint32_t> errors_{0};          // read by anyone (info()), written by the owner
+    std::atomic<std::uint64_t> events_handled_{0};  // read by anyone (info()), written by the owner
     std::uint64_t handling_ = 0;
     /// The Handle record of the traced handling under way: an isolate that
     /// dies within it has die() write it first, so that whoever waited for
@@ -243,7 +245,8 @@ private:
     std::unique_ptr<Extras> extras_;
 
     // Rarely touched.
-    const std::unique_ptr<const std::string> custom_name_;  // null: the default name
+    std::atomic<std::uint32_t> errors_{0};  // read by anyone (info()), written by the owner
+    std::uint32_t timers_made_ = 0;         // owner only
     const Capability pause_capability_;
     const Capability terminate_capability_;
     OpenPorts<PortCell> ports_;

@@ -10,13 +10,25 @@ struct MpscNode {
     std::atomic<MpscNode*> next{nullptr};
 };
 
+/// The queue is the producers' end; the consumer's end is a Reader kept
+/// apart, so that its owner can place it on a cache line the producers do
+/// not write: were the two ends together, every message would move that
+/// line from core to core twice.
 /// push: @threadsafe. pop, empty: the single consumer only.
 class MpscQueue {
     using Node = MpscNode;
 
-
 public:
-    MpscQueue() noexcept : head_(&sentinel_), tail_(&sentinel_) {}
+    class Reader {
+    public:
+        explicit Reader(MpscQueue& queue) noexcept : tail_(&queue.sentinel_) {}
+
+    private:
+        friend MpscQueue;
+        std::atomic<Node*> tail_;  // atomic so that tools see no race on reuse
+    };
+
+    MpscQueue() noexcept : head_(&sentinel_) {}
     MpscQueue(const MpscQueue&) = delete;
     MpscQueue& operator=(const MpscQueue&) = delete;
 
@@ -28,7 +40,8 @@ public:
 
     /// The oldest node, or nullptr when empty or when a producer is between
     /// its two steps (empty() then still says false, so the caller retries).
-    Node* pop() noexcept {
+    Node* pop(Reader& reader) noexcept {
+        std::atomic<Node*>& tail_ = reader.tail_;
         Node* tail = tail_.load(std::memory_order_relaxed);
         Node* next = tail->next.load(std::memory_order_acquire);
         if (tail == &sentinel_) {
@@ -51,15 +64,8 @@ public:
         return nullptr;
     }
 
-    bool empty() const noexcept {
-        Node* tail = tail_.load(std::memory_order_relaxed);
-        if (tail->next.load(std::memory_order_acquire) != nullptr) return false;
-        return head_.load(std::memory_order_seq_cst) == tail;
-    }
-
 private:
     std::atomic<Node*> head_;
-    std::atomic<Node*> tail_;  // the consumer's only; atomic so that tools see no race on reuse
     Node sentinel_;
 };
 
