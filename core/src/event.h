@@ -18,19 +18,28 @@ struct Event : MpscNode {
     enum class Kind : std::uint8_t {
         Message,  ///< `value` for `port`
         Task,     ///< run `task` (the entry, a continuation, a timer fire)
-        Resume,   ///< resume the suspended coroutine `coroutine`
+        Resume,   ///< resume the suspended coroutine `coroutine()`
     };
 
     Kind kind = Kind::Task;
-    /// Messages only: the id tracing gave it (0 when tracing was off).
-    std::uint64_t message_id = 0;
     /// The event settles one unit of the isolate's keep-alive count.
     bool releases_keepalive = false;
+    // One line each: a stream of messages that waits in a mailbox is read
+    // back from memory, a line an event.
+    union {
+        /// Messages only: the id tracing gave it (0 when tracing was off).
+        std::uint64_t message_id = 0;
+        /// Resume only: the suspended coroutine's frame (a handle's
+        /// address, as a handle is no trivial union member).
+        void* coroutine_frame;
+    };
     Value value;
     std::shared_ptr<PortCell> port;
     UniqueFunction task;
-    std::coroutine_handle<> coroutine;
+
+    std::coroutine_handle<> coroutine() const noexcept { return std::coroutine_handle<>::from_address(coroutine_frame); }
 };
+static_assert(sizeof(Event) == 64);
 
 /// A queue of events in one pointer: the newest links back to the oldest.
 /// For the running isolate's own tasks, so single-threaded.

@@ -154,7 +154,7 @@ void IsolateCore::post_task(UniqueFunction task, bool releases_keepalive) {
 void IsolateCore::post_resume(std::coroutine_handle<> handle) {
     auto* e = new Event;
     e->kind = Event::Kind::Resume;
-    e->coroutine = handle;
+    e->coroutine_frame = handle.address();
     e->releases_keepalive = true;
     post_local_or_event(e);
 }
@@ -437,7 +437,7 @@ void IsolateCore::run_event_traced(Event& e) {
     trace::Record span;
     span.kind = trace::Kind::Handle;
     span.isolate = id_;
-    span.message = e.message_id;
+    span.message = e.kind == Event::Kind::Message ? e.message_id : 0;
     span.arg = static_cast<std::uint32_t>(handle_kind(e));
     span.port = e.port ? e.port->id : 0;
     span.time = Tracer::now();
@@ -491,10 +491,10 @@ void IsolateCore::run_event(Event& e) {
             break;
         case Event::Kind::Resume: {
             auto& suspended = extras().suspended;
-            auto it = std::find(suspended.begin(), suspended.end(), e.coroutine);
+            auto it = std::find(suspended.begin(), suspended.end(), e.coroutine());
             if (it == suspended.end()) break;  // destroyed meanwhile
             suspended.erase(it);
-            e.coroutine.resume();
+            e.coroutine().resume();
             break;
         }
         }
