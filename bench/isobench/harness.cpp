@@ -56,4 +56,36 @@ double handoffReference(long rounds) {
     return static_cast<double>(rounds) / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+double streamReference(long messages) {
+    struct Node {
+        std::atomic<Node*> next{nullptr};
+        long value = 0;
+        char payload[48];  // a message and its address, as an event carries them
+    };
+    Node stub;
+    std::atomic<Node*> head{&stub};  // the sender's end (Vyukov's queue)
+    long total = 0;
+    const auto start = Clock::now();
+    std::thread receiver([&] {
+        Node* tail = &stub;
+        for (long received = 0; received < messages;) {
+            Node* next = tail->next.load(std::memory_order_acquire);
+            if (next == nullptr) continue;
+            if (tail != &stub) delete tail;
+            total += next->value;
+            tail = next;
+            ++received;
+        }
+        if (tail != &stub) delete tail;
+    });
+    for (long i = 0; i < messages; ++i) {
+        auto* node = new Node;
+        node->value = 1;
+        head.exchange(node, std::memory_order_acq_rel)->next.store(node, std::memory_order_release);
+    }
+    receiver.join();
+    if (total != messages) throw std::runtime_error("wrong result: the stream reference");
+    return static_cast<double>(messages) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 } // namespace isobench

@@ -1,8 +1,9 @@
 // isobench: the Savina actor benchmarks, plus skynet, spawn cost and idle
 // memory, on libiso and on CAF (the C++ Actor Framework, as Debian packages
 // it) in one run. After a warm-up of each, rounds alternate ours and
-// theirs; the medians and their ratio are printed, with a physical
-// reference, a bare lock-free handoff between two threads. Every benchmark
+// theirs; the medians and their ratio are printed, with two physical
+// references: a bare lock-free handoff between two threads, for pingpong,
+// and a bare queue streaming heap nodes between them, for count. Every benchmark
 // checks its own result: a wrong one fails the run.
 //
 //   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]
@@ -94,6 +95,14 @@ void writeJson(const std::string& path, const std::vector<Result>& results) {
     if (!json) throw std::runtime_error("could not write " + path);
 }
 
+/// One physical reference, and `against`'s share of it when it ran.
+void printReference(const char* what, double perSecond, const std::vector<Result>& results, std::string_view against) {
+    std::printf("reference: %s, %s messages/s", what, figure(perSecond).c_str());
+    const auto r = std::find_if(results.begin(), results.end(), [&](const Result& x) { return x.name == against; });
+    if (r != results.end()) std::printf("; our %s is %.0f%% of it", r->name.c_str(), 100.0 * r->ours / perSecond);
+    std::printf("\n");
+}
+
 std::vector<std::string> splitNames(const std::string& list) {
     std::vector<std::string> names;
     std::stringstream in(list);
@@ -174,13 +183,14 @@ int main(int argc, char* argv[]) {
             std::fflush(stdout);
             results.push_back(r);
         }
-        std::vector<double> handoffs;  // as noisy as the rest on a shared machine: a median too
-        for (int r = 0; r < std::max(3, rounds); ++r) handoffs.push_back(handoffReference(quick ? 200'000 : 2'000'000));
-        const double handoff = median(handoffs);
-        std::printf("reference: a lock-free handoff between two threads, %s messages/s", figure(handoff).c_str());
-        if (results.front().name == "pingpong")
-            std::printf("; our pingpong is %.0f%% of it", 100.0 * results.front().ours / handoff);
-        std::printf("\n");
+        // As noisy as the rest on a shared machine: medians too.
+        std::vector<double> handoffs, streams;
+        for (int r = 0; r < std::max(3, rounds); ++r) {
+            handoffs.push_back(handoffReference(quick ? 200'000 : 2'000'000));
+            streams.push_back(streamReference(quick ? 100'000 : 1'000'000));
+        }
+        printReference("a lock-free handoff between two threads", median(handoffs), results, "pingpong");
+        printReference("a bare queue streaming heap nodes between two threads", median(streams), results, "count");
         if (!jsonPath.empty()) writeJson(jsonPath, results);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "isobench: %s\n", e.what());
