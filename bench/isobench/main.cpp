@@ -165,7 +165,9 @@ int main(int argc, char* argv[]) {
                                          spawn(peers),     idleMemory(quick ? 100'000 : 1'000'000)};
     for (const std::string& name : only) {
         if (std::none_of(benchmarks.begin(), benchmarks.end(), [&](const Benchmark& b) { return b.name == name; })) {
-            std::fprintf(stderr, "isobench: no benchmark named %s\n%s", name.c_str(), usage);
+            std::string names;
+            for (const Benchmark& b : benchmarks) names += (names.empty() ? "" : ", ") + b.name;
+            std::fprintf(stderr, "isobench: no benchmark named %s (there are %s)\n%s", name.c_str(), names.c_str(), usage);
             return 2;
         }
     }
