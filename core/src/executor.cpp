@@ -198,10 +198,12 @@ private:
         });
     }
 
-    /// An isolate alone in the queue of a busy worker is left there until
-    /// that worker has been seen in one activation for kStuckLooks looks.
+    /// An isolate alone in another worker's queue is left there until that
+    /// worker has been seen to finish no activation for kStuckLooks looks.
     /// It was most likely woken a moment ago by the isolate running there,
-    /// and runs next when that one returns: taken by another worker, a
+    /// and runs next when that one returns, or has just returned (a
+    /// conversation passes between activations many times a microsecond,
+    /// so "not busy" at one look says nothing): taken by another worker, a
     /// conversation between two isolates would trade its cache lines
     /// between cores on every message, where on one core it costs a
     /// fraction. (Go's scheduler leaves a just-readied goroutine to its
@@ -226,8 +228,7 @@ private:
         for (unsigned k = 1; k < workers_.size(); ++k) {
             const unsigned v = (self + k) % static_cast<unsigned>(workers_.size());
             Worker& victim = *workers_[v];
-            if (victim.queue.size() == 1 && victim.busy.load(std::memory_order_relaxed) &&
-                !me.watches[v].stuck(victim.activations.load(std::memory_order_relaxed)))
+            if (victim.queue.size() == 1 && !me.watches[v].stuck(victim.activations.load(std::memory_order_relaxed)))
                 continue;
             if (auto isolate = victim.queue.pop_back()) return isolate;
         }
