@@ -3,7 +3,8 @@
 // it) in one run. After a warm-up of each, rounds alternate ours and
 // theirs; the medians and their ratio are printed, with two physical
 // references: a bare lock-free handoff between two threads, for pingpong,
-// and a bare queue streaming heap nodes between them, for count. Every benchmark
+// and a bare queue streaming heap nodes between them, for count; and how
+// much processor time the hypervisor took meanwhile. Every benchmark
 // checks its own result: a wrong one fails the run.
 //
 //   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]
@@ -39,6 +40,26 @@ std::string machine() {
     }
     std::erase_if(model, [](char c) { return c == '"' || c == '\\'; });
     return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
+}
+
+/// The machine's CPU time so far, in clock ticks: all of it, and what the
+/// hypervisor gave to other guests while this one wanted it ("steal").
+/// Zeros where /proc/stat says nothing (not Linux, or no such column).
+struct CpuTicks {
+    unsigned long long total = 0, stolen = 0;
+};
+CpuTicks cpuTicks() {
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    unsigned long long field[8] = {};
+    if (!(stat >> cpu) || cpu != "cpu") return {};
+    CpuTicks ticks;
+    for (unsigned long long& f : field) {
+        if (!(stat >> f)) return {};
+        ticks.total += f;
+    }
+    ticks.stolen = field[7];
+    return ticks;
 }
 
 double median(std::vector<double> values) {
@@ -176,6 +197,7 @@ int main(int argc, char* argv[]) {
 
     try {
         std::vector<Result> results;
+        const CpuTicks before = cpuTicks();
         std::printf("%s; medians of %d rounds, ours and CAF alternating\n", machine().c_str(), rounds);
         std::printf("%-12s %-12s %12s %12s %8s\n", "benchmark", "unit", "ours", "CAF 0.17", "ratio");
         for (const Benchmark& b : benchmarks) {
@@ -193,6 +215,11 @@ int main(int argc, char* argv[]) {
         }
         printReference("a lock-free handoff between two threads", median(handoffs), results, "pingpong");
         printReference("a bare queue streaming heap nodes between two threads", median(streams), results, "count");
+        // On a virtual machine, other guests' load moves every figure: say how much there was.
+        const CpuTicks after = cpuTicks();
+        if (after.total > before.total)
+            std::printf("the hypervisor took %.1f%% of this machine's processor time during the run\n",
+                        100.0 * double(after.stolen - before.stolen) / double(after.total - before.total));
         if (!jsonPath.empty()) writeJson(jsonPath, results);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "isobench: %s\n", e.what());
