@@ -217,7 +217,7 @@ int main(int argc, char* argv[]) {
         printReference("a bare queue streaming heap nodes between two threads", median(streams), results, "count");
         // On a virtual machine, other guests' load moves every figure: say how much there was.
         const CpuTicks after = cpuTicks();
-        if (after.total > before.total)
+        if (before.total != 0 && after.total > before.total)
             std::printf("the hypervisor took %.1f%% of this machine's processor time during the run\n",
                         100.0 * double(after.stolen - before.stolen) / double(after.total - before.total));
         if (!jsonPath.empty()) writeJson(jsonPath, results);

@@ -14,7 +14,9 @@ namespace iso::detail {
 /// held for the thread's life and then given back, or kSharedCountSlot
 /// when all are taken. A slot owned is written by its thread alone, so a
 /// count is a plain store, not a locked add that drains the store buffer.
-inline constexpr unsigned kOwnedCountSlots = 16;
+/// 64: a pool has a worker a core, and the workers of a big machine must
+/// not all meet in the shared slot (4 KB a runtime).
+inline constexpr unsigned kOwnedCountSlots = 64;
 inline constexpr unsigned kSharedCountSlot = kOwnedCountSlots;
 inline constexpr unsigned kNoCountSlotYet = ~0u;
 extern thread_local unsigned tls_count_slot;

@@ -14,7 +14,7 @@ struct MpscNode {
 /// apart, so that its owner can place it on a cache line the producers do
 /// not write: were the two ends together, every message would move that
 /// line from core to core twice.
-/// push: @threadsafe. pop, empty: the single consumer only.
+/// push: @threadsafe. pop: the single consumer only.
 class MpscQueue {
     using Node = MpscNode;
 
@@ -39,7 +39,8 @@ public:
     }
 
     /// The oldest node, or nullptr when empty or when a producer is between
-    /// its two steps (empty() then still says false, so the caller retries).
+    /// its two steps (a count kept beside the queue, as a mailbox's depth,
+    /// then still says there is one, so the caller retries later).
     Node* pop(Reader& reader) noexcept {
         std::atomic<Node*>& tail_ = reader.tail_;
         Node* tail = tail_.load(std::memory_order_relaxed);
