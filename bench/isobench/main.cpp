@@ -188,7 +188,7 @@ int main(int argc, char* argv[]) {
         if (std::none_of(benchmarks.begin(), benchmarks.end(), [&](const Benchmark& b) { return b.name == name; })) {
             std::string names;
             for (const Benchmark& b : benchmarks) names += (names.empty() ? "" : ", ") + b.name;
-            std::fprintf(stderr, "isobench: no benchmark named %s (there are %s)\n%s", name.c_str(), names.c_str(), usage);
+            std::fprintf(stderr, "isobench: no benchmark '%s' (known: %s)\n%s", name.c_str(), names.c_str(), usage);
             return 2;
         }
     }
