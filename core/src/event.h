@@ -6,7 +6,6 @@
 #include <iso/detail/unique_function.h>
 #include <iso/value.h>
 
-#include <atomic>
 #include <coroutine>
 #include <memory>
 
@@ -47,18 +46,18 @@ class EventRing {
 public:
     bool empty() const noexcept { return newest_ == nullptr; }
     void push(Event* e) noexcept {
-        e->next.store(newest_ != nullptr ? newest_->next.load(std::memory_order_relaxed) : e, std::memory_order_relaxed);
-        if (newest_ != nullptr) newest_->next.store(e, std::memory_order_relaxed);
+        e->next = newest_ != nullptr ? newest_->next : e;
+        if (newest_ != nullptr) newest_->next = e;
         newest_ = e;
     }
     /// The oldest, or null.
     Event* pop() noexcept {
         if (newest_ == nullptr) return nullptr;
-        auto* oldest = static_cast<Event*>(newest_->next.load(std::memory_order_relaxed));
+        auto* oldest = static_cast<Event*>(newest_->next);
         if (oldest == newest_)
             newest_ = nullptr;
         else
-            newest_->next.store(oldest->next.load(std::memory_order_relaxed), std::memory_order_relaxed);
+            newest_->next = oldest->next;
         return oldest;
     }
 

@@ -224,12 +224,13 @@ private:
     bool exit_requested_ = false;  // owner only
     bool holding_ = false;         // owner only: extras_->held is not empty
     std::int32_t keepalive_ = 0;   // owner only
-    // Never changes, so it may share the senders' line; it fills it, so
-    // that the owner's line begins where a line does.
+    // These never change, so they may share the senders' line; they fill
+    // it, so that the owner's line begins where a line does.
     const std::unique_ptr<const std::string> custom_name_;  // null: the default name
+    const Capability pause_capability_;
 
     // The owner's line.
-    MpscQueue::Reader mailbox_reader_{mailbox_};
+    MpscQueue::Reader mailbox_reader_;
     /// Under control_lock_; made by the first control message, which most
     /// isolates never get.
     std::unique_ptr<Fifo<ControlMessage>> control_;
@@ -247,7 +248,6 @@ private:
     // Rarely touched.
     std::atomic<std::uint32_t> errors_{0};  // read by anyone (info()), written by the owner
     std::uint32_t timers_made_ = 0;         // owner only
-    const Capability pause_capability_;
     const Capability terminate_capability_;
     OpenPorts<PortCell> ports_;
 
