@@ -58,30 +58,37 @@ double handoffReference(long rounds) {
 
 double streamReference(long messages) {
     struct Node {
-        std::atomic<Node*> next{nullptr};
+        Node* next = nullptr;
         long value = 0;
         char payload[48];  // a message and its address, as an event carries them
     };
-    Node stub;
-    std::atomic<Node*> head{&stub};  // the sender's end (Vyukov's queue)
+    // A mailbox's queue, bare: the sender pushes onto a lock-free stack, the
+    // receiver takes all of it at once and reverses it, oldest first.
+    std::atomic<Node*> newest{nullptr};
     long total = 0;
     const auto start = Clock::now();
     std::thread receiver([&] {
-        Node* tail = &stub;
         for (long received = 0; received < messages;) {
-            Node* next = tail->next.load(std::memory_order_acquire);
-            if (next == nullptr) continue;
-            if (tail != &stub) delete tail;
-            total += next->value;
-            tail = next;
-            ++received;
+            Node* taken = newest.load(std::memory_order_relaxed) ? newest.exchange(nullptr, std::memory_order_acquire) : nullptr;
+            Node* oldest = nullptr;
+            for (Node* older; taken != nullptr; taken = older) {
+                older = taken->next;
+                taken->next = oldest;
+                oldest = taken;
+            }
+            for (Node* next; oldest != nullptr; oldest = next, ++received) {
+                next = oldest->next;
+                total += oldest->value;
+                delete oldest;
+            }
         }
-        if (tail != &stub) delete tail;
     });
     for (long i = 0; i < messages; ++i) {
         auto* node = new Node;
         node->value = 1;
-        head.exchange(node, std::memory_order_acq_rel)->next.store(node, std::memory_order_release);
+        node->next = newest.load(std::memory_order_relaxed);
+        while (!newest.compare_exchange_weak(node->next, node, std::memory_order_release, std::memory_order_relaxed)) {
+        }
     }
     receiver.join();
     if (total != messages) throw std::runtime_error("wrong result: the stream reference");
