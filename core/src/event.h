@@ -4,6 +4,7 @@
 #include "mpscqueue.h"
 
 #include <iso/detail/unique_function.h>
+#include <iso/fwd.h>
 #include <iso/value.h>
 
 #include <coroutine>
@@ -11,11 +12,9 @@
 
 namespace iso::detail {
 
-struct PortCell;
-
 struct Event : MpscNode {
     enum class Kind : std::uint8_t {
-        Message,  ///< `value` for `port`
+        Message,  ///< `value` for the port `port`
         Task,     ///< run `task` (the entry, a continuation, a timer fire)
         Resume,   ///< resume the suspended coroutine `coroutine()`
     };
@@ -23,8 +22,8 @@ struct Event : MpscNode {
     Kind kind = Kind::Task;
     /// The event settles one unit of the isolate's keep-alive count.
     bool releases_keepalive = false;
-    // One line each: a stream of messages that waits in a mailbox is read
-    // back from memory, a line an event.
+    // A line at most each: a stream of messages that waits in a mailbox is
+    // read back from memory, a line or less an event.
     union {
         /// Messages only: the id tracing gave it (0 when tracing was off).
         std::uint64_t message_id = 0;
@@ -33,12 +32,16 @@ struct Event : MpscNode {
         void* coroutine_frame;
     };
     Value value;
-    std::shared_ptr<PortCell> port;
+    /// Messages only: the port's address, found among the receiver's open
+    /// ports when it is handled. An address, not a counted reference: a
+    /// count raised by the sender and dropped by the receiver crossed
+    /// cores twice for every message.
+    PortId port = 0;
     UniqueFunction task;
 
     std::coroutine_handle<> coroutine() const noexcept { return std::coroutine_handle<>::from_address(coroutine_frame); }
 };
-static_assert(sizeof(Event) == 64);
+static_assert(sizeof(Event) <= 64);
 
 /// A queue of events in one pointer: the newest links back to the oldest.
 /// For the running isolate's own tasks, so single-threaded.

@@ -95,16 +95,15 @@ void IsolateCore::schedule_if_idle() {
         runtime_->executor->schedule(shared_from_this());
 }
 
-void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id,
-                               bool sent_earlier) {
+void IsolateCore::post_message(PortId port, Value message, std::uint64_t message_id, bool sent_earlier) {
     if (dead()) {
-        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, port->id, message, id_, message_id);
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, port, message, id_, message_id);
         return;
     }
     auto* e = new Event;
     e->kind = Event::Kind::Message;
     e->message_id = message_id;
-    e->port = std::move(port);
+    e->port = port;
     e->value = std::move(message);
     runtime_->counters.count_enqueued();
     if (message_id != 0) [[unlikely]] {  // tracing is (or was just) on
@@ -114,7 +113,7 @@ void IsolateCore::post_message(std::shared_ptr<PortCell> port, Value message, st
             r.kind = trace::Kind::Enqueue;
             r.isolate = id_;
             r.message = message_id;
-            r.port = e->port->id;
+            r.port = e->port;
             // Written before the push, so that it always precedes the handling.
             r.peer = depth() + 1;
             runtime_->tracer.emit(r);
@@ -133,7 +132,7 @@ void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
     timer->due = runtime_->timers->now() + delay;
     timer->on_free_fire = [self = shared_from_this(), held = std::unique_ptr<Event>(e)]() mutable {
         if (self->dead()) {
-            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, self->runtime_->node, held->port->id,
+            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, self->runtime_->node, held->port,
                                                 held->value, self->id_, held->message_id);
             self->runtime_->counters.count_dequeued();
             return;
@@ -216,7 +215,10 @@ void IsolateCore::activate(unsigned budget) {
                 handling_ = 0;
                 dispatch(*e);
                 run_microtasks();
-                if (extras_) extras_->retired.clear();
+                if (extras_) {
+                    extras_->retired.clear();
+                    extras_->closed_ports.clear();
+                }
                 if (dead()) break;
                 if (exit_requested_) {
                     die(ExitReason::Normal);
@@ -319,7 +321,7 @@ MailboxView IsolateCore::inspect(std::size_t limit) {
         p.kind = pending_kind(e.kind);
         if (e.kind != Event::Kind::Message) continue;
         p.message_id = e.message_id;
-        p.port = e.port->id;
+        p.port = e.port;
         p.value = e.value;
     }
     return view;
@@ -336,7 +338,7 @@ bool IsolateCore::drop_held(std::uint64_t ordinal) {
     holding_ = !held.empty();
     count_taken();
     extras_->steps = std::min(extras_->steps, depth());
-    runtime_->dead_letters.record(DeadLetterReason::Dropped, runtime_->node, e->port->id, e->value, id_,
+    runtime_->dead_letters.record(DeadLetterReason::Dropped, runtime_->node, e->port, e->value, id_,
                                   e->message_id);
     runtime_->counters.count_dequeued();
     return true;
@@ -439,7 +441,7 @@ void IsolateCore::run_event_traced(Event& e) {
     span.isolate = id_;
     span.message = e.kind == Event::Kind::Message ? e.message_id : 0;
     span.arg = static_cast<std::uint32_t>(handle_kind(e));
-    span.port = e.port ? e.port->id : 0;
+    span.port = e.port;
     span.time = Tracer::now();
     open_span_ = &span;
     // However the handling ends, nothing may point at this frame after it.
@@ -461,15 +463,18 @@ void IsolateCore::end_open_span() {
 void IsolateCore::run_event(Event& e) {
     try {
         switch (e.kind) {
-        case Event::Kind::Message:
-            if (e.port->closed.load(std::memory_order_acquire)) {
-                runtime_->dead_letters.record(DeadLetterReason::PortClosed, runtime_->node, e.port->id, e.value, id_,
+        case Event::Kind::Message: {
+            // A closed port is no longer among the open ones (but for the
+            // ports of an isolate that is ending, closed where they are).
+            PortCell* port = ports_.find(e.port);
+            if (port == nullptr || port->closed.load(std::memory_order_acquire)) {
+                runtime_->dead_letters.record(DeadLetterReason::PortClosed, runtime_->node, e.port, e.value, id_,
                                               e.message_id);
                 runtime_->counters.count_dequeued();
                 break;
             }
             if (extras_ && extras_->drop) [[unlikely]] {
-                runtime_->dead_letters.record(DeadLetterReason::Injected, runtime_->node, e.port->id, e.value, id_,
+                runtime_->dead_letters.record(DeadLetterReason::Injected, runtime_->node, e.port, e.value, id_,
                                               e.message_id);
                 runtime_->counters.count_dequeued();
                 break;
@@ -479,12 +484,13 @@ void IsolateCore::run_event(Event& e) {
             runtime_->counters.count_dequeued();
             if (extras_) [[unlikely]]
                 suffer_faults();
-            if (e.port->handler)
-                e.port->handler(std::move(e.value));
+            if (port->handler)
+                port->handler(std::move(e.value));
             else
-                runtime_->dead_letters.record(DeadLetterReason::Unread, runtime_->node, e.port->id, e.value, id_,
+                runtime_->dead_letters.record(DeadLetterReason::Unread, runtime_->node, e.port, e.value, id_,
                                               e.message_id);
             break;
+        }
         case Event::Kind::Task:
             started_.store(true, std::memory_order_relaxed);
             e.task();
@@ -596,7 +602,9 @@ void IsolateCore::close_port(PortCell& cell, bool isolate_ending) {
     if (cell.handler) retire(std::move(cell.handler));
     cell.handler = nullptr;
     if (auto on_close = std::move(cell.on_close)) (*on_close)(isolate_ending);
-    if (!isolate_ending) ports_.remove(&cell);
+    if (isolate_ending) return;
+    // Its handler may be running now (closing its own port).
+    if (auto removed = ports_.remove(&cell)) extras().closed_ports.push_back(std::move(removed));
 }
 
 void IsolateCore::add_timer(std::shared_ptr<TimerState> timer) {
@@ -678,7 +686,7 @@ void IsolateCore::drain_dead() {
 void IsolateCore::bury(std::unique_ptr<Event> e) {
     count_taken();
     if (e->kind == Event::Kind::Message) {
-        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, e->port->id, e->value, id_,
+        runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, e->port, e->value, id_,
                                       e->message_id);
         runtime_->counters.count_dequeued();
     }

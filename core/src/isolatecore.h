@@ -63,7 +63,7 @@ public:
     // Producers. @threadsafe
     /// `sent_earlier`: traced when it was sent, but only now given to a
     /// mailbox (its Send could not say which, nor how deep).
-    void post_message(std::shared_ptr<PortCell> port, Value message, std::uint64_t message_id = 0,
+    void post_message(PortId port, Value message, std::uint64_t message_id = 0,
                       bool sent_earlier = false);
     void post_task(UniqueFunction task, bool releases_keepalive);
     void post_resume(std::coroutine_handle<> handle);
@@ -124,7 +124,10 @@ private:
         std::vector<std::pair<SendPort, Value>> exit_listeners;
         std::vector<std::shared_ptr<TimerState>> timers;
         std::vector<std::coroutine_handle<>> suspended;
+        // Gone from use during the running event, which may be theirs: kept
+        // to its end.
         std::vector<std::function<void(Value)>> retired;
+        std::vector<std::shared_ptr<PortCell>> closed_ports;
         ExitHook exit_hook;
         std::shared_ptr<void> attachment;
         // A debugger's: events taken out of the mailbox to be listed

@@ -4,6 +4,7 @@
 // isolate pays for no allocation here.
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -20,19 +21,37 @@ public:
         more_->push_back(std::move(cell));
     }
 
-    void remove(const Cell* cell) {
+    /// Takes `cell` out, and hands back what this held of it.
+    std::shared_ptr<Cell> remove(const Cell* cell) {
+        std::shared_ptr<Cell> removed;
         if (first_.get() == cell) {
-            first_.reset();
+            removed = std::move(first_);
             if (more_ && !more_->empty()) {  // the next oldest moves up
                 first_ = std::move(more_->front());
                 more_->erase(more_->begin());
             }
         } else if (more_) {
-            std::erase_if(*more_, [&](const auto& p) { return p.get() == cell; });
+            const auto it = std::find_if(more_->begin(), more_->end(), [&](const auto& p) { return p.get() == cell; });
+            if (it != more_->end()) {
+                removed = std::move(*it);
+                more_->erase(it);
+            }
         }
+        return removed;
     }
 
     std::size_t size() const noexcept { return (first_ ? 1 : 0) + (more_ ? more_->size() : 0); }
+
+    /// The open port `id`, or null: every message is handled through this,
+    /// and most isolates have their one port in first_.
+    Cell* find(std::uint64_t id) const noexcept {
+        if (first_ && first_->id == id) [[likely]]
+            return first_.get();
+        if (more_)
+            for (const auto& cell : *more_)
+                if (cell->id == id) return cell.get();
+        return nullptr;
+    }
 
     template <typename F> void for_each(F&& f) const {
         if (first_) f(*first_);

@@ -156,8 +156,11 @@ std::uint64_t trace_send(Tracer& tracer, const PortCell* cell, PortId port, cons
 void SendPort::send(Value message) const { send(std::move(message), 0); }
 
 void SendPort::send(Value message, std::uint64_t message_id) const {
-    std::shared_ptr<PortCell> cell = cell_ ? cell_ : PortCell::find(node_, id_);
-    if (!cell) {
+    // The cached cell is only borrowed: the message carries the port's
+    // address, and this SendPort keeps the cell until the push is done.
+    std::shared_ptr<PortCell> resolved = cell_ ? nullptr : PortCell::find(node_, id_);
+    const PortCell* cell = cell_ ? cell_.get() : resolved.get();
+    if (cell == nullptr) {
         const auto reason = id_ == 0 ? DeadLetterReason::InvalidPort : DeadLetterReason::UnknownPort;
         auto& runtime = Runtime::current().core();
         runtime.counters.count_sent();
@@ -171,7 +174,7 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
     // An id given is that of a send traced earlier, delivered now.
     const bool sent_earlier = message_id != 0;
     if (!sent_earlier && runtime.tracer.on()) [[unlikely]]
-        message_id = detail::trace_send(runtime.tracer, cell.get(), cell->id, message);
+        message_id = detail::trace_send(runtime.tracer, cell, cell->id, message);
     if (cell->closed.load(std::memory_order_acquire)) {
         const auto reason = cell->awaits_reply.load(std::memory_order_relaxed) ? DeadLetterReason::LateReply
                             : cell->owner->dead()                               ? DeadLetterReason::IsolateDead
@@ -180,7 +183,7 @@ void SendPort::send(Value message, std::uint64_t message_id) const {
         return;
     }
     IsolateCore& owner = *cell->owner;
-    owner.post_message(std::move(cell), std::move(message), message_id, sent_earlier);
+    owner.post_message(cell->id, std::move(message), message_id, sent_earlier);
 }
 
 // ---- RawReceivePort ---------------------------------------------------------

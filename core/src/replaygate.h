@@ -19,6 +19,8 @@
 
 namespace iso::detail {
 
+class MessageCounters;
+
 class IsolateCore;
 
 /// Equal, but for port addresses and capabilities, which differ between runs.
@@ -89,6 +91,8 @@ private:
     std::map<LaneKey, Lane> lanes_;
     std::unordered_map<std::uint64_t, LaneKey> keys_;  // isolate id -> lane
     std::map<std::string, std::uint32_t, std::less<>> bearers_;  // isolates named per path
+    /// The runtime's, for the held messages it drops: set with the first held.
+    MessageCounters* counters_ = nullptr;
 };
 
 } // namespace iso::detail
