@@ -32,6 +32,51 @@ private slots:
         QCOMPARE(got, (std::vector<Value>{1, 2, 3}));
     }
 
+    // A message names its port by address; the isolate finds it among its
+    // open ones, wherever it sits among them, and a closed one is not there.
+    void eachOfManyPortsGetsItsOwnMessages() {
+        Runtime rt(deterministic());
+        constexpr int kPorts = 5;
+        std::vector<std::vector<Value>> got(kPorts);
+        std::vector<RawReceivePort> ports;
+        std::vector<SendPort> to;
+        rt.spawn([&](Value) {
+            for (int i = 0; i < kPorts; ++i) {
+                ports.emplace_back([&, i](Value v) {
+                    if (v == Value("close")) {  // the oldest and one in the middle
+                        ports[0].close();
+                        ports[2].close();
+                    } else if (v == Value("end")) {
+                        for (RawReceivePort& p : ports) p.close();
+                    } else {
+                        got[static_cast<std::size_t>(i)].push_back(v);
+                    }
+                });
+                to.push_back(ports.back().send_port());
+            }
+        });
+        rt.run_until_idle();
+        for (int i = kPorts - 1; i >= 0; --i) to[static_cast<std::size_t>(i)].send(i);
+        rt.run_until_idle();
+        for (int i = 0; i < kPorts; ++i) QCOMPARE(got[static_cast<std::size_t>(i)], (std::vector<Value>{i}));
+
+        // Queued behind the closing: the closed two's are dead letters.
+        to[1].send("close");
+        for (int i = 0; i < kPorts; ++i) to[static_cast<std::size_t>(i)].send(10 + i);
+        rt.run_until_idle();
+        QCOMPARE(got[0], (std::vector<Value>{0}));
+        QCOMPARE(got[1], (std::vector<Value>{1, 11}));
+        QCOMPARE(got[2], (std::vector<Value>{2}));
+        QCOMPARE(got[3], (std::vector<Value>{3, 13}));
+        QCOMPARE(got[4], (std::vector<Value>{4, 14}));
+        QCOMPARE(rt.dead_letter_count(), std::uint64_t(2));
+        for (const auto& d : rt.recent_dead_letters()) QCOMPARE(d.reason, DeadLetterReason::PortClosed);
+
+        to[4].send("end");
+        rt.run_until_idle();
+        QCOMPARE(rt.isolate_count(), std::size_t(0));
+    }
+
     void secondListenerIsAnError() {
         Runtime rt(deterministic());
         bool threw = false;
