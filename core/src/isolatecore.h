@@ -45,6 +45,7 @@ public:
     static IsolateCore* current() noexcept;
 
     RuntimeCore& runtime() noexcept { return *runtime_; }
+    std::shared_ptr<RuntimeCore> shared_runtime() const noexcept { return runtime_; }
     IsolateId id() const noexcept { return id_; }
     /// The name given at spawn, else "isolate-<id>", made when asked: a
     /// string in every isolate would cost more than a tenth of an idle one.

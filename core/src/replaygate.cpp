@@ -35,7 +35,7 @@ ReplayGate::~ReplayGate() {
     // What was never let in (the runs diverged) goes with the gate.
     for (auto& [key, lane] : lanes_)
         for (Event* e : lane.held) {
-            counters_->count_dequeued();
+            runtime_->counters.count_dequeued();
             delete e;
         }
 }
@@ -78,7 +78,7 @@ std::vector<Value> ReplayGate::take_stale(const IsolateCore& isolate) {
                 continue;
             }
             out.push_back(std::move((*e)->value));
-            counters_->count_dequeued();
+            runtime_->counters.count_dequeued();
             delete *e;
             e = held.erase(e);
         }
@@ -96,7 +96,7 @@ bool ReplayGate::offer_message(IsolateCore& receiver, Event* message) {
     std::lock_guard lock(mutex_);
     Lane* lane = lane_of(receiver);
     if (lane == nullptr) return false;
-    counters_ = &receiver.runtime().counters;
+    if (!runtime_) runtime_ = receiver.shared_runtime();
     lane->held.push_back(message);
     pump(*lane, receiver);
     return true;

@@ -19,7 +19,7 @@
 
 namespace iso::detail {
 
-class MessageCounters;
+struct RuntimeCore;
 
 class IsolateCore;
 
@@ -91,8 +91,9 @@ private:
     std::map<LaneKey, Lane> lanes_;
     std::unordered_map<std::uint64_t, LaneKey> keys_;  // isolate id -> lane
     std::map<std::string, std::uint32_t, std::less<>> bearers_;  // isolates named per path
-    /// The runtime's, for the held messages it drops: set with the first held.
-    MessageCounters* counters_ = nullptr;
+    /// Its runtime, whose counts the held messages it drops leave: taken
+    /// with the first one held, and kept, as the runtime may end first.
+    std::shared_ptr<RuntimeCore> runtime_;
 };
 
 } // namespace iso::detail
