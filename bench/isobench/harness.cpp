@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "mpscqueue.h"  // the mailbox's queue, for the stream reference
+
 #include <atomic>
 #include <cmath>
 #include <stdexcept>
@@ -57,38 +59,28 @@ double handoffReference(long rounds) {
 }
 
 double streamReference(long messages) {
-    struct Node {
-        Node* next = nullptr;
+    struct Node : iso::detail::MpscNode {
         long value = 0;
         char payload[48];  // a message and its address, as an event carries them
     };
-    // A mailbox's queue, bare: the sender pushes onto a lock-free stack, the
-    // receiver takes all of it at once and reverses it, oldest first.
-    std::atomic<Node*> newest{nullptr};
+    // The mailbox's own queue, with nothing else around it.
+    iso::detail::MpscQueue queue;
     long total = 0;
     const auto start = Clock::now();
     std::thread receiver([&] {
+        iso::detail::MpscQueue::Reader reader;
         for (long received = 0; received < messages;) {
-            Node* taken = newest.load(std::memory_order_relaxed) ? newest.exchange(nullptr, std::memory_order_acquire) : nullptr;
-            Node* oldest = nullptr;
-            for (Node* older; taken != nullptr; taken = older) {
-                older = taken->next;
-                taken->next = oldest;
-                oldest = taken;
-            }
-            for (Node* next; oldest != nullptr; oldest = next, ++received) {
-                next = oldest->next;
-                total += oldest->value;
-                delete oldest;
+            if (auto* node = static_cast<Node*>(queue.pop(reader))) {
+                total += node->value;
+                delete node;
+                ++received;
             }
         }
     });
     for (long i = 0; i < messages; ++i) {
         auto* node = new Node;
         node->value = 1;
-        node->next = newest.load(std::memory_order_relaxed);
-        while (!newest.compare_exchange_weak(node->next, node, std::memory_order_release, std::memory_order_relaxed)) {
-        }
+        queue.push(node);
     }
     receiver.join();
     if (total != messages) throw std::runtime_error("wrong result: the stream reference");

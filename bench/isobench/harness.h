@@ -87,10 +87,9 @@ int measureIdleMemory(std::string_view which, long count);
 /// Messages a second two threads pass back and forth through one atomic
 /// word each way, spinning: what one core-to-core handoff costs here.
 double handoffReference(long rounds);
-/// Messages a second one thread streams to another through a bare
-/// lock-free queue built as a mailbox is (a stack the receiver takes whole),
-/// a 64-byte node allocated by the sender and freed by the receiver for
-/// each, the receiver spinning: the most a mailbox that holds each message
+/// Messages a second one thread streams to another through the mailbox's
+/// own lock-free queue, bare, a 64-byte node allocated by the sender and
+/// freed by the receiver for each, the receiver spinning: the most a mailbox that holds each message
 /// in its own block can move between two cores here, and so the ceiling
 /// for count.
 double streamReference(long messages);
