@@ -36,8 +36,8 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
     : runtime_(std::move(runtime)),
       id_(id),
       control_port_id_(register_control_port(this)),
-      errors_fatal_(options.errors_are_fatal),
-      custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))) {
+      custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))),
+      errors_fatal_(options.errors_are_fatal) {
     // The lines are counted from the start of make_shared's block, whose
     // counts come first; mimalloc gives a 256-byte block 64-byte alignment.
     // offsetof on a class with a base is conditionally supported, as by g++.
@@ -45,6 +45,7 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
     static_assert((16 + offsetof(IsolateCore, mailbox_)) / 64 == 1, "the mailbox's head is on the senders' line");
     static_assert((16 + offsetof(IsolateCore, mailbox_reader_)) % 64 == 0, "the owner's line begins with the reader");
+    static_assert((16 + offsetof(IsolateCore, running_)) / 64 == 2, "the owner's flags are on the owner's line");
     static_assert(sizeof(IsolateCore) + 16 <= 256, "an isolate and its counts fill one 256-byte block");
 #pragma GCC diagnostic pop
     traced_.store(!runtime_->tracer.filtered(), std::memory_order_relaxed);
@@ -159,7 +160,7 @@ void IsolateCore::post_resume(std::coroutine_handle<> handle) {
 }
 
 void IsolateCore::post_local_or_event(Event* e) {
-    if (tls_current != this || dead()) {
+    if (tls_current != this || died_) {
         push_event(e);
         return;
     }
@@ -167,7 +168,7 @@ void IsolateCore::post_local_or_event(Event* e) {
 }
 
 void IsolateCore::run_microtasks() {
-    while (!microtasks_.empty() && !dead()) {
+    while (!microtasks_.empty() && !died_) {
         std::unique_ptr<Event> e(microtasks_.pop());
         dispatch(*e);
     }
@@ -201,7 +202,7 @@ void IsolateCore::activate(unsigned budget) {
     auto self = shared_from_this();  // an isolate may drop its last outside reference while it runs
     {
         CurrentScope scope(this);
-        if (dead()) {
+        if (died_) {
             drain_dead();
         } else {
             running_.store(true, std::memory_order_relaxed);
@@ -219,14 +220,14 @@ void IsolateCore::activate(unsigned budget) {
                     extras_->retired.clear();
                     extras_->closed_ports.clear();
                 }
-                if (dead()) break;
+                if (died_) break;
                 if (exit_requested_) {
                     die(ExitReason::Normal);
                     break;
                 }
             }
             running_.store(false, std::memory_order_relaxed);
-            if (!dead() && started_.load(std::memory_order_relaxed) && keepalive_ <= 0 && depth() == 0 &&
+            if (!died_ && started_.load(std::memory_order_relaxed) && keepalive_ <= 0 && depth() == 0 &&
                 control_pending_.load(std::memory_order_seq_cst) == 0)
                 die(ExitReason::Normal);
         }
@@ -263,7 +264,7 @@ bool IsolateCore::run_control() {
             control_pending_.fetch_sub(1, std::memory_order_seq_cst);
         }
         apply(m);
-        if (dead()) return false;
+        if (died_) return false;
     }
     return true;
 }
@@ -492,7 +493,8 @@ void IsolateCore::run_event(Event& e) {
             break;
         }
         case Event::Kind::Task:
-            started_.store(true, std::memory_order_relaxed);
+            // Stored once: senders read this line for every message.
+            if (!started_.load(std::memory_order_relaxed)) started_.store(true, std::memory_order_relaxed);
             e.task();
             break;
         case Event::Kind::Resume: {
@@ -628,6 +630,7 @@ void IsolateCore::forget_timer(const TimerState* timer) {
 
 void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     if (dead_.exchange(true, std::memory_order_seq_cst)) return;
+    died_ = true;
     running_.store(false, std::memory_order_relaxed);
     end_open_span();
     if (runtime_->tracer.on() && traced()) [[unlikely]] {
