@@ -1,6 +1,7 @@
 #pragma once
 // One entry of an isolate's mailbox.
 
+#include "eventpool.h"
 #include "mpscqueue.h"
 
 #include <iso/detail/unique_function.h>
@@ -40,8 +41,12 @@ struct Event : MpscNode {
     UniqueFunction task;
 
     std::coroutine_handle<> coroutine() const noexcept { return std::coroutine_handle<>::from_address(coroutine_frame); }
+
+    // In the pool of the thread that made it (eventpool.h).
+    static void* operator new(std::size_t) { return event_pool::allocate(); }
+    static void operator delete(void* block) noexcept { event_pool::release(block); }
 };
-static_assert(sizeof(Event) <= 64);
+static_assert(sizeof(Event) <= event_pool::kObjectSize);
 
 /// A queue of events in one pointer: the newest links back to the oldest.
 /// For the running isolate's own tasks, so single-threaded.
