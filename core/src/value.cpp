@@ -18,20 +18,6 @@ namespace {
 // get a lazily built index.
 constexpr std::size_t kLinearLookupLimit = 16;
 
-bool is_heap_kind(Kind kind) noexcept {
-    switch (kind) {
-    case Kind::String:
-    case Kind::Bytes:
-    case Kind::List:
-    case Kind::Map:
-    case Kind::SendPort:
-    case Kind::Transferable:
-        return true;
-    default:
-        return false;
-    }
-}
-
 [[noreturn]] void throw_type_error(Kind expected, Kind actual) {
     throw TypeError("iso::Value: expected " + std::string(kind_name(expected)) + ", got " +
                     std::string(kind_name(actual)));
@@ -165,22 +151,8 @@ struct Value::Heap {
 
     template <typename T> const T& get() const noexcept { return *std::get_if<T>(&payload); }
 
-    // Copies whichever union member is active, without touching the count.
-    // (Heap is a member of Value, so it may see Value's representation.)
-    static void copy_representation(Value& to, const Value& from) noexcept {
-        to.kind_ = from.kind_;
-        switch (from.kind_) {
-        case Kind::Null: break;
-        case Kind::Bool: to.b_ = from.b_; break;
-        case Kind::Int: to.i_ = from.i_; break;
-        case Kind::Double: to.d_ = from.d_; break;
-        case Kind::Capability: to.cap_ = from.cap_; break;
-        default: to.heap_ = from.heap_;
-        }
-    }
-
     std::atomic<std::size_t> refs{1};
-    Heap* next_dead = nullptr;  // links heaps that release() is about to delete
+    Heap* next_dead = nullptr;  // links heaps that release_heap() is about to delete
     std::variant<std::string, Bytes, List, MapData, SendPort, TransferData> payload;
 };
 
@@ -203,14 +175,6 @@ std::string_view kind_name(Kind kind) noexcept {
 
 std::string ParseError::message() const { return "at byte " + std::to_string(position) + ": " + reason; }
 
-Value::Value() noexcept {}
-Value::Value(std::nullptr_t) noexcept {}
-Value::Value(bool b) noexcept : kind_(Kind::Bool), b_(b) {}
-Value::Value(int i) noexcept : kind_(Kind::Int), i_(i) {}
-Value::Value(long i) noexcept : kind_(Kind::Int), i_(i) {}
-Value::Value(long long i) noexcept : kind_(Kind::Int), i_(i) {}
-Value::Value(unsigned i) noexcept : kind_(Kind::Int), i_(i) {}
-
 namespace {
 std::int64_t checked_int(unsigned long long i) {
     if (i > static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max()))
@@ -221,7 +185,6 @@ std::int64_t checked_int(unsigned long long i) {
 
 Value::Value(unsigned long i) : kind_(Kind::Int), i_(checked_int(i)) {}
 Value::Value(unsigned long long i) : kind_(Kind::Int), i_(checked_int(i)) {}
-Value::Value(double d) noexcept : kind_(Kind::Double), d_(d) {}
 
 Value::Value(const char* s) : Value(non_null(s)) {}
 Value::Value(std::string_view s) : Value(std::string(s)) {}
@@ -257,14 +220,9 @@ Value Value::map(std::initializer_list<std::pair<std::string_view, Value>> entri
 }
 
 Value::Value(const Value& other) noexcept {
-    Heap::copy_representation(*this, other);
+    copy_representation(other);
     // A new reference is made from an existing one, so no ordering is needed.
-    if (is_heap_kind(kind_)) heap_->refs.fetch_add(1, std::memory_order_relaxed);
-}
-
-Value::Value(Value&& other) noexcept {
-    Heap::copy_representation(*this, other);
-    other.kind_ = Kind::Null;
+    if (has_heap()) heap_->refs.fetch_add(1, std::memory_order_relaxed);
 }
 
 Value& Value::operator=(const Value& other) noexcept {
@@ -272,21 +230,7 @@ Value& Value::operator=(const Value& other) noexcept {
     return *this;
 }
 
-Value& Value::operator=(Value&& other) noexcept {
-    if (this != &other) {
-        // Take `other` first: it may live inside the heap that release() frees.
-        Value taken(std::move(other));
-        release();
-        Heap::copy_representation(*this, taken);
-        taken.kind_ = Kind::Null;
-    }
-    return *this;
-}
-
-Value::~Value() { release(); }
-
-void Value::release() noexcept {
-    if (!is_heap_kind(kind_)) return;
+void Value::release_heap() noexcept {
     Heap* heap = heap_;
     kind_ = Kind::Null;
     if (heap->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
@@ -297,7 +241,7 @@ void Value::release() noexcept {
     Heap* dead = heap;
     heap->next_dead = nullptr;
     auto detach = [&dead](Value& child) noexcept {
-        if (!is_heap_kind(child.kind_)) return;
+        if (!child.has_heap()) return;
         Heap* h = child.heap_;
         child.kind_ = Kind::Null;
         if (h->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
@@ -319,7 +263,7 @@ void Value::release() noexcept {
 
 bool Value::as_bool() const {
     if (kind_ != Kind::Bool) throw_type_error(Kind::Bool, kind_);
-    return b_;
+    return i_ != 0;
 }
 
 std::int64_t Value::as_int() const {
@@ -413,7 +357,7 @@ Bytes Value::materialize() const {
     return std::move(t.bytes);
 }
 
-const void* Value::identity() const noexcept { return is_heap_kind(kind_) ? heap_ : nullptr; }
+const void* Value::identity() const noexcept { return has_heap() ? heap_ : nullptr; }
 
 namespace {
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <span>
 #include <stdexcept>
@@ -56,17 +57,19 @@ struct ParseError {
 /// @threadsafe: const members may be called from any thread concurrently.
 class Value {
 public:
-    Value() noexcept;
-    Value(std::nullptr_t) noexcept;
-    Value(bool b) noexcept;
-    Value(int i) noexcept;
-    Value(long i) noexcept;
-    Value(long long i) noexcept;
-    Value(unsigned i) noexcept;
+    // Scalars, moves and ends are inline: a message makes and moves its
+    // value several times between the send and the handler.
+    Value() noexcept {}
+    Value(std::nullptr_t) noexcept {}
+    Value(bool b) noexcept : kind_(Kind::Bool), i_(b ? 1 : 0) {}
+    Value(int i) noexcept : kind_(Kind::Int), i_(i) {}
+    Value(long i) noexcept : kind_(Kind::Int), i_(i) {}
+    Value(long long i) noexcept : kind_(Kind::Int), i_(i) {}
+    Value(unsigned i) noexcept : kind_(Kind::Int), i_(i) {}
     /// Sizes and counts; throws std::out_of_range above INT64_MAX.
     Value(unsigned long i);
     Value(unsigned long long i);
-    Value(double d) noexcept;
+    Value(double d) noexcept : kind_(Kind::Double), d_(d) {}
     Value(const char* s);
     Value(std::string_view s);
     Value(std::string s);
@@ -84,10 +87,18 @@ public:
     static Value map(std::initializer_list<std::pair<std::string_view, Value>> entries);
 
     Value(const Value& other) noexcept;
-    Value(Value&& other) noexcept;
+    Value(Value&& other) noexcept { take(other); }
     Value& operator=(const Value& other) noexcept;
-    Value& operator=(Value&& other) noexcept;
-    ~Value();
+    Value& operator=(Value&& other) noexcept {
+        if (this != &other) {
+            // Taken first: `other` may live inside the heap part this drops.
+            Value taken(std::move(other));
+            release();
+            take(taken);
+        }
+        return *this;
+    }
+    ~Value() { release(); }
 
     Kind kind() const noexcept { return kind_; }
     bool is_null() const noexcept { return kind_ == Kind::Null; }
@@ -162,16 +173,35 @@ public:
 
 private:
     struct Heap;
-    void release() noexcept;
+    /// The kinds from String on keep their content in a shared heap part,
+    /// but for Capability.
+    bool has_heap() const noexcept { return kind_ >= Kind::String && kind_ != Kind::Capability; }
+    /// Drops the reference to the heap part, if any; null after.
+    void release() noexcept {
+        if (has_heap()) release_heap();
+    }
+    void release_heap() noexcept;
+    /// Moves `from`'s representation here (this holds none) and leaves it null.
+    void take(Value& from) noexcept {
+        copy_representation(from);
+        from.kind_ = Kind::Null;
+    }
+    /// Whatever the kind, its representation is the union's bytes.
+    void copy_representation(const Value& from) noexcept {
+        kind_ = from.kind_;
+        std::memcpy(static_cast<void*>(&i_), &from.i_, sizeof i_);
+    }
 
     Kind kind_ = Kind::Null;
+    // Every member fills all eight bytes (a bool is an int here), so that
+    // the representation can be copied whatever the kind.
     union {
-        bool b_;
-        std::int64_t i_;
+        std::int64_t i_ = 0;
         double d_;
         std::uint64_t cap_;
         Heap* heap_;
     };
+    static_assert(sizeof(Heap*) == sizeof(std::int64_t) && sizeof(double) == sizeof(std::int64_t));
 };
 
 } // namespace iso
