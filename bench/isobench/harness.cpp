@@ -1,6 +1,6 @@
 #include "harness.h"
 
-#include "mpscqueue.h"  // the mailbox's queue, for the stream reference
+#include "event.h"  // the mailbox's queue and its events, for the stream reference
 
 #include <atomic>
 #include <cmath>
@@ -59,28 +59,26 @@ double handoffReference(long rounds) {
 }
 
 double streamReference(long messages) {
-    struct Node : iso::detail::MpscNode {
-        long value = 0;
-        char payload[48];  // a message and its address, as an event carries them
-    };
-    // The mailbox's own queue, with nothing else around it.
+    using iso::detail::Event;
+    // The mailbox's own queue and the runtime's own events, allocated as it
+    // allocates them, with nothing else around them.
     iso::detail::MpscQueue queue;
     long total = 0;
     const auto start = Clock::now();
     std::thread receiver([&] {
         iso::detail::MpscQueue::Reader reader;
         for (long received = 0; received < messages;) {
-            if (auto* node = static_cast<Node*>(queue.pop(reader))) {
-                total += node->value;
-                delete node;
+            if (auto* e = static_cast<Event*>(queue.pop(reader))) {
+                total += e->value.as_int();
+                delete e;
                 ++received;
             }
         }
     });
     for (long i = 0; i < messages; ++i) {
-        auto* node = new Node;
-        node->value = 1;
-        queue.push(node);
+        auto* e = new Event;
+        e->value = 1;
+        queue.push(e);
     }
     receiver.join();
     if (total != messages) throw std::runtime_error("wrong result: the stream reference");

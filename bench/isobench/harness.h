@@ -88,10 +88,10 @@ int measureIdleMemory(std::string_view which, long count);
 /// word each way, spinning: what one core-to-core handoff costs here.
 double handoffReference(long rounds);
 /// Messages a second one thread streams to another through the mailbox's
-/// own lock-free queue, bare, a 64-byte node allocated by the sender and
-/// freed by the receiver for each, the receiver spinning: the most a mailbox that holds each message
-/// in its own block can move between two cores here, and so the ceiling
-/// for count.
+/// own lock-free queue, bare: an event for each, made by the sender and
+/// freed by the receiver as the runtime does it, the receiver spinning. The
+/// most a mailbox that holds each message in its own block can move
+/// between two cores here, and so the ceiling for count.
 double streamReference(long messages);
 
 } // namespace isobench

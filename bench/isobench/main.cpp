@@ -3,7 +3,7 @@
 // it) in one run. After a warm-up of each, rounds alternate ours and
 // theirs; the medians and their ratio are printed, with two physical
 // references: a bare lock-free handoff between two threads, for pingpong,
-// and a bare queue streaming heap nodes between them, for count; and how
+// and a bare queue streaming events between them, for count; and how
 // much processor time the hypervisor took meanwhile. Every benchmark
 // checks its own result: a wrong one fails the run.
 //
@@ -214,7 +214,7 @@ int main(int argc, char* argv[]) {
             streams.push_back(streamReference(quick ? 100'000 : 1'000'000));
         }
         printReference("a lock-free handoff between two threads", median(handoffs), results, "pingpong");
-        printReference("a bare queue streaming heap nodes between two threads", median(streams), results, "count");
+        printReference("a bare queue streaming events between two threads", median(streams), results, "count");
         // On a virtual machine, other guests' load moves every figure: say how much there was.
         const CpuTicks after = cpuTicks();
         if (before.total != 0 && after.total > before.total)
