@@ -33,11 +33,11 @@ private:
 
 IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name,
                          const SpawnOptions& options)
-    : runtime_(std::move(runtime)),
-      id_(id),
+    : id_(id),
       control_port_id_(register_control_port(this)),
       custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))),
-      errors_fatal_(options.errors_are_fatal) {
+      errors_fatal_(options.errors_are_fatal),
+      runtime_(std::move(runtime)) {
     // The lines are counted from the start of make_shared's block, whose
     // counts come first; mimalloc gives a 256-byte block 64-byte alignment.
     // offsetof on a class with a base is conditionally supported, as by g++.
@@ -46,6 +46,7 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
     static_assert((16 + offsetof(IsolateCore, mailbox_)) / 64 == 1, "the mailbox's head is on the senders' line");
     static_assert((16 + offsetof(IsolateCore, mailbox_reader_)) % 64 == 0, "the owner's line begins with the reader");
     static_assert((16 + offsetof(IsolateCore, running_)) / 64 == 2, "the owner's flags are on the owner's line");
+    static_assert((16 + offsetof(IsolateCore, runtime_)) / 64 == 3, "the runtime is off the lines written for every turn");
     static_assert(sizeof(IsolateCore) + 16 <= 256, "an isolate and its counts fill one 256-byte block");
 #pragma GCC diagnostic pop
     traced_.store(!runtime_->tracer.filtered(), std::memory_order_relaxed);
@@ -199,7 +200,6 @@ bool IsolateCore::has_work() const noexcept {
 }
 
 void IsolateCore::activate(unsigned budget) {
-    auto self = shared_from_this();  // an isolate may drop its last outside reference while it runs
     {
         CurrentScope scope(this);
         if (died_) {
@@ -679,7 +679,7 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     // for the runtime to be idle also waits for the hook.
     if (extras && extras->exit_hook) extras->exit_hook(reason, error);
     runtime_->unregister(*this);
-    self_.reset();  // activate() holds another reference until it returns
+    self_.reset();  // the executor holds another reference until activate() returns
 }
 
 void IsolateCore::drain_dead() {

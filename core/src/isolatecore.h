@@ -73,7 +73,8 @@ public:
     void admit(Event* e) { push_event(e); }
 
     /// Runs up to `budget` ordinary events (control messages always). Only the
-    /// executor calls this, and only while it holds the scheduling token.
+    /// executor calls this, and only while it holds the scheduling token and
+    /// a reference, which keeps an isolate that ends meanwhile.
     void activate(unsigned budget);
 
     // Owner only: called from code running on this isolate.
@@ -204,12 +205,17 @@ private:
     // reads crosses between them as often as both do it. (Reading its
     // flags off the senders' line, the owner cost count a third of its speed.)
 
-    // The counts' line: the shared pointers' counts, and what never changes.
-    // Shared: ports may outlive the Runtime object, and sending to them
-    // afterwards must still find the dead-letter log.
-    const std::shared_ptr<RuntimeCore> runtime_;
+    // The counts' line: the shared pointers' counts, written whenever the
+    // isolate is scheduled and when its turn ends, and what is as rarely
+    // used as that.
     std::shared_ptr<IsolateCore> self_;  // a live isolate owns itself; dropped at death
 
+public:
+    // The runtime's list of live isolates (registry.h); guarded by its shard's lock.
+    IsolateCore* registry_prev = nullptr;
+    IsolateCore* registry_next = nullptr;
+
+private:
     // The senders' line: the mailbox's head, and the flags they read.
     const IsolateId id_;
     const PortId control_port_id_;
@@ -248,7 +254,10 @@ private:
     bool died_ = false;            // owner only: dead_, for the owner's own loop
     std::atomic<bool> running_{false};  // read by anyone (info()), written by the owner
 
-    // Rarely touched.
+    // Read for every message, and rarely written.
+    // Shared: ports may outlive the Runtime object, and sending to them
+    // afterwards must still find the dead-letter log.
+    const std::shared_ptr<RuntimeCore> runtime_;
     /// The Handle record of the traced handling under way: an isolate that
     /// dies within it has die() write it first, so that whoever waited for
     /// the end finds every handling traced.
@@ -257,11 +266,6 @@ private:
     std::uint32_t timers_made_ = 0;         // owner only
     const Capability terminate_capability_;
     OpenPorts<PortCell> ports_;
-
-public:
-    // The runtime's list of live isolates (registry.h); guarded by its shard's lock.
-    IsolateCore* registry_prev = nullptr;
-    IsolateCore* registry_next = nullptr;
 };
 
 } // namespace iso::detail
