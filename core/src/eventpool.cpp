@@ -15,9 +15,6 @@ constexpr std::size_t kBlockSize = 64;
 /// Blocks a receiver gathers before handing them back: one
 /// compare-and-swap for as many messages.
 constexpr std::uint32_t kChainLength = 64;
-/// Free blocks a pool keeps (256 KB); beyond that they go back to the
-/// general allocator, so that a burst does not keep its memory.
-constexpr std::size_t kKeepLimit = 4096;
 
 /// What a block holds while it is free.
 struct FreeBlock {
@@ -35,8 +32,12 @@ struct alignas(64) Pool {
     FreeBlock* free = nullptr;
     std::size_t kept = 0;  // blocks in `free`
     Pool* next_abandoned = nullptr;  // under abandoned_lock, while no thread owns it
-    // The returning threads': chains, linked by their heads.
+    // The returning threads': chains, linked by their heads, and at least
+    // how many blocks they hold (counted before a chain is pushed).
     alignas(64) std::atomic<FreeBlock*> returned{nullptr};
+    std::atomic<std::size_t> returned_blocks{0};
+    /// No thread owns it: what comes back goes to the general allocator.
+    std::atomic<bool> abandoned{false};
 };
 
 // A block's last bytes name its pool (null: a plain block, made after its
@@ -63,34 +64,47 @@ struct Chain {
     std::uint32_t length = 0;
 };
 
+/// Pushes the chain onto its pool's returned chains. Past what a pool
+/// keeps, or to a pool no thread owns, the blocks go to the general
+/// allocator instead: a thread that stops allocating must not hold them.
 void hand_back(Chain& chain) noexcept {
     if (chain.head != nullptr) {
-        chain.head->tail = chain.tail;
-        chain.head->length = chain.length;
-        FreeBlock* top = chain.home->returned.load(std::memory_order_relaxed);
-        do {
-            chain.head->next_chain = top;
-        } while (!chain.home->returned.compare_exchange_weak(top, chain.head, std::memory_order_release,
-                                                              std::memory_order_relaxed));
+        Pool& home = *chain.home;
+        bool keep = false;
+        if (!home.abandoned.load(std::memory_order_relaxed)) {
+            keep = home.returned_blocks.fetch_add(chain.length, std::memory_order_relaxed) + chain.length <= kKeepLimit;
+            if (!keep) home.returned_blocks.fetch_sub(chain.length, std::memory_order_relaxed);
+        }
+        if (keep) {
+            chain.head->tail = chain.tail;
+            chain.head->length = chain.length;
+            FreeBlock* top = home.returned.load(std::memory_order_relaxed);
+            do {
+                chain.head->next_chain = top;
+            } while (!home.returned.compare_exchange_weak(top, chain.head, std::memory_order_release,
+                                                          std::memory_order_relaxed));
+        } else {
+            delete_list(chain.head);
+        }
     }
     chain = Chain{};
 }
 
-/// Takes what other threads handed back, up to what the pool keeps.
-void take_returned(Pool& pool) noexcept {
-    if (pool.returned.load(std::memory_order_relaxed) == nullptr) return;
+/// Takes every chain handed back, as one list: their heads, not every block.
+/// Returns the list's length.
+std::size_t take_returned(Pool& pool, FreeBlock*& list) noexcept {
+    if (pool.returned.load(std::memory_order_relaxed) == nullptr) return 0;
     FreeBlock* chain = pool.returned.exchange(nullptr, std::memory_order_acquire);
+    std::size_t taken = 0;
     while (chain != nullptr) {
         FreeBlock* const older = chain->next_chain;
-        if (pool.kept + chain->length <= kKeepLimit) {
-            chain->tail->next = pool.free;
-            pool.free = chain;
-            pool.kept += chain->length;
-        } else {
-            delete_list(chain);
-        }
+        chain->tail->next = list;
+        list = chain;
+        taken += chain->length;
         chain = older;
     }
+    pool.returned_blocks.fetch_sub(taken, std::memory_order_relaxed);
+    return taken;
 }
 
 // Pools outlive their threads, as blocks still on their way name them: a
@@ -101,16 +115,21 @@ Pool* abandoned = nullptr;
 Pool* adopt() {
     {
         std::lock_guard lock(abandoned_lock);
-        if (abandoned != nullptr) return std::exchange(abandoned, abandoned->next_abandoned);
+        if (abandoned != nullptr) {
+            Pool* pool = std::exchange(abandoned, abandoned->next_abandoned);
+            pool->abandoned.store(false, std::memory_order_relaxed);
+            return pool;
+        }
     }
     return new Pool;
 }
 
 void abandon(Pool* pool) noexcept {
-    delete_list(std::exchange(pool->free, nullptr));
+    pool->abandoned.store(true, std::memory_order_relaxed);
+    FreeBlock* list = std::exchange(pool->free, nullptr);
     pool->kept = 0;
-    FreeBlock* chain = pool->returned.exchange(nullptr, std::memory_order_acquire);
-    while (chain != nullptr) delete_list(std::exchange(chain, chain->next_chain));
+    take_returned(*pool, list);
+    delete_list(list);
     std::lock_guard lock(abandoned_lock);
     pool->next_abandoned = std::exchange(abandoned, pool);
 }
@@ -145,12 +164,17 @@ void* allocate() {
     Pool* pool = this_thread_pool();
     if (pool == nullptr) [[unlikely]]
         return make_block(nullptr);
-    if (pool->free == nullptr) take_returned(*pool);
+    if (pool->free == nullptr) pool->kept += take_returned(*pool, pool->free);
     FreeBlock* block = pool->free;
     if (block == nullptr) return make_block(pool);
     pool->free = block->next;
     --pool->kept;
     return block;
+}
+
+std::size_t pooled_here() noexcept {
+    const Pool* pool = tls_pool;
+    return pool == nullptr ? 0 : pool->kept + pool->returned_blocks.load(std::memory_order_relaxed);
 }
 
 void release(void* block) noexcept {
@@ -163,7 +187,9 @@ void release(void* block) noexcept {
         ::operator delete(block);
         return;
     }
-    Pool* const mine = tls_pool;
+    // A thread's first release takes up a pool too, whose lease hands the
+    // thread's chain back when it ends. Null: it has ended.
+    Pool* const mine = this_thread_pool();
     auto* free = new (block) FreeBlock;
     if (home == mine) {
         if (mine->kept >= kKeepLimit) {
@@ -175,7 +201,7 @@ void release(void* block) noexcept {
         ++mine->kept;
         return;
     }
-    if (mine == nullptr && tls_ended) {
+    if (mine == nullptr) {
         Chain single{home, free, free, 1};
         hand_back(single);
         return;
@@ -184,8 +210,6 @@ void release(void* block) noexcept {
     if (chain.home != home) {
         hand_back(chain);
         chain.home = home;
-        // This thread must hand its chain back when it ends.
-        this_thread_pool();
     }
     free->next = chain.head;
     chain.head = free;

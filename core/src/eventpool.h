@@ -10,7 +10,9 @@
 // tenths of each side's time (isobench count). Here the receiver gathers a
 // sender's blocks into chains and hands each back with one compare-and-swap
 // on a line only returns write. The sender takes every chain returned with
-// one exchange when its own list runs out, and reads only the chains' heads.
+// one exchange when its own list runs out, and follows only their heads.
+// A pool outlives its thread (blocks on their way name it): the next
+// thread to start takes it up.
 
 #include <cstddef>
 
@@ -30,10 +32,18 @@ inline constexpr bool kPooled = !__has_feature(address_sanitizer);
 inline constexpr bool kPooled = true;
 #endif
 
+/// Free blocks a pool keeps in its list (256 KB), and at most as many
+/// handed back and not yet taken; beyond that they go back to the general
+/// allocator, so that a burst does not keep its memory.
+inline constexpr std::size_t kKeepLimit = 4096;
+
 /// A block of kObjectSize bytes from this thread's pool.
 void* allocate();
-/// Back to the pool of the thread that allocated it: at once from that
-/// thread, else in a chain. @threadsafe
+/// Back to the pool it came from: at once from the thread that owns the
+/// pool, else in a chain. @threadsafe
 void release(void* block) noexcept;
+/// Free blocks this thread's pool holds: in its list, and handed back to
+/// it. For tests and diagnostics.
+std::size_t pooled_here() noexcept;
 
 } // namespace iso::detail::event_pool

@@ -34,6 +34,8 @@ private:
 IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std::string debug_name,
                          const SpawnOptions& options)
     : id_(id),
+      // Found through the port table only once make_shared has returned
+      // (it hands out weak_from_this()), so before runtime_ is set is early enough.
       control_port_id_(register_control_port(this)),
       custom_name_(debug_name.empty() ? nullptr : std::make_unique<const std::string>(std::move(debug_name))),
       errors_fatal_(options.errors_are_fatal),
@@ -61,6 +63,10 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
 IsolateCore::~IsolateCore() {
     unregister_port(control_port_id_);
     drain_dead();  // only messages pushed after the runtime stopped are left
+    // While the runtime is still held: it is declared after them, so it
+    // would go first.
+    extras_.reset();
+    control_.reset();
 }
 
 SendPort IsolateCore::control_port() const noexcept { return SendPort(runtime_->node, control_port_id_); }

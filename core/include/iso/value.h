@@ -176,6 +176,9 @@ private:
     /// The kinds from String on keep their content in a shared heap part,
     /// but for Capability.
     bool has_heap() const noexcept { return kind_ >= Kind::String && kind_ != Kind::Capability; }
+    static_assert(static_cast<int>(Kind::String) == 4 && static_cast<int>(Kind::Capability) == 9 &&
+                      static_cast<int>(Kind::Transferable) == 10,
+                  "has_heap() knows the order of the kinds");
     /// Drops the reference to the heap part, if any; null after.
     void release() noexcept {
         if (has_heap()) release_heap();
