@@ -1,5 +1,7 @@
 #include "eventpool.h"
 
+#include "mpscqueue.h"
+
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -16,11 +18,12 @@ constexpr std::size_t kBlockSize = 64;
 /// compare-and-swap for as many messages.
 constexpr std::uint32_t kChainLength = 64;
 
-/// What a block holds while it is free.
-struct FreeBlock {
-    FreeBlock* next = nullptr;  // in a pool's list, or in a chain
+/// What a block holds while it is free. A chain's head is also a node of
+/// its pool's returned chains, linked by MpscNode::next to the chain
+/// returned before it.
+struct FreeBlock : MpscNode {
+    FreeBlock* next_free = nullptr;  // in a pool's list, or in a chain
     // A chain's head only:
-    FreeBlock* next_chain = nullptr;  // the chain returned before it
     FreeBlock* tail = nullptr;
     std::uint32_t length = 0;
 };
@@ -32,9 +35,10 @@ struct alignas(64) Pool {
     FreeBlock* free = nullptr;
     std::size_t kept = 0;  // blocks in `free`
     Pool* next_abandoned = nullptr;  // under abandoned_lock, while no thread owns it
-    // The returning threads': chains, linked by their heads, and at least
-    // how many blocks they hold (counted before a chain is pushed).
-    alignas(64) std::atomic<FreeBlock*> returned{nullptr};
+    // The returning threads': the chains' heads (the mailbox's own
+    // stack, taken whole), and at least how many blocks the chains hold
+    // (counted before a chain is pushed).
+    alignas(64) MpscQueue returned;
     std::atomic<std::size_t> returned_blocks{0};
     /// No thread owns it: what comes back goes to the general allocator.
     std::atomic<bool> abandoned{false};
@@ -53,7 +57,7 @@ void* make_block(Pool* home) {
     return block;
 }
 void delete_list(FreeBlock* b) noexcept {
-    while (b != nullptr) ::operator delete(std::exchange(b, b->next));
+    while (b != nullptr) ::operator delete(std::exchange(b, b->next_free));
 }
 
 /// Blocks one thread gathers for one other thread's pool.
@@ -78,11 +82,7 @@ void hand_back(Chain& chain) noexcept {
         if (keep) {
             chain.head->tail = chain.tail;
             chain.head->length = chain.length;
-            FreeBlock* top = home.returned.load(std::memory_order_relaxed);
-            do {
-                chain.head->next_chain = top;
-            } while (!home.returned.compare_exchange_weak(top, chain.head, std::memory_order_release,
-                                                          std::memory_order_relaxed));
+            home.returned.push(chain.head);
         } else {
             delete_list(chain.head);
         }
@@ -93,17 +93,16 @@ void hand_back(Chain& chain) noexcept {
 /// Takes every chain handed back, as one list: their heads, not every block.
 /// Returns the list's length.
 std::size_t take_returned(Pool& pool, FreeBlock*& list) noexcept {
-    if (pool.returned.load(std::memory_order_relaxed) == nullptr) return 0;
-    FreeBlock* chain = pool.returned.exchange(nullptr, std::memory_order_acquire);
+    auto* chain = static_cast<FreeBlock*>(pool.returned.take_all());
     std::size_t taken = 0;
     while (chain != nullptr) {
-        FreeBlock* const older = chain->next_chain;
-        chain->tail->next = list;
+        auto* const older = static_cast<FreeBlock*>(chain->next);
+        chain->tail->next_free = list;
         list = chain;
         taken += chain->length;
         chain = older;
     }
-    pool.returned_blocks.fetch_sub(taken, std::memory_order_relaxed);
+    if (taken != 0) pool.returned_blocks.fetch_sub(taken, std::memory_order_relaxed);
     return taken;
 }
 
@@ -167,7 +166,7 @@ void* allocate() {
     if (pool->free == nullptr) pool->kept += take_returned(*pool, pool->free);
     FreeBlock* block = pool->free;
     if (block == nullptr) return make_block(pool);
-    pool->free = block->next;
+    pool->free = block->next_free;
     --pool->kept;
     return block;
 }
@@ -196,7 +195,7 @@ void release(void* block) noexcept {
             ::operator delete(block);
             return;
         }
-        free->next = mine->free;
+        free->next_free = mine->free;
         mine->free = free;
         ++mine->kept;
         return;
@@ -211,7 +210,7 @@ void release(void* block) noexcept {
         hand_back(chain);
         chain.home = home;
     }
-    free->next = chain.head;
+    free->next_free = chain.head;
     chain.head = free;
     if (chain.tail == nullptr) chain.tail = free;
     if (++chain.length == kChainLength) hand_back(chain);

@@ -49,9 +49,8 @@ public:
     /// has not finished; the caller then finds it on a later call.
     Node* pop(Reader& reader) noexcept {
         if (reader.taken_ == nullptr) {
-            // A load first: an empty mailbox's reader leaves the producers' line alone.
-            if (newest_.load(std::memory_order_relaxed) == nullptr) return nullptr;
-            Node* newest = newest_.exchange(nullptr, std::memory_order_acquire);
+            Node* newest = take_all();
+            if (newest == nullptr) return nullptr;
             Node* oldest = nullptr;
             while (newest != nullptr) {
                 Node* older = newest->next;
@@ -64,6 +63,15 @@ public:
         Node* node = reader.taken_;
         reader.taken_ = node->next;
         return node;
+    }
+
+    /// Everything pushed so far, newest first, linked by `next`; for a
+    /// consumer that needs no order (it owns the nodes after). Not mixed
+    /// with pop() on one queue.
+    Node* take_all() noexcept {
+        // A load first: an empty queue's consumer leaves the producers' line alone.
+        if (newest_.load(std::memory_order_relaxed) == nullptr) return nullptr;
+        return newest_.exchange(nullptr, std::memory_order_acquire);
     }
 
 private:

@@ -36,6 +36,20 @@ private slots:
         QCOMPARE(queue.pop(reader), nullptr);
     }
 
+    void takeAllHandsOverEverythingNewestFirst() {
+        MpscQueue queue;
+        QCOMPARE(queue.take_all(), nullptr);
+        std::vector<Item> items(3);
+        for (Item& item : items) queue.push(&item);
+        MpscNode* taken = queue.take_all();
+        for (int i = 2; i >= 0; --i) {
+            QCOMPARE(taken, &items[static_cast<std::size_t>(i)]);
+            taken = taken->next;
+        }
+        QCOMPARE(taken, nullptr);
+        QCOMPARE(queue.take_all(), nullptr);  // nothing left behind
+    }
+
     void oneThreadsNodesComeOutInOrder() {
         MpscQueue queue;
         MpscQueue::Reader reader;
