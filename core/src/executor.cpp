@@ -319,7 +319,7 @@ private:
         me.live.store(false, std::memory_order_release);
     }
 
-    bool work_waiting() const {
+    bool work_waiting() const override {
         if (!injection_.empty()) return true;
         for (const auto& w : workers_)
             if (!w->queue.empty()) return true;

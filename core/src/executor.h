@@ -18,6 +18,9 @@ public:
     virtual unsigned worker_count() const = 0;
     /// Stops and joins the workers; queued isolates are dropped.
     virtual void stop() = 0;
+    /// Whether an isolate waits in a run queue: one that has used up its
+    /// budget yields its worker only then. @threadsafe
+    virtual bool work_waiting() const { return true; }
     /// Deterministic executors only: run one activation; false if none queued.
     virtual bool run_once() { return false; }
 };
@@ -25,7 +28,8 @@ public:
 std::unique_ptr<Executor> make_thread_pool(const RuntimeOptions& options);
 std::unique_ptr<Executor> make_manual_executor();
 
-/// How many ordinary events an isolate handles before it yields its worker.
+/// How many ordinary events an isolate handles before it yields its worker,
+/// if another isolate waits for one.
 constexpr unsigned kActivationBudget = 64;
 
 } // namespace iso::detail

@@ -212,7 +212,13 @@ void IsolateCore::activate(unsigned budget) {
             drain_dead();
         } else {
             running_.store(true, std::memory_order_relaxed);
-            for (unsigned handled = 0; handled < budget;) {
+            for (unsigned handled = 0;;) {
+                // Out of budget with no one waiting, yielding would only send
+                // this isolate round the run queues, in the middle of a stream.
+                if (handled == budget) {
+                    if (runtime_->executor->work_waiting()) break;
+                    handled = 0;
+                }
                 if (!run_control()) break;
                 Event* e = pauses_hold() ? next_stepped_event() : next_event();
                 if (e == nullptr) break;

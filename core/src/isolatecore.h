@@ -72,7 +72,8 @@ public:
     /// The replay gate lets in an event it held: to the mailbox, in order.
     void admit(Event* e) { push_event(e); }
 
-    /// Runs up to `budget` ordinary events (control messages always). Only the
+    /// Runs ordinary events (control messages always), `budget` at a time
+    /// while the executor has other work waiting. Only the
     /// executor calls this, and only while it holds the scheduling token and
     /// a reference, which keeps an isolate that ends meanwhile.
     void activate(unsigned budget);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <thread>
 
 #ifdef __linux__
@@ -122,8 +123,12 @@ private slots:
     }
 
     void busyLocalQueuesDoNotStarveOutsideSenders() {
-        Runtime rt(on_threads(1));
-        // An isolate that keeps its worker's own queue full forever...
+        // One worker, and no second one to help: only the busy isolate's
+        // yielding lets anything else run.
+        RuntimeOptions options = on_threads(1);
+        options.max_threads = 1;
+        Runtime rt(options);
+        // An isolate that always has more to do, on its worker's own queue...
         std::atomic<bool> stop{false};
         rt.spawn([&stop](Value) {
             auto self = std::make_shared<RawReceivePort>();
@@ -134,9 +139,13 @@ private slots:
             self->send_port().send(0);
         });
         // ...must not keep a message from this thread from being handled.
-        auto answer = rt.run([] { return 42; });
-        QCOMPARE(answer.get(), 42);
+        std::promise<int> answered;
+        rt.run([&answered] { answered.set_value(42); });
+        auto answer = answered.get_future();
+        const bool handled = answer.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
         stop.store(true);
+        QVERIFY2(handled, "a message from outside waited behind a busy isolate");
+        QCOMPARE(answer.get(), 42);
         QVERIFY(rt.wait_until_idle());
     }
 
