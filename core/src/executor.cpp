@@ -191,6 +191,8 @@ private:
         if (w.thread.joinable()) w.thread.join();  // a retired extra worker
         w.live.store(true, std::memory_order_relaxed);
         active_workers_.fetch_add(1, std::memory_order_relaxed);
+        if (index >= workers_started_.load(std::memory_order_relaxed))
+            workers_started_.store(index + 1, std::memory_order_release);
         w.thread = std::thread([this, index, extra] {
             name_this_thread("iso-worker-" + std::to_string(index));
             set_this_thread_niceness(worker_niceness_);
@@ -321,8 +323,11 @@ private:
 
     bool work_waiting() const override {
         if (!injection_.empty()) return true;
-        for (const auto& w : workers_)
-            if (!w->queue.empty()) return true;
+        // Only workers ever started can hold work: a stream asks this every
+        // budget, and most of the pool's places stay empty.
+        const unsigned started = workers_started_.load(std::memory_order_acquire);
+        for (unsigned i = 0; i < started; ++i)
+            if (!workers_[i]->queue.empty()) return true;
         return false;
     }
 
@@ -379,6 +384,9 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     RunQueue injection_;
     std::atomic<unsigned> active_workers_{0};
+    /// One past the highest index of a worker ever started. Written by the
+    /// constructor and the monitor only.
+    std::atomic<unsigned> workers_started_{0};
     std::atomic<bool> stopping_{false};
 
     std::mutex sleep_mutex_;

@@ -174,7 +174,7 @@ void IsolateCore::post_local_or_event(Event* e) {
     microtasks_.push(e);
 }
 
-void IsolateCore::run_microtasks() {
+void IsolateCore::drain_microtasks() {
     while (!microtasks_.empty() && !died_) {
         std::unique_ptr<Event> e(microtasks_.pop());
         dispatch(*e);
@@ -250,13 +250,10 @@ void IsolateCore::activate(unsigned budget) {
     if (stepping || has_work()) schedule_if_idle();
 }
 
-Event* IsolateCore::next_event() {
-    if (holding_) [[unlikely]] {
-        Event* e = extras_->held.pop().event.release();
-        holding_ = !extras_->held.empty();
-        return e;
-    }
-    return static_cast<Event*>(mailbox_.pop(mailbox_reader_));
+Event* IsolateCore::next_held_event() {
+    Event* e = extras_->held.pop().event.release();
+    holding_ = !extras_->held.empty();
+    return e;
 }
 
 Event* IsolateCore::next_stepped_event() {
@@ -266,7 +263,7 @@ Event* IsolateCore::next_stepped_event() {
     return e;
 }
 
-bool IsolateCore::run_control() {
+bool IsolateCore::apply_control_messages() {
     while (control_pending_.load(std::memory_order_acquire) != 0) {
         ControlMessage m;
         {

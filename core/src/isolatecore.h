@@ -150,17 +150,32 @@ private:
     }
 
     void push_event(Event* e);
+    // The loop of activate() calls these for every event: what they
+    // usually find (nothing held, no control message, no microtask) is
+    // answered inline, the rest out of line.
+
     /// The oldest pending event: a held one first, else the mailbox's.
-    Event* next_event();
+    Event* next_event() {
+        if (holding_) [[unlikely]]
+            return next_held_event();
+        return static_cast<Event*>(mailbox_.pop(mailbox_reader_));
+    }
+    Event* next_held_event();
     /// Paused: the oldest pending event if a step lets it run (taking the step).
     Event* next_stepped_event();
     /// Tasks and resumptions raised by the running event itself run right
     /// after it, before the next event (Dart's microtasks).
     void post_local_or_event(Event* e);
-    void run_microtasks();
+    void run_microtasks() {
+        if (!microtasks_.empty()) [[unlikely]]
+            drain_microtasks();
+    }
+    void drain_microtasks();
     void schedule_if_idle();
     bool has_work() const noexcept;
-    bool run_control();  // false once the isolate has died
+    /// Applies the control messages waiting; false once the isolate has died.
+    bool run_control() { return control_pending_.load(std::memory_order_acquire) == 0 || apply_control_messages(); }
+    bool apply_control_messages();
     void apply(ControlMessage& m);
     void dispatch(Event& e);  // runs it, traced
     void run_event(Event& e);

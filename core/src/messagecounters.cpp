@@ -2,7 +2,7 @@
 
 namespace iso::detail {
 
-thread_local unsigned tls_count_slot = kNoCountSlotYet;
+constinit thread_local unsigned tls_count_slot = kNoCountSlotYet;
 
 namespace {
 

@@ -19,7 +19,8 @@ namespace iso::detail {
 inline constexpr unsigned kOwnedCountSlots = 64;
 inline constexpr unsigned kSharedCountSlot = kOwnedCountSlots;
 inline constexpr unsigned kNoCountSlotYet = ~0u;
-extern thread_local unsigned tls_count_slot;
+// constinit: read with no check that the thread has initialised it.
+extern constinit thread_local unsigned tls_count_slot;
 unsigned lease_count_slot() noexcept;
 inline unsigned count_slot() noexcept {
     const unsigned slot = tls_count_slot;
@@ -57,7 +58,7 @@ private:
 
     // A release store (a release add in the shared slot) orders each count
     // after the counts of the steps before it, as the readers need.
-    void bump(std::atomic<std::uint64_t> Slot::*counter) noexcept {
+    [[gnu::always_inline]] void bump(std::atomic<std::uint64_t> Slot::*counter) noexcept {
         const unsigned slot = count_slot();
         std::atomic<std::uint64_t>& c = slots_[slot].*counter;
         if (slot == kSharedCountSlot) [[unlikely]]
