@@ -89,18 +89,8 @@ std::string IsolateCore::debug_name() const {
 
 // ---- producers -------------------------------------------------------------
 
-void IsolateCore::push_event(Event* e) {
-    pushed_.fetch_add(1, std::memory_order_seq_cst);
-    mailbox_.push(e);
-    schedule_if_idle();
-}
-
-void IsolateCore::schedule_if_idle() {
-    // A load first: while the isolate is scheduled, as it is through a
-    // stream of messages, senders leave its line alone. Seeing it scheduled
-    // is enough: the worker that clears the flag looks at depth() after.
-    if (!scheduled_.load(std::memory_order_seq_cst) && !scheduled_.exchange(true, std::memory_order_seq_cst))
-        runtime_->executor->schedule(shared_from_this());
+void IsolateCore::schedule_unless_taken() {
+    if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
 }
 
 void IsolateCore::post_message(PortId port, Value message, std::uint64_t message_id, bool sent_earlier) {

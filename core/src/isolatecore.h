@@ -149,7 +149,11 @@ private:
         return *extras_;
     }
 
-    void push_event(Event* e);
+    void push_event(Event* e) {
+        pushed_.fetch_add(1, std::memory_order_seq_cst);
+        mailbox_.push(e);
+        schedule_if_idle();
+    }
     // The loop of activate() calls these for every event: what they
     // usually find (nothing held, no control message, no microtask) is
     // answered inline, the rest out of line.
@@ -171,7 +175,16 @@ private:
             drain_microtasks();
     }
     void drain_microtasks();
-    void schedule_if_idle();
+    void schedule_if_idle() {
+        // A load first: while the isolate is scheduled, as it is through a
+        // stream of messages, senders leave its line alone. Seeing it
+        // scheduled is enough: the worker that clears the flag looks at
+        // depth() after.
+        if (!scheduled_.load(std::memory_order_seq_cst)) schedule_unless_taken();
+    }
+    /// Takes the scheduling token, unless another thread just did, and
+    /// hands the isolate to the executor.
+    void schedule_unless_taken();
     bool has_work() const noexcept;
     /// Applies the control messages waiting; false once the isolate has died.
     bool run_control() { return control_pending_.load(std::memory_order_acquire) == 0 || apply_control_messages(); }

@@ -30,14 +30,14 @@ inline unsigned count_slot() noexcept {
 /// @threadsafe
 class MessageCounters {
 public:
-    void count_sent() noexcept { bump(&Slot::sent); }
+    [[gnu::always_inline]] void count_sent() noexcept { bump(&Slot::sent); }
     /// Into a mailbox (or held on its way there).
-    void count_enqueued() noexcept { bump(&Slot::enqueued); }
+    [[gnu::always_inline]] void count_enqueued() noexcept { bump(&Slot::enqueued); }
     /// Out of a mailbox, handled or not.
-    void count_dequeued() noexcept { bump(&Slot::dequeued); }
+    [[gnu::always_inline]] void count_dequeued() noexcept { bump(&Slot::dequeued); }
     /// Handed to a handler; counted before it is dequeued, so that a reader
     /// never misses it.
-    void count_delivered() noexcept { bump(&Slot::delivered); }
+    [[gnu::always_inline]] void count_delivered() noexcept { bump(&Slot::delivered); }
 
     // Sums; read them in the order a message moves backwards (delivered,
     // queued, sent), so that one in flight is counted at least once.
