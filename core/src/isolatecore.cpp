@@ -93,7 +93,7 @@ void IsolateCore::schedule_unless_taken() {
     if (!scheduled_.exchange(true, std::memory_order_seq_cst)) runtime_->executor->schedule(shared_from_this());
 }
 
-void IsolateCore::post_message(PortId port, Value message, std::uint64_t message_id, bool sent_earlier) {
+void IsolateCore::post_message(PortId port, Value&& message, std::uint64_t message_id, bool sent_earlier) {
     if (dead()) {
         runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, port, message, id_, message_id);
         return;
@@ -481,7 +481,6 @@ void IsolateCore::run_event(Event& e) {
             }
             // Counted before it leaves the queue, so a reader never misses it.
             runtime_->counters.count_delivered();
-            runtime_->counters.count_dequeued();
             if (extras_) [[unlikely]]
                 suffer_faults();
             if (port->handler)

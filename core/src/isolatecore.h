@@ -64,7 +64,7 @@ public:
     // Producers. @threadsafe
     /// `sent_earlier`: traced when it was sent, but only now given to a
     /// mailbox (its Send could not say which, nor how deep).
-    void post_message(PortId port, Value message, std::uint64_t message_id = 0,
+    void post_message(PortId port, Value&& message, std::uint64_t message_id = 0,
                       bool sent_earlier = false);
     void post_task(UniqueFunction task, bool releases_keepalive);
     void post_resume(std::coroutine_handle<> handle);

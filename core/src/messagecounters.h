@@ -30,14 +30,18 @@ inline unsigned count_slot() noexcept {
 /// @threadsafe
 class MessageCounters {
 public:
-    [[gnu::always_inline]] void count_sent() noexcept { bump(&Slot::sent); }
+    [[gnu::always_inline]] void count_sent() noexcept { bump(count_slot(), &Slot::sent); }
     /// Into a mailbox (or held on its way there).
-    [[gnu::always_inline]] void count_enqueued() noexcept { bump(&Slot::enqueued); }
-    /// Out of a mailbox, handled or not.
-    [[gnu::always_inline]] void count_dequeued() noexcept { bump(&Slot::dequeued); }
-    /// Handed to a handler; counted before it is dequeued, so that a reader
-    /// never misses it.
-    [[gnu::always_inline]] void count_delivered() noexcept { bump(&Slot::delivered); }
+    [[gnu::always_inline]] void count_enqueued() noexcept { bump(count_slot(), &Slot::enqueued); }
+    /// Out of a mailbox, not handled.
+    [[gnu::always_inline]] void count_dequeued() noexcept { bump(count_slot(), &Slot::dequeued); }
+    /// Out of a mailbox and handed to a handler: delivered is counted
+    /// first, so that a reader never misses it.
+    [[gnu::always_inline]] void count_delivered() noexcept {
+        const unsigned slot = count_slot();
+        bump(slot, &Slot::delivered);
+        bump(slot, &Slot::dequeued);
+    }
 
     // Sums; read them in the order a message moves backwards (delivered,
     // queued, sent), so that one in flight is counted at least once.
@@ -58,8 +62,7 @@ private:
 
     // A release store (a release add in the shared slot) orders each count
     // after the counts of the steps before it, as the readers need.
-    [[gnu::always_inline]] void bump(std::atomic<std::uint64_t> Slot::*counter) noexcept {
-        const unsigned slot = count_slot();
+    [[gnu::always_inline]] void bump(unsigned slot, std::atomic<std::uint64_t> Slot::*counter) noexcept {
         std::atomic<std::uint64_t>& c = slots_[slot].*counter;
         if (slot == kSharedCountSlot) [[unlikely]]
             c.fetch_add(1, std::memory_order_acq_rel);
