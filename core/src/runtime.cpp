@@ -40,9 +40,25 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
       executor(opts.deterministic ? make_manual_executor() : make_thread_pool(opts)),
       timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
 
+IsolateId RuntimeCore::take_isolate_id() {
+    // Nodes are never reused in a process, so a block left from another
+    // runtime is never taken for this one's.
+    struct Block {
+        NodeId node = 0;
+        IsolateId next = 0;
+        IsolateId end = 0;
+    };
+    thread_local Block block;
+    if (block.node != node || block.next == block.end) {
+        const IsolateId first = next_isolate_id.fetch_add(kIsolateIdsPerBlock, std::memory_order_relaxed);
+        block = {node, first, first + kIsolateIdsPerBlock};
+    }
+    return block.next++;
+}
+
 Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
                            IsolateCore::ExitHook exit_hook) {
-    const IsolateId id = next_isolate_id.fetch_add(1, std::memory_order_relaxed);
+    const IsolateId id = take_isolate_id();
     auto core = std::make_shared<IsolateCore>(shared_from_this(), id, spawn_options.debug_name, spawn_options);
     core->start_life(std::move(exit_hook));
     live_isolates.add(*core);

@@ -38,6 +38,10 @@ struct RuntimeCore : std::enable_shared_from_this<RuntimeCore> {
     std::unique_ptr<Executor> executor;
     std::unique_ptr<TimerService> timers;
 
+    /// A new isolate id, unique in this runtime. Each thread takes a block
+    /// of them at a time from `next_isolate_id`, so that workers spawning
+    /// side by side do not pass one counter's line between them.
+    IsolateId take_isolate_id();
     std::atomic<IsolateId> next_isolate_id{1};
     MessageCounters counters;
     // Intrusive: a map node would cost more than half an idle isolate.
