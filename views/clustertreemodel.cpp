@@ -229,10 +229,15 @@ ClusterTreeModel::Node* ClusterTreeModel::pathNode(const iso::IsolateMetrics& m)
         m_fresh.push_back(row);
         return row;
     }
-    // Ids only grow, so a smaller one is an earlier incarnation.
-    if (m.id < row->id)
+    // The later incarnation keeps the row. Ids come to each spawning thread
+    // in blocks, so a later isolate may have a smaller id: between two
+    // spawns of a path with the same incarnation (spawned again by hand
+    // after it ended), the one still running is the later.
+    const bool earlier = m.incarnation != row->incarnation ? m.incarnation < row->incarnation
+                                                           : m.state == iso::IsolateState::Exited && !row->ended;
+    if (m.id != row->id && earlier)
         return nullptr;
-    if (m.id > row->id) {
+    if (m.id != row->id) {
         m_replaced.emplace_back(row->id, m.id);
         if (const auto old = m_byId.find(row->id); old != m_byId.end() && old->second == row)
             m_byId.erase(old);

@@ -277,7 +277,8 @@ void update_listed(std::vector<IsolateMetrics>& listed, const SnapshotDelta& del
         std::erase_if(listed, [&](const IsolateMetrics& m) { return gone.contains(m.id); });
     }
     for (const IsolateMetrics& m : delta.changed) {
-        // New isolates have the highest ids: mostly an append.
+        // New isolates have ids from their threads' latest blocks: an
+        // insert near the end.
         auto at = std::lower_bound(listed.begin(), listed.end(), m.id,
                                    [](const IsolateMetrics& l, IsolateId id) { return l.id < id; });
         if (at != listed.end() && at->id == m.id)

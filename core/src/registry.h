@@ -82,7 +82,8 @@ private:
         mutable SpinLock lock;
         Node* head = nullptr;
     };
-    Shard& shard(const Node& node) noexcept { return shards_[node.id() / kIsolateIdsPerBlock % kShards]; }
+    // Ids start at 1, and so does each block: 1-256, 257-512...
+    Shard& shard(const Node& node) noexcept { return shards_[(node.id() - 1) / kIsolateIdsPerBlock % kShards]; }
 
     std::array<Shard, kShards> shards_;
     std::atomic<std::size_t> live_{0};

@@ -32,6 +32,7 @@ constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
 struct IsolateInfo {
     std::string name;  ///< debug name, from Spawn
     std::string path;  ///< cluster path, from Path
+    std::uint32_t incarnation = 0;  ///< of its path, from Path
     std::size_t mailbox = 0;
     bool mailbox_shown = false;
 };
@@ -148,7 +149,12 @@ private:
             }
             switch (e.kind) {
             case Kind::Spawn: isolates_[e.isolate].name = e.text; break;
-            case Kind::Path: isolates_[e.isolate].path = std::string(e.field(0)); break;
+            case Kind::Path: {
+                IsolateInfo& info = isolates_[e.isolate];
+                info.path = std::string(e.field(0));
+                info.incarnation = e.arg;
+                break;
+            }
             case Kind::Handle: {
                 if (e.isolate == 0)
                     break;
@@ -211,8 +217,9 @@ private:
         return (name.empty() ? std::string("isolate") : name) + " #" + std::to_string(id);
     }
 
-    /// Cluster isolates by path (restarts of one path by incarnation, that
-    /// is by id), then plain isolates by id.
+    /// Cluster isolates by path (restarts of one path by incarnation: ids
+    /// come to each thread in blocks, so a later one may be smaller), then
+    /// plain isolates by id.
     std::vector<IsolateId> track_order() const {
         std::vector<IsolateId> ids;
         for (const auto& [id, info] : isolates_)
@@ -222,6 +229,8 @@ private:
             const std::string& pb = isolates_.at(b).path;
             if (pa.empty() != pb.empty())
                 return pb.empty();
+            if (pa == pb)
+                return isolates_.at(a).incarnation < isolates_.at(b).incarnation;
             return path_less(pa, pb);
         });
         return ids;

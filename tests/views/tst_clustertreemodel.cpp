@@ -156,6 +156,31 @@ private slots:
         QCOMPARE(tint(child), tint(supervisor));
     }
 
+    // Isolate ids come to each spawning thread in blocks, so a restart can
+    // have a smaller id than the incarnation it replaces: the incarnation
+    // decides, and a late word of the old one does not take the row back.
+    void aRestartWithASmallerIdTakesTheRow()
+    {
+        Tree tree;
+        QSignalSpy replaced(&tree.model, &ClusterTreeModel::incarnationReplaced);
+        const auto child = [](iso::IsolateId id, IsolateState state, std::uint32_t incarnation) {
+            return cluster(id, "/s/c", 1, state, incarnation);
+        };
+        tree.feed({0ms, {cluster(1, "/s", 0), child(700, IsolateState::Running, 0)}, {}, {}, true});
+        const QPersistentModelIndex row = tree.model.indexOf(700);
+        tree.feed({20ms, {child(700, IsolateState::Exited, 0)}, {}, ended(700, Down::Failed)});
+        tree.feed({40ms, {child(300, IsolateState::Running, 1)}});
+        QCOMPARE(tree.model.indexOf(300), QModelIndex(row));
+        QCOMPARE(idOf(row), iso::IsolateId{300});
+        QCOMPARE(replaced.size(), 1);
+        QCOMPARE(replaced.first().at(0).value<iso::IsolateId>(), iso::IsolateId{700});
+        QCOMPARE(replaced.first().at(1).value<iso::IsolateId>(), iso::IsolateId{300});
+        tree.feed({60ms, {child(700, IsolateState::Exited, 0)}});
+        QCOMPARE(idOf(row), iso::IsolateId{300});
+        QCOMPARE(stateOf(row), u"running"_s);
+        QCOMPARE(replaced.size(), 1);
+    }
+
     // The row is the path's: through a restart it keeps its persistent
     // index, says restarting, then shows the new incarnation.
     void aRestartKeepsTheRow()
