@@ -321,7 +321,13 @@ private:
         me.live.store(false, std::memory_order_release);
     }
 
-    bool work_waiting() const override {
+    bool yield_after_budget() override {
+        if (tls_pool == this && tls_worker != nullptr)
+            tls_worker->activations.fetch_add(1, std::memory_order_relaxed);
+        return work_waiting();
+    }
+
+    bool work_waiting() const {
         if (!injection_.empty()) return true;
         // Only workers ever started can hold work: a stream asks this every
         // budget, and most of the pool's places stay empty.

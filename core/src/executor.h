@@ -18,9 +18,11 @@ public:
     virtual unsigned worker_count() const = 0;
     /// Stops and joins the workers; queued isolates are dropped.
     virtual void stop() = 0;
-    /// Whether an isolate waits in a run queue: one that has used up its
-    /// budget yields its worker only then. @threadsafe
-    virtual bool work_waiting() const { return true; }
+    /// Called by an isolate that has handled a budget of events and has
+    /// more: whether to give its worker up, because another isolate waits
+    /// for one. It counts as that worker's progress, as an activation's
+    /// end does, for whoever watches for workers stuck in one handler.
+    virtual bool yield_after_budget() { return true; }
     /// Deterministic executors only: run one activation; false if none queued.
     virtual bool run_once() { return false; }
 };
@@ -28,8 +30,8 @@ public:
 std::unique_ptr<Executor> make_thread_pool(const RuntimeOptions& options);
 std::unique_ptr<Executor> make_manual_executor();
 
-/// How many ordinary events an isolate handles before it yields its worker,
-/// if another isolate waits for one.
+/// How many ordinary events an isolate handles before it asks whether to
+/// yield its worker (Executor::yield_after_budget).
 constexpr unsigned kActivationBudget = 64;
 
 } // namespace iso::detail

@@ -206,7 +206,7 @@ void IsolateCore::activate(unsigned budget) {
                 // Out of budget with no one waiting, yielding would only send
                 // this isolate round the run queues, in the middle of a stream.
                 if (handled == budget) {
-                    if (runtime_->executor->work_waiting()) break;
+                    if (runtime_->executor->yield_after_budget()) break;
                     handled = 0;
                 }
                 if (!run_control()) break;

@@ -72,8 +72,9 @@ public:
     /// The replay gate lets in an event it held: to the mailbox, in order.
     void admit(Event* e) { push_event(e); }
 
-    /// Runs ordinary events (control messages always), `budget` at a time
-    /// while the executor has other work waiting. Only the
+    /// Runs ordinary events (control messages always) until none is left,
+    /// asking the executor after each `budget` of them whether to yield
+    /// instead (Executor::yield_after_budget). Only the
     /// executor calls this, and only while it holds the scheduling token and
     /// a reference, which keeps an isolate that ends meanwhile.
     void activate(unsigned budget);

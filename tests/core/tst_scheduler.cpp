@@ -123,13 +123,15 @@ private slots:
     }
 
     void busyLocalQueuesDoNotStarveOutsideSenders() {
+        // Declared before the runtime, which may still use them if the test fails.
+        std::atomic<bool> stop{false};
+        std::promise<int> answered;
         // One worker, and no second one to help: only the busy isolate's
         // yielding lets anything else run.
         RuntimeOptions options = on_threads(1);
         options.max_threads = 1;
         Runtime rt(options);
-        // An isolate that always has more to do, on its worker's own queue...
-        std::atomic<bool> stop{false};
+        // An isolate that always has more to do, in one activation after another...
         rt.spawn([&stop](Value) {
             auto self = std::make_shared<RawReceivePort>();
             self->set_handler([self, &stop](Value) {
@@ -139,8 +141,7 @@ private slots:
             self->send_port().send(0);
         });
         // ...must not keep a message from this thread from being handled.
-        std::promise<int> answered;
-        rt.run([&answered] { answered.set_value(42); });
+        auto ran = rt.run([&answered] { answered.set_value(42); });
         auto answer = answered.get_future();
         const bool handled = answer.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
         stop.store(true);
@@ -154,7 +155,8 @@ private slots:
         std::atomic<bool> stop{false};
         rt.spawn([&stop](Value) {
             // One that always has more to do, and so yields after every
-            // budget, and keeps the shared queue busy at every fair turn...
+            // budget while the others wait, and keeps the shared queue busy
+            // at every fair turn...
             spawn([&stop](Value) {
                 auto self = std::make_shared<RawReceivePort>();
                 self->set_handler([self, &stop](Value) {
