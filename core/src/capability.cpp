@@ -1,5 +1,7 @@
 #include <iso/capability.h>
 
+#include "counterblock.h"
+
 #include <atomic>
 #include <random>
 
@@ -29,22 +31,8 @@ std::uint64_t splitmix64(std::uint64_t state) noexcept {
 
 std::atomic<std::uint64_t> next_capability{0};
 
-/// Counter values a thread takes a block at a time: every spawn makes two
-/// capabilities, and one counter that every core bumps would bounce its line.
-struct CounterBlock {
-    static constexpr std::uint64_t kSize = 256;
-    std::uint64_t next = 0;
-    std::uint64_t end = 0;
-
-    std::uint64_t take() noexcept {
-        if (next == end) {
-            next = next_capability.fetch_add(kSize, std::memory_order_relaxed);
-            end = next + kSize;
-        }
-        return next++;
-    }
-};
-thread_local CounterBlock this_threads_block;
+/// Every spawn makes two capabilities: a thread takes counter values a block at a time.
+thread_local detail::CounterBlock<256> this_threads_block;
 
 } // namespace
 
@@ -54,7 +42,7 @@ Capability::Capability() : id_(0) {
     // keeps 0, which zero-filled or default data decodes to, from naming a
     // capability that was really made.
     while (id_ == 0) {
-        const std::uint64_t n = this_threads_block.take();
+        const std::uint64_t n = this_threads_block.take(next_capability);
         id_ = splitmix64(key + n * 0x9e3779b97f4a7c15ull);
     }
 }

@@ -1,5 +1,6 @@
 #include "runtimecore.h"
 
+#include "counterblock.h"
 #include "isolatecore.h"
 #include "portcell.h"
 
@@ -41,19 +42,15 @@ RuntimeCore::RuntimeCore(Runtime& runtime, RuntimeOptions opts)
       timers(opts.deterministic ? make_manual_timer_service() : make_thread_timer_service()) {}
 
 IsolateId RuntimeCore::take_isolate_id() {
-    // Nodes are never reused in a process, so a block left from another
-    // runtime is never taken for this one's.
-    struct Block {
+    // The thread's block of the runtime it spawned in last. Nodes are never
+    // reused in a process, so a block left from another runtime is never
+    // taken for this one's.
+    thread_local struct {
         NodeId node = 0;
-        IsolateId next = 0;
-        IsolateId end = 0;
-    };
-    thread_local Block block;
-    if (block.node != node || block.next == block.end) {
-        const IsolateId first = next_isolate_id.fetch_add(kIsolateIdsPerBlock, std::memory_order_relaxed);
-        block = {node, first, first + kIsolateIdsPerBlock};
-    }
-    return block.next++;
+        CounterBlock<kIsolateIdsPerBlock> ids;
+    } block;
+    if (block.node != node) block = {node, {}};
+    return block.ids.take(next_isolate_id);
 }
 
 Isolate RuntimeCore::spawn(UniqueFunction start, SpawnOptions spawn_options,
