@@ -479,7 +479,6 @@ void IsolateCore::run_event(Event& e) {
                 runtime_->counters.count_dequeued();
                 break;
             }
-            // Counted before it leaves the queue, so a reader never misses it.
             runtime_->counters.count_delivered();
             if (extras_) [[unlikely]]
                 suffer_faults();

@@ -35,16 +35,18 @@ public:
     [[gnu::always_inline]] void count_enqueued() noexcept { bump(count_slot(), &Slot::enqueued); }
     /// Out of a mailbox, not handled.
     [[gnu::always_inline]] void count_dequeued() noexcept { bump(count_slot(), &Slot::dequeued); }
-    /// Out of a mailbox and handed to a handler: delivered is counted
-    /// first, so that a reader never misses it.
+    /// Out of a mailbox and handed to a handler. Out of the mailbox is
+    /// counted first: a reader that sees it delivered then sees it out of
+    /// the queue too, and never counts it twice.
     [[gnu::always_inline]] void count_delivered() noexcept {
         const unsigned slot = count_slot();
-        bump(slot, &Slot::delivered);
         bump(slot, &Slot::dequeued);
+        bump(slot, &Slot::delivered);
     }
 
     // Sums; read them in the order a message moves backwards (delivered,
-    // queued, sent), so that one in flight is counted at least once.
+    // queued, sent), so that one in flight is counted at most once, and
+    // what a reader sees never adds up to more than was sent.
     std::uint64_t delivered() const noexcept { return sum(&Slot::delivered); }
     std::uint64_t queued() const noexcept {
         const std::uint64_t out = sum(&Slot::dequeued);

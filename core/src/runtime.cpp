@@ -189,7 +189,8 @@ std::uint64_t Runtime::dead_letter_count() const noexcept { return core_->dead_l
 
 MessageStats Runtime::message_stats() const noexcept {
     MessageStats s;
-    // Read in the order that keeps a message in flight on the larger side.
+    // Read backwards along a message's way, so that one in flight is counted
+    // at most once: what was sent is never less than the rest.
     s.delivered = core_->counters.delivered();
     s.undeliverable = core_->dead_letters.count() - core_->dead_letters.after_delivery();
     s.unread = core_->dead_letters.after_delivery();

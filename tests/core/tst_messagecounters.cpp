@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <atomic>
 #include <latch>
 #include <set>
 #include <thread>
@@ -55,6 +56,33 @@ private slots:
         // The crowd has gone: its slots serve the next threads.
         const std::vector<unsigned> next = slots_of_live_threads(int(kOwnedCountSlots) / 2);
         QVERIFY(std::none_of(next.begin(), next.end(), [](unsigned s) { return s == kSharedCountSlot; }));
+    }
+
+    // A reader reads the sums backwards along a message's way (delivered,
+    // queued, sent), and the counts are written so that what it reads never
+    // adds up to more than was sent: a message being handled is counted
+    // once or not yet, never both delivered and still queued.
+    void aReaderNeverCountsAMessageTwice() {
+        MessageCounters counters;
+        std::atomic<bool> done{false};
+        std::jthread handler([&] {
+            for (int i = 0; i < 2'000'000; ++i) {
+                counters.count_sent();
+                counters.count_enqueued();
+                counters.count_delivered();
+            }
+            done.store(true);
+        });
+        std::uint64_t reads = 0, over = 0;
+        while (!done.load()) {
+            const std::uint64_t delivered = counters.delivered();
+            const std::uint64_t queued = counters.queued();
+            const std::uint64_t sent = counters.sent();
+            ++reads;
+            if (delivered + queued > sent) ++over;
+        }
+        QVERIFY(reads > 0);
+        QCOMPARE(over, std::uint64_t{0});
     }
 
     // Two waves: the second takes over slots the first counted in.
