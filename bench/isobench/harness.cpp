@@ -1,7 +1,6 @@
 #include "harness.h"
 
-#include "event.h"         // the mailbox's events, for the stream reference
-#include "segmentqueue.h"  // and its queue
+#include "event.h"  // the mailbox's queue and its events, for the stream reference
 
 #include <atomic>
 #include <cmath>
@@ -63,13 +62,13 @@ double streamReference(long messages) {
     using iso::detail::Event;
     // The mailbox's own queue and the runtime's own events, allocated as it
     // allocates them, with nothing else around them.
-    iso::detail::SegmentQueue<Event> queue;
-    auto reader = queue.reader();
+    iso::detail::MpscQueue queue;
     long total = 0;
     const auto start = Clock::now();
     std::thread receiver([&] {
+        iso::detail::MpscQueue::Reader reader;
         for (long received = 0; received < messages;) {
-            if (Event* e = queue.pop(reader)) {
+            if (auto* e = static_cast<Event*>(queue.pop(reader))) {
                 total += e->value.as_int();
                 delete e;
                 ++received;
@@ -82,7 +81,6 @@ double streamReference(long messages) {
         queue.push(e);
     }
     receiver.join();
-    queue.destroy(reader);
     if (total != messages) throw std::runtime_error("wrong result: the stream reference");
     return static_cast<double>(messages) / std::chrono::duration<double>(Clock::now() - start).count();
 }

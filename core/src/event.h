@@ -2,7 +2,7 @@
 // One entry of an isolate's mailbox.
 
 #include "eventpool.h"
-#include "mpscstack.h"
+#include "mpscqueue.h"
 
 #include <iso/detail/unique_function.h>
 #include <iso/fwd.h>

@@ -1,6 +1,6 @@
 #include "eventpool.h"
 
-#include "mpscstack.h"
+#include "mpscqueue.h"
 
 #include <atomic>
 #include <cstdint>
@@ -38,7 +38,7 @@ struct alignas(64) Pool {
     // The returning threads': the chains' heads (the mailbox's own
     // stack, taken whole), and at least how many blocks the chains hold
     // (counted before a chain is pushed).
-    alignas(64) MpscStack returned;
+    alignas(64) MpscQueue returned;
     std::atomic<std::size_t> returned_blocks{0};
     /// No thread owns it: what comes back goes to the general allocator.
     std::atomic<bool> abandoned{false};

@@ -63,7 +63,6 @@ IsolateCore::IsolateCore(std::shared_ptr<RuntimeCore> runtime, IsolateId id, std
 IsolateCore::~IsolateCore() {
     unregister_port(control_port_id_);
     drain_dead();  // only messages pushed after the runtime stopped are left
-    mailbox_.destroy(mailbox_reader_);
     // While the runtime is still held: it is declared after them, so it
     // would go first.
     extras_.reset();
@@ -304,7 +303,7 @@ void IsolateCore::grant_step() {
 MailboxView IsolateCore::inspect(std::size_t limit) {
     auto& held = extras().held;
     while (held.size() < limit) {
-        Event* e = mailbox_.pop(mailbox_reader_);
+        auto* e = static_cast<Event*>(mailbox_.pop(mailbox_reader_));
         if (e == nullptr) break;
         held.push({++extras_->ordinals, std::unique_ptr<Event>(e)});
     }
@@ -681,7 +680,7 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
 }
 
 void IsolateCore::drain_dead() {
-    while (Event* e = mailbox_.pop(mailbox_reader_)) bury(std::unique_ptr<Event>(e));
+    while (MpscNode* n = mailbox_.pop(mailbox_reader_)) bury(std::unique_ptr<Event>(static_cast<Event*>(n)));
 }
 
 void IsolateCore::bury(std::unique_ptr<Event> e) {

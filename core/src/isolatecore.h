@@ -5,8 +5,8 @@
 #include "errordescription.h"
 #include "event.h"
 #include "fifo.h"
+#include "mpscqueue.h"
 #include "openports.h"
-#include "segmentqueue.h"
 #include "spinlock.h"
 
 #include <iso/isolate.h>
@@ -163,7 +163,7 @@ private:
     Event* next_event() {
         if (holding_) [[unlikely]]
             return next_held_event();
-        return mailbox_.pop(mailbox_reader_);
+        return static_cast<Event*>(mailbox_.pop(mailbox_reader_));
     }
     Event* next_held_event();
     /// Paused: the oldest pending event if a step lets it run (taking the step).
@@ -249,7 +249,7 @@ private:
     // The senders' line: the mailbox's head, and the flags they read.
     const IsolateId id_;
     const PortId control_port_id_;
-    SegmentQueue<Event> mailbox_;  // its reader is on the owner's line
+    MpscQueue mailbox_;  // its reader is on the owner's line
     std::atomic<std::uint32_t> pushed_{0};
     /// Fault::Delay: how long each message is held before it reaches the
     /// mailbox, in ms (0: not at all). Read by senders, so not in Extras.
@@ -269,14 +269,14 @@ private:
     std::unique_ptr<Fifo<ControlMessage>> control_;
 
     // The owner's line: what it reads and writes for every event.
-    SegmentQueue<Event>::Reader mailbox_reader_ = mailbox_.reader();
+    MpscQueue::Reader mailbox_reader_;
     std::atomic<std::uint32_t> control_pending_{0};
     std::atomic<std::uint32_t> taken_{0};           // read by anyone (depth()), written by the owner
-    std::int32_t keepalive_ = 0;                    // owner only
     std::atomic<std::uint64_t> events_handled_{0};  // read by anyone (info()), written by the owner
     std::uint64_t handling_ = 0;
     EventRing microtasks_;
     std::unique_ptr<Extras> extras_;
+    std::int32_t keepalive_ = 0;   // owner only
     bool named_ = false;           // owner only
     bool errors_fatal_;            // owner only
     bool exit_requested_ = false;  // owner only
