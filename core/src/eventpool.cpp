@@ -167,10 +167,6 @@ void* allocate() {
     FreeBlock* block = pool->free;
     if (block == nullptr) return make_block(pool);
     pool->free = block->next_free;
-    // The next block's line is most likely in the cache of the core that
-    // freed it, and its address is known only once it is here: ask for it
-    // now, while the caller fills this one.
-    __builtin_prefetch(pool->free, 1);
     --pool->kept;
     return block;
 }
