@@ -8,27 +8,24 @@
 // With one worker every message waits until the sending ends, so "left"
 // is the time to drain the whole backlog.
 
+#include "isobench/workload.h"
+
 #include <iso/iso.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <future>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr long kReceivers = 60, kMessages = 10'000;
-
-[[gnu::noinline]] double compute(double theta) {
-    const double sine = std::sin(theta);
-    return sine * sine;
-}
+using isobench::kFjthrputMessages;
+using isobench::kFjthrputWorkers;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -39,41 +36,18 @@ struct Round {
 
 Round run_round(iso::Runtime& runtime) {
     std::promise<double> sent;
-    std::promise<void> done;
+    std::promise<bool> done;
     const auto start = Clock::now();
     runtime.spawn([&sent, &done, start](iso::Value) {
-        iso::RawReceivePort port;
-        port.set_handler([port, &sent, &done, start, receivers = std::vector<iso::SendPort>(),
-                          finished = 0L](iso::Value message) mutable {
-            if (message.is_send_port()) {
-                receivers.push_back(message.as_send_port());
-                if (static_cast<long>(receivers.size()) < kReceivers) return;
-                for (long m = 0; m < kMessages; ++m)
-                    for (const iso::SendPort& receiver : receivers) receiver.send(37.2);
-                sent.set_value(seconds_since(start));
-            } else if (++finished == kReceivers) {
-                port.close();
-                done.set_value();
-            }
-        });
-        for (long r = 0; r < kReceivers; ++r)
-            iso::spawn(
-                [](iso::Value driver) {
-                    iso::RawReceivePort receiver;
-                    receiver.set_handler([receiver, driver, handled = 0L, work = 0.0](iso::Value m) mutable {
-                        work += compute(m.as_double());
-                        if (++handled < kMessages) return;
-                        driver.as_send_port().send(work);
-                        receiver.close();
-                    });
-                    driver.as_send_port().send(receiver.send_port());
-                },
-                port.send_port());
+        isobench::fjthrputOurs(
+            kFjthrputWorkers, kFjthrputMessages, [&sent, start] { sent.set_value(seconds_since(start)); },
+            [&done](bool ok) { done.set_value(ok); });
     });
     const double sending = sent.get_future().get();
-    done.get_future().get();
+    const bool ok = done.get_future().get();
     const double total = seconds_since(start);
     runtime.wait_until_idle();
+    if (!ok) throw std::runtime_error("a receiver counted the wrong number of messages");
     return {sending, total - sending};
 }
 
@@ -100,11 +74,17 @@ int main(int argc, char** argv) {
     options.threads = static_cast<unsigned>(workers);
     options.max_threads = options.threads;  // no extra worker joins in the middle of a round
     iso::Runtime runtime(options);
-    std::printf("%ld workers, %ld receivers, %ld messages each\n", workers, kReceivers, kMessages);
+    std::printf("%ld workers, %ld receivers, %ld messages each\n", workers, kFjthrputWorkers, kFjthrputMessages);
     std::printf("round  sending s  left s\n");
     std::vector<double> sending, left;
     for (long r = 1; r <= rounds; ++r) {
-        const Round round = run_round(runtime);
+        Round round;
+        try {
+            round = run_round(runtime);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "round %ld: %s\n", r, e.what());
+            return 1;
+        }
         sending.push_back(round.sending);
         left.push_back(round.left);
         std::printf("%5ld  %9.4f  %6.4f\n", r, round.sending, round.left);

@@ -8,8 +8,6 @@ namespace isobench {
 
 namespace {
 
-constexpr double theta = 37.2;
-
 double ours(Peers& peers, long actors) {
     return timeOurs(peers, "ours, fjcreate: every actor's answer", [actors](Finish finish) {
         iso::RawReceivePort port;
@@ -21,7 +19,7 @@ double ours(Peers& peers, long actors) {
         });
         const iso::SendPort driver = port.send_port();
         for (long a = 0; a < actors; ++a)
-            iso::spawn([driver](iso::Value m) { driver.send(compute(m.as_double()) > 0); }, theta);
+            iso::spawn([driver](iso::Value m) { driver.send(compute(m.as_double()) > 0); }, kTheta);
     });
 }
 
@@ -34,7 +32,7 @@ double caf(Peers& peers, long actors) {
                         worker->send(driver, compute(m) > 0);
                         return {};
                     },
-                    caf::actor(self), theta);
+                    caf::actor(self), kTheta);
             return {[self, finish, actors, done = 0L](bool ok) mutable {
                 if (ok && ++done < actors) return;
                 self->quit();

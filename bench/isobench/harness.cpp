@@ -3,7 +3,6 @@
 #include "event.h"  // the mailbox's queue and its events, for the stream reference
 
 #include <atomic>
-#include <cmath>
 #include <stdexcept>
 #include <thread>
 
@@ -31,12 +30,6 @@ double timeCaf(Peers& peers, std::string_view what, const std::function<void(Fin
     const double seconds = timed(what, start);
     peers.system.await_all_actors_done();
     return seconds;
-}
-
-double compute(double theta) {
-    // Out of line, in this file, so that no caller can fold it away.
-    const double sine = std::sin(theta);
-    return sine * sine;
 }
 
 double handoffReference(long rounds) {

@@ -2,6 +2,8 @@
 // What every isobench benchmark shares: the two runtimes, the clock, a
 // handle that ends a timed run, and the benchmark's description.
 
+#include "workload.h"
+
 #include <iso/iso.h>
 
 #include <caf/all.hpp>
@@ -63,9 +65,6 @@ struct Benchmark {
     std::function<double()> caf;
 };
 
-/// Savina's stand-in for a handler's own work (fjthrput, fjcreate): the
-/// square of a sine, positive for the arguments used.
-double compute(double theta);
 
 // One function a benchmark, each in a file of its name.
 Benchmark pingpong(Peers& peers);
