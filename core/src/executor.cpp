@@ -347,8 +347,14 @@ private:
             }
             for (std::size_t i = 0; i < workers_.size(); ++i)
                 seen[i] = workers_[i]->activations.load(std::memory_order_relaxed);
-            monitor_cv_.wait_for(lock, busy_threshold_);
-            if (stopping_.load(std::memory_order_acquire)) break;
+            // The whole threshold, however often it is woken: a push that
+            // found it not watching wakes it, and two pushes that both did
+            // wake it twice, the second time while it already watches.
+            // Woken early, it would take workers that finished no
+            // activation in a few microseconds for stuck ones.
+            const auto look = std::chrono::steady_clock::now() + busy_threshold_;
+            if (monitor_cv_.wait_until(lock, look, [this] { return stopping_.load(std::memory_order_acquire); }))
+                break;
             if (work_waiting() && sleepers_.load(std::memory_order_seq_cst) > 0) {
                 // Work waits while a worker sleeps: whatever skipped waking
                 // it, wake it now.
