@@ -66,7 +66,7 @@ IsolateCore::~IsolateCore() {
     // While the runtime is still held: it is declared after them, so it
     // would go first.
     extras_.reset();
-    control_.reset();
+    inbound_.reset();
 }
 
 SendPort IsolateCore::control_port() const noexcept { return SendPort(runtime_->node, control_port_id_); }
@@ -128,16 +128,38 @@ void IsolateCore::post_message(PortId port, Value&& message, std::uint64_t messa
 void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
     auto timer = std::make_shared<TimerState>();
     timer->due = runtime_->timers->now() + delay;
-    timer->on_free_fire = [self = shared_from_this(), held = std::unique_ptr<Event>(e)]() mutable {
-        if (self->dead()) {
-            self->runtime_->dead_letters.record(DeadLetterReason::IsolateDead, self->runtime_->node, held->port,
-                                                held->value, self->id_, held->message_id);
-            self->runtime_->counters.count_dequeued();
-            return;
+    // Called only by a fire that claimed the timer, so the event is its to give.
+    timer->on_free_fire = [self = shared_from_this(), e] { self->let_in_delayed(e); };
+    bool held = false;
+    {
+        // Checked under the lock, which die() takes to claim what is held.
+        std::lock_guard lock(control_lock_);
+        if (!dead()) {
+            inbound().delayed.push({timer, e});
+            held = true;
         }
-        self->push_event(held.release());
-    };
+    }
+    if (!held) {
+        bury_undelivered(std::unique_ptr<Event>(e));
+        return;
+    }
     runtime_->timers->arm(std::move(timer));
+}
+
+void IsolateCore::let_in_delayed(Event* e) {
+    {
+        // This one's entry is done with, and so is any before it whose timer
+        // fired first (the delay may have been shortened meanwhile).
+        std::lock_guard lock(control_lock_);
+        if (inbound_)
+            while (!inbound_->delayed.empty() && !inbound_->delayed[0].timer->active.load(std::memory_order_acquire))
+                inbound_->delayed.pop();
+    }
+    if (dead()) {
+        bury_undelivered(std::unique_ptr<Event>(e));
+        return;
+    }
+    push_event(e);  // if it dies meanwhile, its last activation buries this
 }
 
 void IsolateCore::post_task(UniqueFunction task, bool releases_keepalive) {
@@ -177,8 +199,7 @@ void IsolateCore::post_control(ControlMessage message) {
         // marking the isolate dead, so nothing can be left behind.
         std::lock_guard lock(control_lock_);
         if (dead()) return;
-        if (!control_) control_ = std::make_unique<Fifo<ControlMessage>>();
-        control_->push(std::move(message));
+        inbound().control.push(std::move(message));
         control_pending_.fetch_add(1, std::memory_order_seq_cst);
     }
     schedule_if_idle();
@@ -258,8 +279,8 @@ bool IsolateCore::apply_control_messages() {
         ControlMessage m;
         {
             std::lock_guard lock(control_lock_);
-            if (!control_ || control_->empty()) break;
-            m = control_->pop();
+            if (!inbound_ || inbound_->control.empty()) break;
+            m = inbound_->control.pop();
             control_pending_.fetch_sub(1, std::memory_order_seq_cst);
         }
         apply(m);
@@ -642,11 +663,14 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
     auto ports = ports_.take_all();
     for (auto& cell : ports) close_port(*cell, true);
     std::vector<ControlMessage> unhandled;
+    std::vector<DelayedMessage> delayed;
     {
         std::lock_guard lock(control_lock_);
-        if (control_) {
-            control_pending_.fetch_sub(static_cast<std::uint32_t>(control_->size()), std::memory_order_seq_cst);
-            unhandled = control_->take_all();
+        if (inbound_) {
+            control_pending_.fetch_sub(static_cast<std::uint32_t>(inbound_->control.size()),
+                                       std::memory_order_seq_cst);
+            unhandled = inbound_->control.take_all();
+            delayed = inbound_->delayed.take_all();
         }
     }
     {
@@ -669,6 +693,14 @@ void IsolateCore::die(ExitReason reason, const ErrorDescription* error) {
         while (!extras->held.empty()) bury(std::move(extras->held.pop().event));
     }
     drain_dead();
+    // Held back on their way, so sent after what reached the mailbox. A
+    // timer that fired first has its event on the way in: drain_dead() or
+    // let_in_delayed() buries that one.
+    for (auto& [timer, event] : delayed) {
+        if (!timer->active.exchange(false, std::memory_order_acq_rel)) continue;
+        timer->on_free_fire = nullptr;  // it holds this isolate until it would have fired
+        bury_undelivered(std::unique_ptr<Event>(event));
+    }
     while (Event* e = microtasks_.pop()) delete e;
     if (extras)
         for (const auto& [port, response] : extras->exit_listeners) port.send(response);
@@ -690,6 +722,12 @@ void IsolateCore::bury(std::unique_ptr<Event> e) {
                                       e->message_id);
         runtime_->counters.count_dequeued();
     }
+}
+
+void IsolateCore::bury_undelivered(std::unique_ptr<Event> e) {
+    runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, e->port, e->value, id_,
+                                  e->message_id);
+    runtime_->counters.count_dequeued();
 }
 
 IsolateInfo IsolateCore::info() const {

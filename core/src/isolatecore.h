@@ -149,6 +149,24 @@ private:
         if (!extras_) extras_ = std::make_unique<Extras>();
         return *extras_;
     }
+    /// A message Fault::Delay holds back until its timer fires. The event
+    /// belongs to whichever claims the timer first (TimerState::active):
+    /// the fire, which lets it into the mailbox, or the isolate's death,
+    /// which makes it a dead letter then and there.
+    struct DelayedMessage {
+        std::shared_ptr<TimerState> timer;
+        Event* event;
+    };
+    /// What other threads leave with the isolate, under control_lock_.
+    struct Inbound {
+        Fifo<ControlMessage> control;
+        Fifo<DelayedMessage> delayed;  // in the order they were sent
+    };
+    /// Under control_lock_.
+    Inbound& inbound() {
+        if (!inbound_) inbound_ = std::make_unique<Inbound>();
+        return *inbound_;
+    }
 
     void push_event(Event* e) {
         pushed_.fetch_add(1, std::memory_order_seq_cst);
@@ -196,6 +214,8 @@ private:
     [[gnu::noinline]] void run_event_traced(Event& e);
     /// Fault::Delay: puts `e` in the mailbox after `delay`, on the timer service.
     void hold_message(Event* e, std::chrono::nanoseconds delay);
+    /// The timer of a held message fired and claimed it: to the mailbox.
+    void let_in_delayed(Event* e);
     /// Writes the Handle record of the traced handling under way, if any.
     void end_open_span();
     void trace_control(trace::Kind kind, IsolateId requester);
@@ -215,6 +235,8 @@ private:
     void drain_dead();
     /// An event that will never run, of an isolate that has died.
     void bury(std::unique_ptr<Event> e);
+    /// A message that never reached the mailbox: a dead letter, counted out.
+    void bury_undelivered(std::unique_ptr<Event> e);
     bool pauses_hold() const noexcept { return extras_ && !extras_->pauses.empty(); }
 
     /// Events pending: pushed, by any thread, less taken, by the owner.
@@ -264,9 +286,9 @@ private:
     // These never change, so they may share the senders' line.
     const std::unique_ptr<const std::string> custom_name_;  // null: the default name
     const Capability pause_capability_;
-    /// Under control_lock_; made by the first control message, which most
-    /// isolates never get.
-    std::unique_ptr<Fifo<ControlMessage>> control_;
+    /// Under control_lock_; made by the first of them to come, as most
+    /// isolates never get any.
+    std::unique_ptr<Inbound> inbound_;
 
     // The owner's line: what it reads and writes for every event.
     MpscQueue::Reader mailbox_reader_;

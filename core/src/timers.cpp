@@ -210,7 +210,9 @@ bool TimerService::advance_to_next(const std::function<void()>&) {
 void fire(const std::shared_ptr<TimerState>& timer) {
     if (!timer->active.load(std::memory_order_acquire)) return;
     if (!timer->owned) {
-        timer->active.store(false, std::memory_order_release);
+        // Claimed, not just marked: a held message's isolate claims its
+        // timer when it dies (IsolateCore::die), and only one may have it.
+        if (!timer->active.exchange(false, std::memory_order_acq_rel)) return;
         timer->ticks.store(1, std::memory_order_relaxed);
         if (auto fn = std::move(timer->on_free_fire)) fn();
         return;

@@ -179,6 +179,30 @@ private slots:
         QCOMPARE(dead_letters_for(rt, DeadLetterReason::IsolateDead), std::size_t{1});
     }
 
+    // ...and is one as soon as the isolate ends, in the order sent, not when
+    // its delay would have passed: nothing stays counted as queued for a
+    // mailbox that is gone, nor is lost when the runtime stops first.
+    void aDelayedMessageIsADeadLetterWhenItsIsolateEnds() {
+        Runtime rt(deterministic());
+        auto [isolate, port] = listener(rt, [](Value) {});
+        isolate.inject(Fault::delay(1h));
+        rt.run_until_idle();
+        port.send(1);
+        port.send(2);
+        rt.run_until_idle();
+        QCOMPARE(rt.message_stats().queued, std::uint64_t{2});
+        isolate.kill(Priority::Immediate);
+        rt.run_until_idle();
+        const auto letters = rt.recent_dead_letters();
+        QCOMPARE(letters.size(), std::size_t{2});
+        QCOMPARE(letters[0].reason, DeadLetterReason::IsolateDead);
+        QCOMPARE(letters[0].preview, std::string("1"));
+        QCOMPARE(letters[1].preview, std::string("2"));
+        QCOMPARE(rt.message_stats().queued, std::uint64_t{0});
+        rt.advance_time(1h);  // the timers fire, and find nothing to let in
+        QCOMPARE(rt.recent_dead_letters().size(), std::size_t{2});
+    }
+
     // A pattern breaks every isolate it matches, and only those.
     void aPatternInjectsIntoEveryMatch() {
         auto cluster = Cluster::single_node(test::stepped());
