@@ -76,7 +76,10 @@ private:
 /// injection queue, then steals from the others. A monitor thread adds a
 /// worker when work waits while every worker has been stuck in one handler
 /// for longer than the busy threshold, so one CPU-bound isolate cannot starve
-/// the rest; workers added that way retire after a second without work.
+/// the rest. A worker added that way retires once the others move again
+/// (two or more workers moving, so that one is left after it goes), or
+/// after a second without work: left running, it would share the cores
+/// with the workers they were made for.
 class ThreadPool final : public Executor {
 public:
     explicit ThreadPool(const RuntimeOptions& options)
@@ -107,24 +110,7 @@ public:
             tls_worker->queue.push_front(std::move(isolate));
         else
             injection_.push_back(std::move(isolate));
-        // Pairs with the fences in work() and search(): either we see a
-        // worker searching or asleep, or it sees the push. One that is
-        // searching will find it, so no sleeper is woken then: that would
-        // cost a system call for every message that wakes an idle isolate.
-        std::atomic_thread_fence(std::memory_order_seq_cst);
-        if (searching_.load(std::memory_order_seq_cst) > 0) {
-            // If it takes other work first, it passes the baton (pass_on);
-            // the monitor is the last safety net.
-        } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-            std::lock_guard lock(sleep_mutex_);
-            sleep_cv_.notify_one();
-            return;
-        }
-        if (!monitor_watching_.load(std::memory_order_seq_cst)) {
-            std::lock_guard lock(monitor_mutex_);
-            monitor_watching_.store(true, std::memory_order_relaxed);
-            monitor_cv_.notify_one();
-        }
+        announce_work();
     }
 
     unsigned worker_count() const override { return active_workers_.load(std::memory_order_relaxed); }
@@ -166,6 +152,9 @@ private:
         std::atomic<bool> live{false};
         std::atomic<bool> busy{false};
         std::atomic<std::uint64_t> activations{0};
+        /// Set by the monitor on an added worker that is no longer needed;
+        /// it leaves between activations.
+        std::atomic<bool> retire{false};
         std::uint32_t polls = 0;  // the worker's own
         std::vector<Watch> watches;  // the worker's own: one for each other worker
     };
@@ -189,6 +178,7 @@ private:
     void start_worker(unsigned index, bool extra) {
         Worker& w = *workers_[index];
         if (w.thread.joinable()) w.thread.join();  // a retired extra worker
+        w.retire.store(false, std::memory_order_relaxed);
         w.live.store(true, std::memory_order_relaxed);
         active_workers_.fetch_add(1, std::memory_order_relaxed);
         if (index >= workers_started_.load(std::memory_order_relaxed))
@@ -252,6 +242,29 @@ private:
         return nullptr;  // still counted as searching: work() hands that over to sleeping
     }
 
+    /// After a push: wakes a sleeper for it unless a worker is looking
+    /// anyway, and has the monitor watch.
+    void announce_work() {
+        // Pairs with the fences in work() and search(): either we see a
+        // worker searching or asleep, or it sees the push. One that is
+        // searching will find it, so no sleeper is woken then: that would
+        // cost a system call for every message that wakes an idle isolate.
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (searching_.load(std::memory_order_seq_cst) > 0) {
+            // If it takes other work first, it passes the baton (pass_on);
+            // the monitor is the last safety net.
+        } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+            std::lock_guard lock(sleep_mutex_);
+            sleep_cv_.notify_one();
+            return;
+        }
+        if (!monitor_watching_.load(std::memory_order_seq_cst)) {
+            std::lock_guard lock(monitor_mutex_);
+            monitor_watching_.store(true, std::memory_order_relaxed);
+            monitor_cv_.notify_one();
+        }
+    }
+
     /// A worker that has just searched or slept and found work passes the
     /// baton: pushes that saw a worker searching woke nobody, so if more
     /// waits here or outside while others sleep, one of them is woken for
@@ -268,7 +281,7 @@ private:
         Worker& me = *workers_[index];
         tls_worker = &me;
         bool woke = false;  // from sleep: the next work found passes the baton
-        while (!stopping_.load(std::memory_order_acquire)) {
+        while (!stopping_.load(std::memory_order_acquire) && !me.retire.load(std::memory_order_relaxed)) {
             IsolatePtr isolate = find_work(index);
             bool searched = false;
             if (!isolate) {
@@ -290,12 +303,12 @@ private:
             searching_.fetch_sub(1, std::memory_order_seq_cst);
             std::atomic_thread_fence(std::memory_order_seq_cst);
             IsolatePtr found = find_work(index);  // a push that missed our count is seen here
-            bool retire = false;
+            bool idle_too_long = false;
             if (!found && !stopping_.load(std::memory_order_acquire)) {
                 if (extra && sleep_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
                     // Still counted as a sleeper, a push may have relied on us: look once more.
                     found = find_work(index);
-                    retire = !found;
+                    idle_too_long = !found;
                 } else if (!extra) {
                     sleep_cv_.wait(lock);
                 }
@@ -308,14 +321,19 @@ private:
                 found->activate(kActivationBudget);
                 me.activations.fetch_add(1, std::memory_order_relaxed);
                 me.busy.store(false, std::memory_order_relaxed);
-            } else if (retire && me.queue.empty()) {
+            } else if (idle_too_long && me.queue.empty()) {
                 break;
             } else {
                 woke = true;
             }
         }
-        // Whatever is left in a retiring worker's queue goes back to the others.
-        while (IsolatePtr isolate = me.queue.pop_back()) injection_.push_back(std::move(isolate));
+        // Whatever is left in a retiring worker's queue goes to the others.
+        bool handed_over = false;
+        while (IsolatePtr isolate = me.queue.pop_back()) {
+            injection_.push_back(std::move(isolate));
+            handed_over = true;
+        }
+        if (handed_over && !stopping_.load(std::memory_order_acquire)) announce_work();
         tls_worker = nullptr;
         active_workers_.fetch_sub(1, std::memory_order_relaxed);
         me.live.store(false, std::memory_order_release);
@@ -369,17 +387,24 @@ private:
                 if (work_waiting()) monitor_watching_.store(true, std::memory_order_seq_cst);
                 continue;
             }
-            bool all_stuck = true;
+            // A worker moves if it is idle or finished an activation since
+            // the last look; one that did neither is stuck in one handler.
+            unsigned moving = 0;
+            Worker* newest_added = nullptr;  // live, and not yet asked to go
             for (std::size_t i = 0; i < workers_.size(); ++i) {
-                const Worker& w = *workers_[i];
-                if (w.live.load(std::memory_order_acquire) &&
-                    (!w.busy.load(std::memory_order_relaxed) ||
-                     w.activations.load(std::memory_order_relaxed) != seen[i])) {
-                    all_stuck = false;
-                    break;
-                }
+                Worker& w = *workers_[i];
+                if (!w.live.load(std::memory_order_acquire)) continue;
+                if (!w.busy.load(std::memory_order_relaxed) ||
+                    w.activations.load(std::memory_order_relaxed) != seen[i])
+                    ++moving;
+                if (i >= base_workers_ && !w.retire.load(std::memory_order_relaxed)) newest_added = &w;
             }
-            if (!all_stuck) continue;
+            if (moving >= 2 && newest_added != nullptr) {
+                // One of the moving would still move without it.
+                newest_added->retire.store(true, std::memory_order_relaxed);
+                continue;
+            }
+            if (moving != 0) continue;
             for (unsigned i = 0; i < workers_.size(); ++i) {
                 if (!workers_[i]->live.load(std::memory_order_acquire)) {
                     start_worker(i, true);

@@ -92,6 +92,47 @@ private slots:
         QVERIFY(rt.wait_until_idle());
     }
 
+    // A worker added for stuck ones goes once they move again, though there
+    // is work for it: left running, it would share the cores with them.
+    void anAddedWorkerRetiresOnceTheOthersMoveAgain() {
+        RuntimeOptions options;
+        options.threads = 2;
+        options.busy_threshold = std::chrono::milliseconds(5);
+        Runtime rt(options);
+        std::atomic<bool> release{false};
+        std::atomic<int> spinning{0};
+        for (int i = 0; i < 2; ++i) {
+            rt.spawn([&](Value) {
+                spinning.fetch_add(1);
+                while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
+            });
+        }
+        while (spinning.load() < 2) std::this_thread::yield();
+        QCOMPARE(rt.block_on(ping_pong(rt, 1000)), std::int64_t(1000));
+        QVERIFY(rt.worker_count() > 2);
+        release.store(true, std::memory_order_release);
+        // Isolates that always have more to do keep every worker busy, so
+        // none goes for want of work.
+        std::atomic<bool> stop{false};
+        for (int i = 0; i < 4; ++i) {
+            rt.spawn([&stop](Value) {
+                auto self = std::make_shared<RawReceivePort>();
+                self->set_handler([self, &stop](Value) {
+                    if (stop.load()) self->close();
+                    else self->send_port().send(0);
+                });
+                self->send_port().send(0);
+            });
+        }
+        // Bounded only so that a failure ends: it takes a few looks of the monitor.
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (rt.worker_count() > 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+        const unsigned workers = rt.worker_count();
+        stop.store(true);
+        QVERIFY(rt.wait_until_idle());
+        QCOMPARE(workers, 2u);
+    }
+
     void workersRunAtTheNicenessAsked() {
 #ifdef __linux__
         RuntimeOptions options;
