@@ -51,11 +51,52 @@ Future<std::int64_t> ping_pong(Runtime& rt, std::int64_t rounds) {
     }, "pinger");
 }
 
+/// Spawns `count` isolates that spin in their first handler until
+/// `release`, and returns once all spin: each holds a worker.
+void hold_workers(Runtime& rt, int count, const std::atomic<bool>& release) {
+    std::atomic<int> spinning{0};
+    for (int i = 0; i < count; ++i) {
+        rt.spawn([&spinning, &release](Value) {
+            spinning.fetch_add(1);
+            while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
+        });
+    }
+    while (spinning.load() < count) std::this_thread::yield();
+}
+
+/// Spawns an isolate that always has more to do: it sends to itself, one
+/// activation after another, until `stop`.
+void spawn_endless(Runtime& rt, const std::atomic<bool>& stop) {
+    rt.spawn([&stop](Value) {
+        auto self = std::make_shared<RawReceivePort>();
+        self->set_handler([self, &stop](Value) {
+            if (stop.load()) self->close();
+            else self->send_port().send(0);
+        });
+        self->send_port().send(0);
+    });
+}
+
 /// A thread pool of `threads` workers.
 RuntimeOptions on_threads(unsigned threads) {
     RuntimeOptions options;
     options.threads = threads;
     return options;
+}
+
+/// Two workers, and a pool quick to add more.
+RuntimeOptions quick_to_grow() {
+    RuntimeOptions options = on_threads(2);
+    options.busy_threshold = std::chrono::milliseconds(5);
+    return options;
+}
+
+/// Holds both workers of a quick_to_grow() pool until `release`, and
+/// whether a ping-pong ran anyway, on a worker the pool added. Without
+/// that worker, the ping-pong could never run and the test would time out.
+bool grow_the_pool(Runtime& rt, const std::atomic<bool>& release) {
+    hold_workers(rt, 2, release);
+    return rt.block_on(ping_pong(rt, 1000)) == 1000 && rt.worker_count() > 2;
 }
 
 } // namespace
@@ -71,23 +112,9 @@ private slots:
     }
 
     void busyIsolatesDoNotStarveOthers() {
-        RuntimeOptions options;
-        options.threads = 2;
-        options.busy_threshold = std::chrono::milliseconds(5);
-        Runtime rt(options);
-        // As many spinning isolates as workers: without the pool growing, the
-        // ping-pong below could never run and the test would time out.
+        Runtime rt(quick_to_grow());
         std::atomic<bool> release{false};
-        std::atomic<int> spinning{0};
-        for (int i = 0; i < 2; ++i) {
-            rt.spawn([&](Value) {
-                spinning.fetch_add(1);
-                while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
-            });
-        }
-        while (spinning.load() < 2) std::this_thread::yield();
-        QCOMPARE(rt.block_on(ping_pong(rt, 1000)), std::int64_t(1000));
-        QVERIFY(rt.worker_count() > 2);
+        QVERIFY(grow_the_pool(rt, release));
         release.store(true, std::memory_order_release);
         QVERIFY(rt.wait_until_idle());
     }
@@ -95,35 +122,14 @@ private slots:
     // A worker added for stuck ones goes once they move again, though there
     // is work for it: left running, it would share the cores with them.
     void anAddedWorkerRetiresOnceTheOthersMoveAgain() {
-        RuntimeOptions options;
-        options.threads = 2;
-        options.busy_threshold = std::chrono::milliseconds(5);
-        Runtime rt(options);
+        Runtime rt(quick_to_grow());
         std::atomic<bool> release{false};
-        std::atomic<int> spinning{0};
-        for (int i = 0; i < 2; ++i) {
-            rt.spawn([&](Value) {
-                spinning.fetch_add(1);
-                while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
-            });
-        }
-        while (spinning.load() < 2) std::this_thread::yield();
-        QCOMPARE(rt.block_on(ping_pong(rt, 1000)), std::int64_t(1000));
-        QVERIFY(rt.worker_count() > 2);
+        QVERIFY(grow_the_pool(rt, release));
         release.store(true, std::memory_order_release);
         // Isolates that always have more to do keep every worker busy, so
         // none goes for want of work.
         std::atomic<bool> stop{false};
-        for (int i = 0; i < 4; ++i) {
-            rt.spawn([&stop](Value) {
-                auto self = std::make_shared<RawReceivePort>();
-                self->set_handler([self, &stop](Value) {
-                    if (stop.load()) self->close();
-                    else self->send_port().send(0);
-                });
-                self->send_port().send(0);
-            });
-        }
+        for (int i = 0; i < 4; ++i) spawn_endless(rt, stop);
         // Bounded only so that a failure ends: it takes a few looks of the monitor.
         const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (rt.worker_count() > 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
@@ -146,12 +152,7 @@ private slots:
         QCOMPARE(rt.block_on(rt.run(niceness)), expected);
         // A worker the pool adds later takes the same niceness.
         std::atomic<bool> release{false};
-        std::atomic<bool> spinning{false};
-        rt.spawn([&](Value) {
-            spinning.store(true);
-            while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
-        });
-        while (!spinning.load()) std::this_thread::yield();
+        hold_workers(rt, 1, release);
         QCOMPARE(rt.block_on(rt.run(niceness)), expected);
         QVERIFY(rt.worker_count() > 1);
         release.store(true, std::memory_order_release);
@@ -172,15 +173,8 @@ private slots:
         RuntimeOptions options = on_threads(1);
         options.max_threads = 1;
         Runtime rt(options);
-        // An isolate that always has more to do, in one activation after another...
-        rt.spawn([&stop](Value) {
-            auto self = std::make_shared<RawReceivePort>();
-            self->set_handler([self, &stop](Value) {
-                if (stop.load()) self->close();
-                else self->send_port().send(0);
-            });
-            self->send_port().send(0);
-        });
+        // An isolate that always has more to do...
+        spawn_endless(rt, stop);
         // ...must not keep a message from this thread from being handled.
         auto ran = rt.run([&answered] { answered.set_value(42); });
         auto answer = answered.get_future();
