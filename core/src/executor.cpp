@@ -153,7 +153,7 @@ private:
         std::atomic<bool> busy{false};
         std::atomic<std::uint64_t> activations{0};
         /// Set by the monitor on an added worker that is no longer needed;
-        /// it leaves between activations.
+        /// it leaves after its activation, which yields at its next budget.
         std::atomic<bool> retire{false};
         std::uint32_t polls = 0;  // the worker's own
         std::vector<Watch> watches;  // the worker's own: one for each other worker
@@ -340,8 +340,11 @@ private:
     }
 
     bool yield_after_budget() override {
-        if (tls_pool == this && tls_worker != nullptr)
+        if (tls_pool == this && tls_worker != nullptr) {
             tls_worker->activations.fetch_add(1, std::memory_order_relaxed);
+            // Asked to go: the isolate goes on elsewhere.
+            if (tls_worker->retire.load(std::memory_order_relaxed)) return true;
+        }
         return work_waiting();
     }
 
@@ -380,16 +383,10 @@ private:
                 sleep_cv_.notify_one();
                 continue;
             }
-            if (!work_waiting()) {
-                monitor_watching_.store(false, std::memory_order_seq_cst);
-                std::atomic_thread_fence(std::memory_order_seq_cst);
-                // A push that saw us still watching did not wake us: look again.
-                if (work_waiting()) monitor_watching_.store(true, std::memory_order_seq_cst);
-                continue;
-            }
             // A worker moves if it is idle or finished an activation since
             // the last look; one that did neither is stuck in one handler.
             unsigned moving = 0;
+            bool added_live = false;
             Worker* newest_added = nullptr;  // live, and not yet asked to go
             for (std::size_t i = 0; i < workers_.size(); ++i) {
                 Worker& w = *workers_[i];
@@ -397,11 +394,23 @@ private:
                 if (!w.busy.load(std::memory_order_relaxed) ||
                     w.activations.load(std::memory_order_relaxed) != seen[i])
                     ++moving;
-                if (i >= base_workers_ && !w.retire.load(std::memory_order_relaxed)) newest_added = &w;
+                if (i < base_workers_) continue;
+                added_live = true;
+                if (!w.retire.load(std::memory_order_relaxed)) newest_added = &w;
             }
             if (moving >= 2 && newest_added != nullptr) {
                 // One of the moving would still move without it.
                 newest_added->retire.store(true, std::memory_order_relaxed);
+                continue;
+            }
+            if (!work_waiting()) {
+                // Busy workers with nothing waiting still need looks while
+                // an added worker lives: it may be one too many.
+                if (added_live) continue;
+                monitor_watching_.store(false, std::memory_order_seq_cst);
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                // A push that saw us still watching did not wake us: look again.
+                if (work_waiting()) monitor_watching_.store(true, std::memory_order_seq_cst);
                 continue;
             }
             if (moving != 0) continue;

@@ -126,10 +126,11 @@ private slots:
         std::atomic<bool> release{false};
         QVERIFY(grow_the_pool(rt, release));
         release.store(true, std::memory_order_release);
-        // Isolates that always have more to do keep every worker busy, so
-        // none goes for want of work.
+        // An isolate that always has more to do for every worker, the added
+        // one too: none goes for want of work, and with nothing waiting in
+        // the queues the monitor could stop looking.
         std::atomic<bool> stop{false};
-        for (int i = 0; i < 4; ++i) spawn_endless(rt, stop);
+        for (unsigned i = 0; i < rt.worker_count(); ++i) spawn_endless(rt, stop);
         // Bounded only so that a failure ends: it takes a few looks of the monitor.
         const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (rt.worker_count() > 2 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
