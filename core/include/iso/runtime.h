@@ -18,6 +18,7 @@ struct RuntimeOptions {
     unsigned threads = 0;
     /// When every worker has been inside one handler this long and work is
     /// waiting, the pool adds a worker so long handlers cannot starve others.
+    /// It goes again once two workers move, or after a second without work.
     std::chrono::milliseconds busy_threshold{20};
     /// The most workers the pool grows to.
     unsigned max_threads = 64;
