@@ -327,13 +327,10 @@ private:
                 woke = true;
             }
         }
-        // Whatever is left in a retiring worker's queue goes to the others.
-        bool handed_over = false;
-        while (IsolatePtr isolate = me.queue.pop_back()) {
-            injection_.push_back(std::move(isolate));
-            handed_over = true;
-        }
-        if (handed_over && !stopping_.load(std::memory_order_acquire)) announce_work();
+        // Whatever is left in a retiring worker's queue goes to the others,
+        // and so does the wake it may have taken from them on its way out.
+        while (IsolatePtr isolate = me.queue.pop_back()) injection_.push_back(std::move(isolate));
+        if (!stopping_.load(std::memory_order_acquire) && work_waiting()) announce_work();
         tls_worker = nullptr;
         active_workers_.fetch_sub(1, std::memory_order_relaxed);
         me.live.store(false, std::memory_order_release);
@@ -386,17 +383,18 @@ private:
             // A worker moves if it is idle or finished an activation since
             // the last look; one that did neither is stuck in one handler.
             unsigned moving = 0;
-            bool added_live = false;
-            Worker* newest_added = nullptr;  // live, and not yet asked to go
+            bool added_live = false;         // and not yet asked to go
+            Worker* newest_added = nullptr;
             for (std::size_t i = 0; i < workers_.size(); ++i) {
                 Worker& w = *workers_[i];
-                if (!w.live.load(std::memory_order_acquire)) continue;
+                // One asked to go runs nothing new: it is no help to the rest.
+                if (!w.live.load(std::memory_order_acquire) || w.retire.load(std::memory_order_relaxed)) continue;
                 if (!w.busy.load(std::memory_order_relaxed) ||
                     w.activations.load(std::memory_order_relaxed) != seen[i])
                     ++moving;
                 if (i < base_workers_) continue;
                 added_live = true;
-                if (!w.retire.load(std::memory_order_relaxed)) newest_added = &w;
+                newest_added = &w;
             }
             if (moving >= 2 && newest_added != nullptr) {
                 // One of the moving would still move without it.

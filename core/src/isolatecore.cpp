@@ -148,12 +148,15 @@ void IsolateCore::hold_message(Event* e, std::chrono::nanoseconds delay) {
 
 void IsolateCore::let_in_delayed(Event* e) {
     {
-        // This one's entry is done with, and so is any before it whose timer
-        // fired first (the delay may have been shortened meanwhile).
+        // Its entry is done with. Most often the oldest, but a delay made
+        // shorter meanwhile lets later ones out first.
         std::lock_guard lock(control_lock_);
         if (inbound_)
-            while (!inbound_->delayed.empty() && !inbound_->delayed[0].timer->active.load(std::memory_order_acquire))
-                inbound_->delayed.pop();
+            for (std::size_t i = 0; i < inbound_->delayed.size(); ++i)
+                if (inbound_->delayed[i].event == e) {
+                    inbound_->delayed.erase(i);
+                    break;
+                }
     }
     if (dead()) {
         bury_undelivered(std::unique_ptr<Event>(e));
