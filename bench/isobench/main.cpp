@@ -9,9 +9,12 @@
 //
 //   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]
 //
-// --ours-only skips CAF, for profiling ours (its ratio column is empty).
+// --ours-only skips CAF, for profiling ours (its ratio column is empty, and
+// CAF's figure and the ratio are null in the JSON).
 
 #include "harness.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -38,7 +41,6 @@ std::string machine() {
             break;
         }
     }
-    std::erase_if(model, [](char c) { return c == '"' || c == '\\'; });
     return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " cores";
 }
 
@@ -104,15 +106,18 @@ std::string figure(double value) {
     return text;
 }
 
-void writeJson(const std::string& path, const std::vector<Result>& results) {
+/// Every figure with all its digits; with --ours-only, CAF's and the ratio
+/// are null rather than a zero that reads as a measurement.
+void writeJson(const std::string& path, const std::vector<Result>& results, bool withCaf) {
+    nlohmann::ordered_json benchmarks = nlohmann::ordered_json::array();
+    for (const Result& r : results)
+        benchmarks.push_back({{"name", r.name},
+                              {"unit", r.unit},
+                              {"ours", r.ours},
+                              {"caf", withCaf ? nlohmann::ordered_json(r.caf) : nullptr},
+                              {"ratio", withCaf ? nlohmann::ordered_json(r.ratio) : nullptr}});
     std::ofstream json(path);
-    json << "{\"machine\": \"" << machine() << "\", \"benchmarks\": [";
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        const Result& r = results[i];
-        json << (i ? ", " : "") << "{\"name\": \"" << r.name << "\", \"unit\": \"" << r.unit << "\", \"ours\": " << r.ours
-             << ", \"caf\": " << r.caf << ", \"ratio\": " << r.ratio << "}";
-    }
-    json << "]}\n";
+    json << nlohmann::ordered_json{{"machine", machine()}, {"benchmarks", std::move(benchmarks)}}.dump(2) << '\n';
     if (!json) throw std::runtime_error("could not write " + path);
 }
 
@@ -220,7 +225,7 @@ int main(int argc, char* argv[]) {
         if (before.total != 0 && after.total > before.total)
             std::printf("the hypervisor took %.1f%% of this machine's processor time during the run\n",
                         100.0 * double(after.stolen - before.stolen) / double(after.total - before.total));
-        if (!jsonPath.empty()) writeJson(jsonPath, results);
+        if (!jsonPath.empty()) writeJson(jsonPath, results, withCaf);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "isobench: %s\n", e.what());
         return 1;
