@@ -106,10 +106,29 @@ public:
         // Woken from outside, or yielding after its budget: to the shared
         // queue, in turn. Only the front of a worker's queue is ever pushed,
         // so its back is always its oldest, which the fair turns reach.
-        if (tls_pool == this && tls_worker != nullptr && IsolateCore::current() != nullptr)
+        if (tls_pool == this && tls_worker != nullptr && IsolateCore::current() != nullptr) {
+            const bool alone = tls_worker->queue.empty();
             tls_worker->queue.push_front(std::move(isolate));
-        else
+            if (alone) {
+                // It runs here next: no other worker need hear of it unless
+                // this activation goes on (tls_wake_owed). The monitor
+                // watches, for a handler that then runs long.
+                tls_wake_owed = this;
+                // Pairs with the monitor's, as it stops watching: either it
+                // sees this push or we see it has stopped.
+                std::atomic_thread_fence(std::memory_order_seq_cst);
+                watch();
+                return;
+            }
+            tls_wake_owed = nullptr;  // told of with the rest
+        } else {
             injection_.push_back(std::move(isolate));
+        }
+        announce_work();
+    }
+
+    void pay_wake() override {
+        tls_wake_owed = nullptr;
         announce_work();
     }
 
@@ -230,8 +249,9 @@ private:
     /// Looks for work for a little while before going to sleep: work often
     /// comes back within microseconds (a reply, the next message of a
     /// stream), and finding it awake is far cheaper than being woken.
-    IsolatePtr search(unsigned index) {
-        searching_.fetch_add(1, std::memory_order_seq_cst);
+    /// `counted`: a wake already counted this worker as searching.
+    IsolatePtr search(unsigned index, bool counted) {
+        if (!counted) searching_.fetch_add(1, std::memory_order_seq_cst);
         for (int attempt = 0; attempt < kSearchAttempts && !stopping_.load(std::memory_order_relaxed); ++attempt) {
             if (IsolatePtr isolate = find_work(index)) {
                 searching_.fetch_sub(1, std::memory_order_seq_cst);
@@ -254,10 +274,14 @@ private:
             // If it takes other work first, it passes the baton (pass_on);
             // the monitor is the last safety net.
         } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-            std::lock_guard lock(sleep_mutex_);
-            sleep_cv_.notify_one();
+            wake_sleeper(true);
             return;
         }
+        watch();
+    }
+
+    /// Has the monitor look at the pool, if it is not looking already.
+    void watch() {
         if (!monitor_watching_.load(std::memory_order_seq_cst)) {
             std::lock_guard lock(monitor_mutex_);
             monitor_watching_.store(true, std::memory_order_relaxed);
@@ -272,7 +296,22 @@ private:
     void pass_on(const Worker& me) {
         if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
         if (me.queue.empty() && injection_.empty()) return;
+        wake_sleeper(true);
+    }
+
+    /// Wakes a sleeper that no wake is on its way to yet, and counts it as
+    /// searching from now on, before it runs (as Go's scheduler counts a
+    /// spinning thread before waking it). A thread takes microseconds to
+    /// wake: counted only once it runs, every push meanwhile would find no
+    /// worker searching and signal again. In pingpong across two workers
+    /// that was one signal for every three or four messages.
+    /// `unless_searching`: a worker already searching finds the work itself.
+    void wake_sleeper(bool unless_searching) {
         std::lock_guard lock(sleep_mutex_);
+        if (sleepers_.load(std::memory_order_seq_cst) <= wakes_on_the_way_) return;
+        if (unless_searching && searching_.load(std::memory_order_seq_cst) > 0) return;
+        ++wakes_on_the_way_;
+        searching_.fetch_add(1, std::memory_order_seq_cst);
         sleep_cv_.notify_one();
     }
 
@@ -281,19 +320,17 @@ private:
         Worker& me = *workers_[index];
         tls_worker = &me;
         bool woke = false;  // from sleep: the next work found passes the baton
+        bool sent_to_search = false;  // woken by wake_sleeper, so counted as searching
         while (!stopping_.load(std::memory_order_acquire) && !me.retire.load(std::memory_order_relaxed)) {
-            IsolatePtr isolate = find_work(index);
+            IsolatePtr isolate = sent_to_search ? nullptr : find_work(index);
             bool searched = false;
             if (!isolate) {
-                isolate = search(index);
+                isolate = search(index, std::exchange(sent_to_search, false));
                 searched = true;
             }
             if (isolate) {
                 if (searched || std::exchange(woke, false)) pass_on(me);
-                me.busy.store(true, std::memory_order_relaxed);
-                isolate->activate(kActivationBudget);
-                me.activations.fetch_add(1, std::memory_order_relaxed);
-                me.busy.store(false, std::memory_order_relaxed);
+                run(me, std::move(isolate));
                 continue;
             }
             std::unique_lock lock(sleep_mutex_);
@@ -314,26 +351,44 @@ private:
                 }
             }
             sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+            // Any sleeper leaving takes a wake on its way, whichever was signalled.
+            const bool sent = wakes_on_the_way_ > 0;
+            if (sent) --wakes_on_the_way_;
             lock.unlock();
             if (found) {
+                if (sent) searching_.fetch_sub(1, std::memory_order_seq_cst);
                 pass_on(me);
-                me.busy.store(true, std::memory_order_relaxed);
-                found->activate(kActivationBudget);
-                me.activations.fetch_add(1, std::memory_order_relaxed);
-                me.busy.store(false, std::memory_order_relaxed);
+                run(me, std::move(found));
+            } else if (sent) {
+                sent_to_search = true;
             } else if (idle_too_long && me.queue.empty()) {
                 break;
             } else {
                 woke = true;
             }
         }
+        if (sent_to_search) searching_.fetch_sub(1, std::memory_order_seq_cst);  // stopping, or asked to go
         // Whatever is left in a retiring worker's queue goes to the others,
         // and so does the wake it may have taken from them on its way out.
         while (IsolatePtr isolate = me.queue.pop_back()) injection_.push_back(std::move(isolate));
         if (!stopping_.load(std::memory_order_acquire) && work_waiting()) announce_work();
         tls_worker = nullptr;
+        tls_wake_owed = nullptr;
         active_workers_.fetch_sub(1, std::memory_order_relaxed);
         me.live.store(false, std::memory_order_release);
+    }
+
+    void run(Worker& me, IsolatePtr isolate) {
+        // A wake owed by the last activation is paid if what it woke still
+        // waits: this one ran first (a fair turn) or another joined it.
+        if (tls_wake_owed != nullptr) {
+            tls_wake_owed = nullptr;
+            if (!me.queue.empty()) announce_work();
+        }
+        me.busy.store(true, std::memory_order_relaxed);
+        isolate->activate(kActivationBudget);
+        me.activations.fetch_add(1, std::memory_order_relaxed);
+        me.busy.store(false, std::memory_order_relaxed);
     }
 
     bool yield_after_budget() override {
@@ -376,8 +431,7 @@ private:
             if (work_waiting() && sleepers_.load(std::memory_order_seq_cst) > 0) {
                 // Work waits while a worker sleeps: whatever skipped waking
                 // it, wake it now.
-                std::lock_guard wake(sleep_mutex_);
-                sleep_cv_.notify_one();
+                wake_sleeper(false);
                 continue;
             }
             // A worker moves if it is idle or finished an activation since
@@ -436,7 +490,10 @@ private:
     std::mutex sleep_mutex_;
     std::condition_variable sleep_cv_;
     std::atomic<int> sleepers_{0};
-    std::atomic<int> searching_{0};  // awake workers looking for work
+    /// Awake workers looking for work, and sleepers woken to look.
+    std::atomic<int> searching_{0};
+    /// Sleepers signalled by wake_sleeper that have not left their wait yet.
+    int wakes_on_the_way_ = 0;  // under sleep_mutex_
 
     std::mutex monitor_mutex_;
     std::condition_variable monitor_cv_;

@@ -25,7 +25,25 @@ public:
     virtual bool yield_after_budget() { return true; }
     /// Deterministic executors only: run one activation; false if none queued.
     virtual bool run_once() { return false; }
+    /// Tells the other workers of an isolate left waiting in this worker's
+    /// queue untold (see tls_wake_owed). Called on the owing thread.
+    virtual void pay_wake() {}
 };
+
+/// The executor that owes a wake on this thread. An isolate woken by the one
+/// running here, into an empty queue, runs here the moment this activation
+/// ends, so no other worker is told of it: telling a sleeping one costs a
+/// system call and, on a virtual machine, an interrupt between processors,
+/// all to have it find nothing it may take. Whatever makes the activation go
+/// on (another send, another event) pays the wake first; a handler that
+/// computes long after its one send is seen by the pool's monitor.
+inline thread_local Executor* tls_wake_owed = nullptr;
+
+/// Called where the running activation goes on: any wake owed is paid.
+inline void pay_wake_owed() {
+    if (Executor* executor = tls_wake_owed) [[unlikely]]
+        executor->pay_wake();
+}
 
 std::unique_ptr<Executor> make_thread_pool(const RuntimeOptions& options);
 std::unique_ptr<Executor> make_manual_executor();

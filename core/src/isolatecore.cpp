@@ -94,6 +94,7 @@ void IsolateCore::schedule_unless_taken() {
 }
 
 void IsolateCore::post_message(PortId port, Value&& message, std::uint64_t message_id, bool sent_earlier) {
+    pay_wake_owed();  // the sender goes on: what it woke before may not wait for it
     if (dead()) {
         runtime_->dead_letters.record(DeadLetterReason::IsolateDead, runtime_->node, port, message, id_, message_id);
         return;
@@ -236,6 +237,7 @@ void IsolateCore::activate(unsigned budget) {
                 if (!run_control()) break;
                 Event* e = pauses_hold() ? next_stepped_event() : next_event();
                 if (e == nullptr) break;
+                pay_wake_owed();  // this activation goes on
                 count_taken();
                 ++handled;
                 std::unique_ptr<Event> owned(e);

@@ -244,6 +244,30 @@ private slots:
         QVERIFY(ran.load());
     }
 
+    void anIsolateSentToByOneThatThenRunsLongIsTakenByAnotherWorker() {
+        Runtime rt(on_threads(2));
+        std::atomic<bool> handled{false};
+        std::promise<SendPort> receiver;
+        rt.spawn([&receiver, &handled](Value) {
+            auto port = std::make_shared<RawReceivePort>();
+            port->set_handler([port, &handled](Value) {
+                handled.store(true, std::memory_order_release);
+                port->close();
+            });
+            receiver.set_value(port->send_port());
+        });
+        const SendPort idle = receiver.get_future().get();
+        // Woken by this message, the receiver waits in the sender's worker's
+        // queue, and no other worker is told of it (it would run next there)...
+        rt.spawn([idle, &handled](Value) {
+            idle.send(1);
+            // ...but this handler does not return until it has been handled elsewhere.
+            while (!handled.load(std::memory_order_acquire)) std::this_thread::yield();
+        });
+        QVERIFY(rt.wait_until_idle());
+        QVERIFY(handled.load());
+    }
+
     void anIsolateNeverRunsOnTwoThreadsAtOnce() {
         Runtime rt;
         constexpr int kSenders = 8;
