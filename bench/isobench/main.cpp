@@ -9,8 +9,8 @@
 //
 //   isobench [--rounds N] [--only NAME,...] [--json FILE] [--quick] [--ours-only]
 //
-// --ours-only skips CAF, for profiling ours (its ratio column is empty, and
-// CAF's figure and the ratio are null in the JSON).
+// --ours-only skips CAF, for profiling ours (CAF's column and the ratio show
+// a dash, and are null in the JSON).
 
 #include "harness.h"
 
@@ -203,12 +203,15 @@ int main(int argc, char* argv[]) {
     try {
         std::vector<Result> results;
         const CpuTicks before = cpuTicks();
-        std::printf("%s; medians of %d rounds, ours and CAF alternating\n", machine().c_str(), rounds);
+        std::printf("%s; medians of %d rounds%s\n", machine().c_str(), rounds,
+                    withCaf ? ", ours and CAF alternating" : ", ours only");
         std::printf("%-12s %-12s %12s %12s %8s\n", "benchmark", "unit", "ours", "CAF 0.17", "ratio");
         for (const Benchmark& b : benchmarks) {
             const Result r = measure(b, rounds, withCaf);
-            std::printf("%-12s %-12s %12s %12s %7.2fx\n", r.name.c_str(), r.unit.c_str(), figure(r.ours).c_str(),
-                        figure(r.caf).c_str(), r.ratio);
+            char ratio[16] = "-";
+            if (withCaf) std::snprintf(ratio, sizeof ratio, "%.2fx", r.ratio);
+            std::printf("%-12s %-12s %12s %12s %8s\n", r.name.c_str(), r.unit.c_str(), figure(r.ours).c_str(),
+                        withCaf ? figure(r.caf).c_str() : "-", ratio);
             std::fflush(stdout);
             results.push_back(r);
         }
