@@ -110,9 +110,10 @@ public:
             const bool alone = tls_worker->queue.empty();
             tls_worker->queue.push_front(std::move(isolate));
             if (alone) {
-                // It runs here next: no other worker need hear of it unless
-                // this activation goes on (tls_wake_owed). The monitor
-                // watches, for a handler that then runs long.
+                // It runs here next, as a rule: no other worker need hear of
+                // it unless this activation goes on (tls_wake_owed; tokio's
+                // LIFO slot wakes no one either). The monitor watches, for a
+                // handler that then runs long.
                 tls_wake_owed = this;
                 // Pairs with the monitor's, as it stops watching: either it
                 // sees this push or we see it has stopped.
@@ -129,7 +130,8 @@ public:
 
     void pay_wake() override {
         tls_wake_owed = nullptr;
-        announce_work();
+        // Nothing to tell if what was woken has been taken meanwhile.
+        if (tls_worker != nullptr && !tls_worker->queue.empty()) announce_work();
     }
 
     unsigned worker_count() const override { return active_workers_.load(std::memory_order_relaxed); }
@@ -265,8 +267,9 @@ private:
     /// After a push: wakes a sleeper for it unless a worker is looking
     /// anyway, and has the monitor watch.
     void announce_work() {
-        // Pairs with the fences in work() and search(): either we see a
-        // worker searching or asleep, or it sees the push. One that is
+        // Pairs with the fences in work(), on the way to sleep, and in
+        // pass_on(): either we see a worker searching or asleep, or it sees
+        // the push. One that is
         // searching will find it, so no sleeper is woken then: that would
         // cost a system call for every message that wakes an idle isolate.
         std::atomic_thread_fence(std::memory_order_seq_cst);
@@ -274,8 +277,8 @@ private:
             // If it takes other work first, it passes the baton (pass_on);
             // the monitor is the last safety net.
         } else if (sleepers_.load(std::memory_order_seq_cst) > 0) {
-            wake_sleeper(true);
-            return;
+            if (wake_sleeper(true)) return;
+            // A searcher came, or a wake is on its way: as above.
         }
         watch();
     }
@@ -292,9 +295,13 @@ private:
     /// A worker that has just searched or slept and found work passes the
     /// baton: pushes that saw a worker searching woke nobody, so if more
     /// waits here or outside while others sleep, one of them is woken for
-    /// it. (A worker that stays busy does not: the pushes it sees wake.)
+    /// it. (A worker that stays busy does not: the pushes it makes wake,
+    /// or owe a wake that its activation pays if it goes on.)
     void pass_on(const Worker& me) {
         if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+        // No longer counted as searching: a push that saw us still counted
+        // woke no one, and is seen here (announce_work's fence).
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         if (me.queue.empty() && injection_.empty()) return;
         wake_sleeper(true);
     }
@@ -306,13 +313,15 @@ private:
     /// worker searching and signal again. In pingpong across two workers
     /// that was one signal for every three or four messages.
     /// `unless_searching`: a worker already searching finds the work itself.
-    void wake_sleeper(bool unless_searching) {
+    /// Whether a sleeper was signalled.
+    bool wake_sleeper(bool unless_searching) {
         std::lock_guard lock(sleep_mutex_);
-        if (sleepers_.load(std::memory_order_seq_cst) <= wakes_on_the_way_) return;
-        if (unless_searching && searching_.load(std::memory_order_seq_cst) > 0) return;
+        if (sleepers_.load(std::memory_order_seq_cst) <= wakes_on_the_way_) return false;
+        if (unless_searching && searching_.load(std::memory_order_seq_cst) > 0) return false;
         ++wakes_on_the_way_;
         searching_.fetch_add(1, std::memory_order_seq_cst);
         sleep_cv_.notify_one();
+        return true;
     }
 
     void work(unsigned index, bool extra) {
@@ -341,7 +350,9 @@ private:
             std::atomic_thread_fence(std::memory_order_seq_cst);
             IsolatePtr found = find_work(index);  // a push that missed our count is seen here
             bool idle_too_long = false;
+            bool waited = false;
             if (!found && !stopping_.load(std::memory_order_acquire)) {
+                waited = true;
                 if (extra && sleep_cv_.wait_for(lock, std::chrono::seconds(1)) == std::cv_status::timeout) {
                     // Still counted as a sleeper, a push may have relied on us: look once more.
                     found = find_work(index);
@@ -351,8 +362,10 @@ private:
                 }
             }
             sleepers_.fetch_sub(1, std::memory_order_seq_cst);
-            // Any sleeper leaving takes a wake on its way, whichever was signalled.
-            const bool sent = wakes_on_the_way_ > 0;
+            // Any sleeper leaving its wait takes a wake on its way, whichever
+            // was signalled. One that found work before waiting leaves it
+            // for them.
+            const bool sent = waited && wakes_on_the_way_ > 0;
             if (sent) --wakes_on_the_way_;
             lock.unlock();
             if (found) {
@@ -380,7 +393,7 @@ private:
 
     void run(Worker& me, IsolatePtr isolate) {
         // A wake owed by the last activation is paid if what it woke still
-        // waits: this one ran first (a fair turn) or another joined it.
+        // waits: a fair turn ran another first.
         if (tls_wake_owed != nullptr) {
             tls_wake_owed = nullptr;
             if (!me.queue.empty()) announce_work();
@@ -492,7 +505,8 @@ private:
     std::atomic<int> sleepers_{0};
     /// Awake workers looking for work, and sleepers woken to look.
     std::atomic<int> searching_{0};
-    /// Sleepers signalled by wake_sleeper that have not left their wait yet.
+    /// Wakes signalled by wake_sleeper and not yet taken: each sleeper
+    /// leaving its wait takes one, whether it was the one signalled or not.
     int wakes_on_the_way_ = 0;  // under sleep_mutex_
 
     std::mutex monitor_mutex_;

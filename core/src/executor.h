@@ -31,11 +31,11 @@ public:
 };
 
 /// The executor that owes a wake on this thread. An isolate woken by the one
-/// running here, into an empty queue, runs here the moment this activation
-/// ends, so no other worker is told of it: telling a sleeping one costs a
-/// system call and, on a virtual machine, an interrupt between processors,
-/// all to have it find nothing it may take. Whatever makes the activation go
-/// on (another send, another event) pays the wake first; a handler that
+/// running here, into an empty queue, runs here when this activation ends,
+/// so no other worker is told of it: telling a sleeping one costs a system
+/// call and, on a virtual machine, an interrupt between processors, all to
+/// have it find nothing it may take. A message the running handler sends
+/// next, or the activation's next event, pays the wake first; a handler that
 /// computes long after its one send is seen by the pool's monitor.
 inline thread_local Executor* tls_wake_owed = nullptr;
 
