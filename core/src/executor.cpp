@@ -269,9 +269,9 @@ private:
     void announce_work() {
         // Pairs with the fences in work(), on the way to sleep, and in
         // pass_on(): either we see a worker searching or asleep, or it sees
-        // the push. One that is
-        // searching will find it, so no sleeper is woken then: that would
-        // cost a system call for every message that wakes an idle isolate.
+        // the push. One that is searching will find it, so no sleeper is
+        // woken then: that would cost a system call for every message that
+        // wakes an idle isolate.
         std::atomic_thread_fence(std::memory_order_seq_cst);
         if (searching_.load(std::memory_order_seq_cst) > 0) {
             // If it takes other work first, it passes the baton (pass_on);
@@ -313,7 +313,7 @@ private:
     /// worker searching and signal again. In pingpong across two workers
     /// that was one signal for every three or four messages.
     /// `unless_searching`: a worker already searching finds the work itself.
-    /// Whether a sleeper was signalled.
+    /// Returns whether a sleeper was signalled.
     bool wake_sleeper(bool unless_searching) {
         std::lock_guard lock(sleep_mutex_);
         if (sleepers_.load(std::memory_order_seq_cst) <= wakes_on_the_way_) return false;
