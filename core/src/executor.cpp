@@ -394,10 +394,7 @@ private:
     void run(Worker& me, IsolatePtr isolate) {
         // A wake owed by the last activation is paid if what it woke still
         // waits: a fair turn ran another first.
-        if (tls_wake_owed != nullptr) {
-            tls_wake_owed = nullptr;
-            if (!me.queue.empty()) announce_work();
-        }
+        if (tls_wake_owed != nullptr) pay_wake();
         me.busy.store(true, std::memory_order_relaxed);
         isolate->activate(kActivationBudget);
         me.activations.fetch_add(1, std::memory_order_relaxed);
